@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { enumVar, secretVar, urlVar } from './config.js';
+
+/**
+ * Variables shared by several processes. Each service composes its schema from these fragments and its
+ * own variables, so that one name means one thing across the platform and in `.env.example`.
+ */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const loggingEnv = {
+  LOG_LEVEL: enumVar(LOG_LEVELS, 'info'),
+};
+
+export const mqttEnv = {
+  /** Unset: the platform runs its embedded broker. */
+  MQTT_URL: urlVar(['mqtt', 'mqtts', 'ws', 'wss']).optional(),
+  MQTT_USERNAME: z.string().min(1).optional(),
+  MQTT_PASSWORD: secretVar().optional(),
+  MQTT_TOPIC_ROOT: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_-]+(?:\/[A-Za-z0-9_-]+)*$/,
+      'expected topic segments of letters, digits, _ and -, e.g. qtled',
+    )
+    .default('qtled'),
+};
+
+export const influxEnv = {
+  /** Unset: the platform stores into its embedded SQLite file under DATA_DIR. */
+  INFLUX_URL: urlVar(['http', 'https']).optional(),
+  INFLUX_DATABASE: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_-]+$/,
+      'expected a database (1.x) or bucket (2.x/3.x) name of letters, digits, _ and -',
+    )
+    .default('qtled'),
+  INFLUX_TOKEN: secretVar().optional(),
+  INFLUX_USERNAME: z.string().min(1).optional(),
+  INFLUX_PASSWORD: secretVar().optional(),
+};
+
+export const dataEnv = {
+  DATA_DIR: z.string().min(1).default('./data'),
+};
+
+/** Cross-variable rules for the InfluxDB fragment: one way to authenticate, and only both halves of it. */
+export function checkInfluxAuth(
+  env: {
+    INFLUX_TOKEN?: string | undefined;
+    INFLUX_USERNAME?: string | undefined;
+    INFLUX_PASSWORD?: string | undefined;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  if (
+    env.INFLUX_TOKEN !== undefined &&
+    (env.INFLUX_USERNAME !== undefined || env.INFLUX_PASSWORD !== undefined)
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['INFLUX_TOKEN'],
+      message: 'set either INFLUX_TOKEN (2.x/3.x) or INFLUX_USERNAME and INFLUX_PASSWORD (1.x), not both',
+    });
+  }
+  if ((env.INFLUX_USERNAME === undefined) !== (env.INFLUX_PASSWORD === undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [env.INFLUX_USERNAME === undefined ? 'INFLUX_USERNAME' : 'INFLUX_PASSWORD'],
+      message: 'INFLUX_USERNAME and INFLUX_PASSWORD go together',
+    });
+  }
+}
+
+/** Every variable the shared fragments define; `.env.example` must document each (a test checks). */
+export const SHARED_ENV_VARIABLES = Object.keys({ ...loggingEnv, ...mqttEnv, ...influxEnv, ...dataEnv });
