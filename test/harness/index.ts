@@ -1,0 +1,5 @@
+export type { InfluxFlavour, InfluxServer, MqttServer, ServerSource } from './context.js';
+export { type InfluxAdmin, type InfluxSeries, influxAdmin } from './influx-admin.js';
+export { type Isolation, createIsolation } from './isolation.js';
+export { type ConnectMqttOptions, connectMqtt } from './mqtt-client.js';
+export { type WaitForOptions, waitFor } from './wait-for.js';
