@@ -35,20 +35,29 @@ export function startLocalMosquitto(binary: string): Promise<StartedServer<MqttS
           keepRoot: process.getuid?.() === 0,
         }),
       );
-      const child = await spawnUntilReady({
+      const spec = {
         name: 'mosquitto',
         command: binary,
         args: ['-c', configPath],
         logPath,
         isReady: () => canConnect(port),
         timeoutMs: MOSQUITTO_READY_MS,
-      });
+      };
+      let child = await spawnUntilReady(spec);
       const log = await readFile(logPath, 'utf8').catch(() => '');
       const version = /mosquitto version (\S+) (?:starting|running)/u.exec(log)?.[1] ?? '(version unknown)';
       const url = `mqtt://127.0.0.1:${port}`;
       return {
         info: { url, source: 'local' },
         description: `mosquitto ${version} started on ${url} (local binary ${binary}, delivery settings from deploy/mosquitto/conf.d)`,
+        control: {
+          pause: () => child.kill('SIGSTOP'),
+          resume: () => child.kill('SIGCONT'),
+          async restart() {
+            await stopProcess(child);
+            child = await spawnUntilReady(spec);
+          },
+        },
         async stop() {
           try {
             await stopProcess(child);
@@ -73,7 +82,7 @@ export function startLocalInflux(binary: string): Promise<StartedServer<InfluxSe
       await writeFile(configPath, influxdConfig({ dir, httpPort, rpcPort }));
       const url = `http://127.0.0.1:${httpPort}`;
       let version = '(version unknown)';
-      const child = await spawnUntilReady({
+      const spec = {
         name: 'influxd',
         command: binary,
         args: ['-config', configPath],
@@ -86,10 +95,19 @@ export function startLocalInflux(binary: string): Promise<StartedServer<InfluxSe
           return true;
         },
         timeoutMs: INFLUXD_READY_MS,
-      });
+      };
+      let child = await spawnUntilReady(spec);
       return {
         info: { url, flavour: 'v1', source: 'local' },
         description: `influxd ${version} started on ${url} (local binary ${binary})`,
+        control: {
+          pause: () => child.kill('SIGSTOP'),
+          resume: () => child.kill('SIGCONT'),
+          async restart() {
+            await stopProcess(child);
+            child = await spawnUntilReady(spec);
+          },
+        },
         async stop() {
           try {
             await stopProcess(child);

@@ -10,6 +10,17 @@ export interface StartedServer<T> {
   /** One line for the log: what, where, and from which source. */
   description: string;
   stop(): Promise<void>;
+  /** Local binaries only: fault injection for tests that need a server to hang, or to go away and come back. */
+  control?: ServerControl;
+}
+
+export interface ServerControl {
+  /** SIGSTOP: the server hangs — connections stay open, nothing is answered (a frozen or overloaded host). */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
+  /** Stops the server and starts it again on the same port with the same data directory. */
+  restart(): Promise<void>;
 }
 
 const EXTRA_BIN_DIRS = ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin'];
@@ -203,6 +214,7 @@ export async function stopProcess(child: ChildProcess, graceMs = 5_000): Promise
         resolve();
       });
     });
+    child.kill('SIGCONT'); // a paused server would not see SIGTERM
     child.kill('SIGTERM');
     if (await settlesWithin(exited, graceMs)) return;
     child.kill('SIGKILL');

@@ -1,0 +1,108 @@
+import type { BootId, GatewayId, Reading, VesselId } from '@qt-led/contract';
+
+/**
+ * A reading as the platform stores it: the gateway's reading plus what ingest learned on receipt. Both
+ * clocks are kept (design.md §3): `deviceTimeMs` orders and keys the reading, `receivedAtMs` says when the
+ * platform got it; `clockSkewMs` is the send time the gateway stamped on the batch that carried the
+ * reading minus the time ingest received it: near zero for a healthy clock whatever the reading's age
+ * (null when unknown).
+ */
+export interface StoredReading {
+  vesselId: VesselId;
+  gatewayId: GatewayId;
+  bootId: BootId;
+  seq: number;
+  deviceTimeMs: number;
+  receivedAtMs: number;
+  clockSkewMs: number | null;
+  timeSource: Reading['timeSource'] | null;
+  ledPowerW: number | null;
+  ledEnergyKwh: number | null;
+  lampsOn: number | null;
+  fuelRateLph: number | null;
+  fuelTotalL: number | null;
+  fix: 'none' | '2d' | '3d' | 'dgps' | null;
+  lat: number | null;
+  lon: number | null;
+  speedKn: number | null;
+  headingDeg: number | null;
+}
+
+/** The numeric fields a chart or a calculation can ask a series of. */
+export const SERIES_FIELDS = [
+  'ledPowerW',
+  'ledEnergyKwh',
+  'lampsOn',
+  'fuelRateLph',
+  'fuelTotalL',
+  'speedKn',
+  'lat',
+  'lon',
+] as const;
+export type SeriesField = (typeof SERIES_FIELDS)[number];
+
+/**
+ * How a field is downsampled into a bucket: instantaneous values by their mean, cumulative registers and
+ * positions by the last value in the bucket (a mean of a register is meaningless).
+ */
+export const FIELD_AGGREGATE: Record<SeriesField, 'mean' | 'last'> = {
+  ledPowerW: 'mean',
+  ledEnergyKwh: 'last',
+  lampsOn: 'mean',
+  fuelRateLph: 'mean',
+  fuelTotalL: 'last',
+  speedKn: 'mean',
+  lat: 'last',
+  lon: 'last',
+};
+
+/** One downsampled bucket. A bucket without readings is absent, so a chart shows a gap, not a joined line. */
+export interface SeriesPoint {
+  tMs: number;
+  values: Partial<Record<SeriesField, number | null>>;
+}
+
+/** Readings received per vessel per local day (the day starts at local midnight, `dayStartMs` in UTC). */
+export interface DailyCount {
+  vesselId: VesselId;
+  dayStartMs: number;
+  readings: number;
+}
+
+/** Why a message or a reading was set aside; the first six are the contract's decode codes. */
+export const DEAD_LETTER_REASONS = [
+  'unknown-topic',
+  'payload-too-large',
+  'invalid-utf8',
+  'invalid-json',
+  'schema-violation',
+  'vessel-mismatch',
+  'unknown-vessel',
+  'time-before-epoch-floor',
+  'time-in-future',
+] as const;
+export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
+
+/** A message (or the readings of one) that ingest refused, kept whole so an operator can inspect and replay it. */
+export interface DeadLetter {
+  id: string;
+  receivedAtMs: number;
+  topic: string;
+  reason: DeadLetterReason;
+  message: string;
+  /** The payload exactly as received (UTF-8 text; invalid UTF-8 is kept as base64 with `payloadEncoding`). */
+  payload: string;
+  payloadEncoding: 'utf8' | 'base64';
+  payloadBytes: number;
+  replayedAtMs: number | null;
+}
+
+export type NewDeadLetter = Omit<DeadLetter, 'id' | 'replayedAtMs'>;
+
+export interface DeadLetterQuery {
+  reason?: DeadLetterReason;
+  /** Only letters received before this instant (paging backwards through time). */
+  beforeMs?: number;
+  includeReplayed?: boolean;
+  limit: number;
+}

@@ -1,0 +1,231 @@
+import type { BootId, GatewayId, VesselId } from '@qt-led/contract';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findGaps, registerSegments } from './derive.js';
+import type { StoredReading } from './model.js';
+import type { TelemetryStore } from './port.js';
+
+/**
+ * The one contract test suite every TelemetryStore adapter must pass (design.md §4). Each adapter's test
+ * file calls it with a factory that returns a fresh, empty store; the suite never looks inside.
+ */
+export function describeTelemetryStoreContract(name: string, open: () => Promise<TelemetryStore>): void {
+  describe(`TelemetryStore contract: ${name}`, () => {
+    let store: TelemetryStore;
+    beforeAll(async () => {
+      store = await open();
+    });
+    afterAll(async () => {
+      await store.close();
+    });
+
+    const A = 'QT-90145-TS' as VesselId;
+    const B = 'QT-01009-TS' as VesselId;
+    const boot1 = 'aaaa0001' as BootId;
+    const boot2 = 'bbbb0002' as BootId;
+    const t0 = Date.UTC(2024, 2, 1, 11, 0, 0); // 18:00 in Viet Nam, lamps about to be lit
+    const minute = 60_000;
+
+    function reading(
+      vesselId: VesselId,
+      bootId: BootId,
+      seq: number,
+      overrides: Partial<StoredReading> = {},
+    ): StoredReading {
+      return {
+        vesselId,
+        gatewayId: 'gw-7c1e9a04' as GatewayId,
+        bootId,
+        seq,
+        deviceTimeMs: t0 + seq * minute,
+        receivedAtMs: t0 + seq * minute + 1_500,
+        clockSkewMs: null,
+        timeSource: 'gps',
+        ledPowerW: 9_000 + (seq % 5) * 10,
+        ledEnergyKwh: 1_000 + seq * 0.15,
+        lampsOn: 44,
+        fuelRateLph: 6,
+        fuelTotalL: 5_000 + seq * 0.1,
+        fix: '3d',
+        lat: 17.16,
+        lon: 107.34,
+        speedKn: 0.5,
+        headingDeg: 90,
+        ...overrides,
+      };
+    }
+
+    // Vessel A: boot 1 seqs 0..119 except 40..49 (a gap), then boot 2 (a reboot) with a meter reset.
+    const bootOne = Array.from({ length: 120 }, (_, seq) => reading(A, boot1, seq)).filter(
+      (r) => r.seq < 40 || r.seq >= 50,
+    );
+    const bootTwo = Array.from({ length: 30 }, (_, seq) =>
+      reading(A, boot2, seq, {
+        deviceTimeMs: t0 + (130 + seq) * minute,
+        ledEnergyKwh: 2 + seq * 0.15,
+        fuelTotalL: null,
+      }),
+    );
+    const vesselB = Array.from({ length: 10 }, (_, seq) =>
+      reading(B, boot1, seq, { fix: 'none', lat: null, lon: null }),
+    );
+
+    it('stores readings and reads them back field for field, in device-time order', async () => {
+      await store.writeReadings([...bootTwo, ...vesselB].reverse());
+      await store.writeReadings(bootOne);
+      expect(await store.countReadings()).toBe(bootOne.length + bootTwo.length + vesselB.length);
+      const back = await store.readings(A, t0, t0 + 1_000 * minute);
+      expect(back).toEqual([...bootOne, ...bootTwo]);
+      const b = await store.readings(B, t0, t0 + 1_000 * minute);
+      expect(b[3]).toEqual(vesselB[3]);
+    });
+
+    it('stores a re-delivered reading once (idempotent writes)', async () => {
+      const again = [...bootOne.slice(0, 60), ...vesselB].map((r) => ({
+        ...r,
+        receivedAtMs: r.receivedAtMs + 3_600_000,
+      }));
+      await store.writeReadings(again);
+      await store.writeReadings(again.slice(10, 20));
+      expect(await store.countReadings(A)).toBe(bootOne.length + bootTwo.length);
+      expect(await store.countReadings(B)).toBe(vesselB.length);
+      const [first] = await store.readings(A, t0, t0 + 1);
+      expect({ ...first, receivedAtMs: 0 }).toEqual({ ...bootOne[0], receivedAtMs: 0 });
+    });
+
+    it('keeps two readings whose device clocks collide on the same millisecond', async () => {
+      const C = 'QT-93295-TS' as VesselId;
+      const sameTime = t0 + 5 * minute;
+      await store.writeReadings([
+        reading(C, boot1, 7, { deviceTimeMs: sameTime }),
+        reading(C, boot2, 8, { deviceTimeMs: sameTime }),
+      ]);
+      expect(await store.countReadings(C)).toBe(2);
+    });
+
+    it('selects a half-open time range and honours the limit', async () => {
+      const range = await store.readings(A, t0 + 10 * minute, t0 + 20 * minute);
+      expect(range.map((r) => r.seq)).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+      expect(await store.readings(A, t0, t0 + 1_000 * minute, 5)).toHaveLength(5);
+    });
+
+    it('answers the newest reading of each vessel', async () => {
+      const latest = await store.latestByVessel();
+      // A re-delivered reading keeps the first receipt time (SQLite) or the last (InfluxDB): not compared.
+      const byVessel = Object.fromEntries(latest.map((r) => [r.vesselId, { ...r, receivedAtMs: 0 }]));
+      expect(byVessel[A]).toEqual({ ...bootTwo.at(-1), receivedAtMs: 0 });
+      expect(byVessel[B]).toEqual({ ...vesselB.at(-1), receivedAtMs: 0 });
+    });
+
+    it('downsamples: mean of power, last of registers, empty buckets absent', async () => {
+      const series = await store.series(
+        A,
+        ['ledPowerW', 'ledEnergyKwh', 'fuelTotalL'],
+        t0,
+        t0 + 60 * minute,
+        10 * minute,
+      );
+      expect(series.map((p) => p.tMs)).toEqual([0, 1, 2, 3, 5].map((i) => t0 + i * 10 * minute));
+      const first = series[0];
+      const expectedMean = bootOne.slice(0, 10).reduce((s, r) => s + (r.ledPowerW ?? 0), 0) / 10;
+      expect(first?.values.ledPowerW).toBeCloseTo(expectedMean, 9);
+      expect(first?.values.ledEnergyKwh).toBeCloseTo(1_000 + 9 * 0.15, 9);
+      expect(first?.values.fuelTotalL).toBeCloseTo(5_000 + 9 * 0.1, 9);
+      const afterReboot = await store.series(
+        A,
+        ['fuelTotalL', 'ledEnergyKwh'],
+        t0 + 130 * minute,
+        t0 + 140 * minute,
+        10 * minute,
+      );
+      expect(afterReboot).toEqual([
+        { tMs: t0 + 130 * minute, values: { fuelTotalL: null, ledEnergyKwh: 2 + 9 * 0.15 } },
+      ]);
+    });
+
+    it('counts readings per vessel per local day (Asia/Ho_Chi_Minh, UTC+7)', async () => {
+      const counts = await store.dailyCounts(t0 - 86_400_000, t0 + 2 * 86_400_000, 7 * 60);
+      const localMidnight = Date.UTC(2024, 2, 1) - 7 * 3_600_000; // 2024-03-01 00:00 in Viet Nam
+      const dayTwo = localMidnight + 86_400_000;
+      // t0 is 18:00 local: 360 minutes remain on 1 March; vessel A's seqs 0..359 fall on that day.
+      const aDayOne =
+        bootOne.filter((r) => r.deviceTimeMs < dayTwo).length +
+        bootTwo.filter((r) => r.deviceTimeMs < dayTwo).length;
+      expect(counts).toEqual(
+        expect.arrayContaining([
+          { vesselId: A, dayStartMs: localMidnight, readings: aDayOne },
+          { vesselId: B, dayStartMs: localMidnight, readings: vesselB.length },
+        ]),
+      );
+    });
+
+    it('gives what the gap ledger and register boundaries need', async () => {
+      const readings = await store.readings(A, t0, t0 + 1_000 * minute);
+      expect(findGaps(readings)).toEqual([
+        {
+          vesselId: A,
+          bootId: boot1,
+          fromSeq: 40,
+          toSeq: 49,
+          afterMs: t0 + 39 * minute,
+          beforeMs: t0 + 50 * minute,
+        },
+      ]);
+      const segments = registerSegments(readings, 'ledEnergyKwh');
+      expect(segments.map((s) => [s.first.value, s.endedBy])).toEqual([
+        [1_000, 'reset'],
+        [2, 'end'],
+      ]);
+      // Late data fills the gap: the ledger closes by itself.
+      await store.writeReadings(Array.from({ length: 10 }, (_, i) => reading(A, boot1, 40 + i)));
+      expect(findGaps(await store.readings(A, t0, t0 + 1_000 * minute))).toEqual([]);
+    });
+
+    it('keeps dead letters whole, lists them by reason and marks them replayed', async () => {
+      const big = JSON.stringify({ schema: 'qtled.telemetry/1', padding: 'Cửa Việt '.repeat(12_000) });
+      await store.addDeadLetters([
+        {
+          receivedAtMs: t0,
+          topic: 'qtled/v1/vessels/QT-90145-TS/telemetry',
+          reason: 'invalid-json',
+          message: 'payload is not JSON',
+          payload: '{"schema":',
+          payloadEncoding: 'utf8',
+          payloadBytes: 10,
+        },
+        {
+          receivedAtMs: t0 + 1,
+          topic: 'qtled/v1/vessels/QT-90145-TS/telemetry',
+          reason: 'payload-too-large',
+          message: 'too big',
+          payload: big,
+          payloadEncoding: 'utf8',
+          payloadBytes: Buffer.byteLength(big),
+        },
+        {
+          receivedAtMs: t0 + 2,
+          topic: 'qtled/v1/vessels/QT-01009-TS/telemetry',
+          reason: 'invalid-json',
+          message: 'payload is not JSON',
+          payload: 'AAEC',
+          payloadEncoding: 'base64',
+          payloadBytes: 3,
+        },
+      ]);
+      const json = await store.listDeadLetters({ reason: 'invalid-json', limit: 10 });
+      expect(json.map((l) => l.payload)).toEqual(['AAEC', '{"schema":']);
+      const [large] = await store.listDeadLetters({ reason: 'payload-too-large', limit: 10 });
+      expect(large?.payload).toBe(big);
+      expect(await store.getDeadLetter(large?.id ?? '')).toEqual(large);
+      expect(await store.getDeadLetter('no-such-id')).toBeUndefined();
+
+      await store.markDeadLetterReplayed(json[0]?.id ?? '', t0 + 60_000);
+      expect((await store.listDeadLetters({ limit: 10 })).map((l) => l.reason)).toEqual([
+        'payload-too-large',
+        'invalid-json',
+      ]);
+      const all = await store.listDeadLetters({ limit: 10, includeReplayed: true });
+      expect(all.map((l) => l.replayedAtMs)).toEqual([t0 + 60_000, null, null]);
+      expect(await store.listDeadLetters({ limit: 1, beforeMs: t0 + 1 })).toHaveLength(1);
+    });
+  });
+}

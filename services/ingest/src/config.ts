@@ -1,0 +1,38 @@
+import { boolVar, checkInfluxAuth, dataEnv, influxEnv, intVar, loggingEnv, mqttEnv } from '@qt-led/runtime';
+import { z } from 'zod';
+
+/** Every variable the ingest service reads; `.env.example` documents each (a test checks). */
+export const ingestEnvSchema = z
+  .object({
+    ...loggingEnv,
+    ...mqttEnv,
+    ...influxEnv,
+    ...dataEnv,
+    INGEST_CLIENT_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1–64 letters, digits, _ or -')
+      .default('qtled-ingest-1'),
+    INGEST_SHARE_GROUP: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, _ or -')
+      .default('ingest'),
+    INGEST_SHARED_SUBSCRIPTION: boolVar(true),
+    INGEST_BATCH_MAX_READINGS: intVar({ min: 1, max: 50_000, default: 5_000 }),
+    INGEST_BATCH_MAX_AGE_MS: intVar({ min: 10, max: 60_000, default: 250 }),
+    INGEST_MAX_WRITES_IN_FLIGHT: intVar({ min: 1, max: 16, default: 2 }),
+    INGEST_MAX_BACKLOG_DAYS: intVar({ min: 1, max: 3_650, default: 60 }),
+    INGEST_ALLOW_SHORT_RETENTION: boolVar(false),
+    INGEST_FUTURE_TOLERANCE_S: intVar({ min: 0, max: 86_400, default: 300 }),
+    INGEST_MIN_DEVICE_TIME: z.iso
+      .datetime({ message: 'expected an ISO 8601 UTC instant, e.g. 2017-01-01T00:00:00Z' })
+      .default('2017-01-01T00:00:00Z'),
+    INGEST_CLOCK_SKEW_TOLERANCE_S: intVar({ min: 1, max: 86_400, default: 120 }),
+    INGEST_HTTP_PORT: intVar({ min: 0, max: 65_535, default: 9464 }),
+    INGEST_HTTP_HOST: z.string().default('0.0.0.0'),
+    INGEST_GAP_SCAN_INTERVAL_S: intVar({ min: 0, max: 86_400, default: 300 }),
+    FLEET_REGISTRY_PATH: z.string().min(1).optional(),
+  })
+  .superRefine(checkInfluxAuth);
+
+export type IngestConfig = z.output<typeof ingestEnvSchema>;
+export const INGEST_ENV_VARIABLES = Object.keys(ingestEnvSchema.shape);

@@ -1,0 +1,6 @@
+export { type Ingest, type IngestDeps, type IngestOptions, type Clock, createIngest } from './pipeline.js';
+export { AckTracker, toRanges } from './ack-tracker.js';
+export { type Spool, type WriteBatch, openSpool } from './spool.js';
+export { type IngestMetrics, createIngestMetrics } from './metrics.js';
+export { createOperatorServer } from './http.js';
+export { type IngestConfig, ingestEnvSchema, INGEST_ENV_VARIABLES } from './config.js';

@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+// The ingest process: reads its configuration, wires the store, the broker and the pipeline, serves
+// metrics and the dead-letter store, and stops gracefully on SIGTERM/SIGINT.
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { loadFleetRegistry } from '@qt-led/fleet-registry';
+import { createLogger, loadConfig, redactUrl } from '@qt-led/runtime';
+import { createInfluxStore, createSqliteStore, type TelemetryStore } from '@qt-led/store';
+import mqtt from 'mqtt';
+import { ingestEnvSchema } from './config.js';
+import { createOperatorServer } from './http.js';
+import { createIngestMetrics } from './metrics.js';
+import { createIngest } from './pipeline.js';
+import { openSpool } from './spool.js';
+
+const config = loadConfig('ingest', ingestEnvSchema, process.env);
+const logger = createLogger({ name: 'ingest', level: config.LOG_LEVEL });
+
+async function main(): Promise<void> {
+  const registry = loadFleetRegistry(config.FLEET_REGISTRY_PATH);
+  const store: TelemetryStore =
+    config.INFLUX_URL === undefined
+      ? createSqliteStore({ path: join(config.DATA_DIR, 'telemetry.sqlite') })
+      : await createInfluxStore({
+          url: config.INFLUX_URL,
+          database: config.INFLUX_DATABASE,
+          minRetentionDays: config.INGEST_MAX_BACKLOG_DAYS,
+          allowShortRetention: config.INGEST_ALLOW_SHORT_RETENTION,
+          createDatabase: true,
+          onWarning: (message) => logger.warn(message),
+          ...(config.INFLUX_TOKEN === undefined ? {} : { token: config.INFLUX_TOKEN }),
+          ...(config.INFLUX_USERNAME === undefined ? {} : { username: config.INFLUX_USERNAME }),
+          ...(config.INFLUX_PASSWORD === undefined ? {} : { password: config.INFLUX_PASSWORD }),
+        });
+  if (config.MQTT_URL === undefined) {
+    throw new Error(
+      'MQTT_URL is not set: the standalone ingest needs a broker (the embedded broker runs with `npm start`)',
+    );
+  }
+  const spool = openSpool(join(config.DATA_DIR, `ingest-spool-${config.INGEST_CLIENT_ID}.sqlite`));
+  const metrics = createIngestMetrics();
+  const client = await mqtt.connectAsync(config.MQTT_URL, {
+    clientId: config.INGEST_CLIENT_ID,
+    clean: false,
+    protocolVersion: 5,
+    // Persistent session: the broker queues telemetry while ingest is down (design.md §1).
+    properties: { sessionExpiryInterval: 14 * 86_400 },
+    reconnectPeriod: 2_000,
+    ...(config.MQTT_USERNAME === undefined ? {} : { username: config.MQTT_USERNAME }),
+    ...(config.MQTT_PASSWORD === undefined ? {} : { password: config.MQTT_PASSWORD }),
+  });
+  logger.info({ broker: redactUrl(config.MQTT_URL), store: store.kind, host: hostname() }, 'connected');
+  const ingest = createIngest({
+    mqtt: client,
+    store,
+    registry,
+    spool,
+    clock: { now: () => Date.now() },
+    logger,
+    metrics,
+    options: {
+      topicRoot: config.MQTT_TOPIC_ROOT,
+      shareGroup: config.INGEST_SHARED_SUBSCRIPTION ? config.INGEST_SHARE_GROUP : undefined,
+      batchMaxReadings: config.INGEST_BATCH_MAX_READINGS,
+      batchMaxAgeMs: config.INGEST_BATCH_MAX_AGE_MS,
+      maxWritesInFlight: config.INGEST_MAX_WRITES_IN_FLIGHT,
+      futureToleranceMs: config.INGEST_FUTURE_TOLERANCE_S * 1_000,
+      minDeviceTimeMs: Date.parse(config.INGEST_MIN_DEVICE_TIME),
+      clockSkewToleranceMs: config.INGEST_CLOCK_SKEW_TOLERANCE_S * 1_000,
+      retryBaseMs: 500,
+      retryMaxMs: 30_000,
+      gapScanIntervalMs: config.INGEST_GAP_SCAN_INTERVAL_S * 1_000,
+    },
+  });
+  await ingest.start();
+  const server = createOperatorServer({ ingest, store, metrics });
+  server.listen(config.INGEST_HTTP_PORT, config.INGEST_HTTP_HOST, () => {
+    logger.info(
+      { port: config.INGEST_HTTP_PORT },
+      'operator endpoints: /metrics /healthz /readyz /dead-letters',
+    );
+  });
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: flushing batches in flight');
+    server.close();
+    ingest
+      .stop()
+      .then(() => store.close())
+      .then(() => {
+        spool.close();
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.fatal({ err: error }, 'unclean stop');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => {
+    stop('SIGTERM');
+  });
+  process.on('SIGINT', () => {
+    stop('SIGINT');
+  });
+}
+
+main().catch((error: unknown) => {
+  logger.fatal({ err: error }, 'ingest failed to start');
+  process.exitCode = 1;
+});

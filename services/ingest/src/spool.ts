@@ -1,0 +1,59 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { NewDeadLetter, StoredReading } from '@qt-led/store';
+import Database from 'better-sqlite3';
+
+/** A batch as ingest writes it: readings, dead letters, and the seqs to acknowledge once both are durable. */
+export interface WriteBatch {
+  readings: StoredReading[];
+  deadLetters: NewDeadLetter[];
+  /** vesselId → bootId → seqs that become acknowledgeable when the batch is durable. */
+  acks: Record<string, Record<string, number[]>>;
+}
+
+export interface Spool {
+  /** Appends a batch durably (fsync) before returning. */
+  push(batch: WriteBatch): void;
+  /** The oldest batch, without removing it. */
+  peek(): { id: number; batch: WriteBatch } | undefined;
+  remove(id: number): void;
+  /** Batches and readings waiting. */
+  depth(): { batches: number; readings: number };
+  close(): void;
+}
+
+/**
+ * The ingest backlog on disk: batches that could not be written because the store was down wait here, in
+ * order, until the drainer writes them. Memory stays flat however long the outage; a restart resumes
+ * draining. SQLite in WAL mode with `synchronous = FULL`: a pushed batch survives power loss.
+ */
+export function openSpool(path: string): Spool {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec(`CREATE TABLE IF NOT EXISTS batches (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, readings INTEGER NOT NULL, body TEXT NOT NULL)`);
+  const insert = db.prepare('INSERT INTO batches (readings, body) VALUES (?, ?)');
+  const oldest = db.prepare('SELECT id, body FROM batches ORDER BY id LIMIT 1');
+  const remove = db.prepare('DELETE FROM batches WHERE id = ?');
+  const depth = db.prepare('SELECT count(*) AS batches, coalesce(sum(readings), 0) AS readings FROM batches');
+  return {
+    push(batch) {
+      insert.run(batch.readings.length, JSON.stringify(batch));
+    },
+    peek() {
+      const row = oldest.get() as { id: number; body: string } | undefined;
+      return row === undefined ? undefined : { id: row.id, batch: JSON.parse(row.body) as WriteBatch };
+    },
+    remove(id) {
+      remove.run(id);
+    },
+    depth() {
+      return depth.get() as { batches: number; readings: number };
+    },
+    close() {
+      db.close();
+    },
+  };
+}
