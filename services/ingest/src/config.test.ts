@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigError, loadConfig } from '@qt-led/runtime';
+import type { ConfigError } from '@qt-led/runtime';
+import { loadConfig } from '@qt-led/runtime';
 import { describe, expect, it } from 'vitest';
 import { INGEST_ENV_VARIABLES, ingestEnvSchema } from './config.js';
 
