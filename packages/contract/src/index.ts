@@ -44,3 +44,4 @@ export {
 export { generateJsonSchemas, jsonSchemaFileName } from './json-schema.js';
 export { EXAMPLE_PAYLOADS, examplePayload } from './examples.js';
 export * from './registry.js';
+export * from './methodology.js';

@@ -1,0 +1,859 @@
+import {
+  REGISTRY_TIME_ZONE,
+  type LocalDate,
+  type MethodologyParameterSet,
+  type MethodologyVariant,
+  type RoundingRule,
+  type UnobservedEnergyRule,
+  type VesselId,
+} from '@qt-led/contract';
+import { canonicalSha256 } from './canonical-json.js';
+import { JcmError, type JcmProblem } from './errors.js';
+import { lampPowerKw } from './formulas.js';
+import { hashableInput, normaliseInput, type FleetPeriodInput, type NormalisedVesselInput } from './input.js';
+import { litHours, litSpans, litTimeline, type LitTimeline } from './lamp-on.js';
+import { segmentRegister, type BreakReason, type RegisterPoint, type SegmentedRegister } from './register.js';
+import { roundTco2 } from './rounding.js';
+import { localDateStartMs, MS_PER_HOUR } from './time.js';
+import {
+  variantOf,
+  type EmissionVariant,
+  type RouteIntermediates,
+  type SubPeriodConfig,
+} from './variants.js';
+import { CALCULATOR_NAME, CALCULATOR_VERSION } from './version.js';
+
+export const RESULT_SCHEMA = 'qtled.jcm-result/1';
+
+/** Where a result comes from: enough to reproduce it byte for byte, or to see why it differs. */
+export interface Provenance {
+  readonly calculator: string;
+  readonly calculatorVersion: string;
+  readonly methodologyId: string;
+  readonly methodologyVersion: string;
+  readonly variant: MethodologyVariant;
+  /** SHA-256 of the parameter set's canonical JSON (RFC 8785). */
+  readonly parameterSetSha256: string;
+  /** SHA-256 of the canonical JSON of the sorted, de-duplicated input (period, versions, readings, …). */
+  readonly inputSha256: string;
+  readonly canonicalization: 'RFC 8785';
+}
+
+export interface PeriodReport {
+  readonly from: LocalDate;
+  readonly toExclusive: LocalDate;
+  readonly timeZone: string;
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly hours: number;
+}
+
+/** One continuous stretch of a register that touches the period. */
+export interface SegmentReport {
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly points: number;
+  readonly firstRegister: number;
+  readonly lastRegister: number;
+  /** lastRegister − firstRegister, over the whole segment (it may reach outside the period). */
+  readonly registerDelta: number;
+  /** The segment's first and last points inside the period (boundaries included); `null` if none. */
+  readonly firstInPeriod: { readonly atMs: number; readonly register: number } | null;
+  readonly lastInPeriod: { readonly atMs: number; readonly register: number } | null;
+  /**
+   * What the segment contributes to the period: lastInPeriod − firstInPeriod, plus the share of any step
+   * that straddles a boundary of the period, less any excess over the plausibility cap.
+   */
+  readonly inPeriod: number;
+  readonly meterId: string | null;
+  readonly bootIds: readonly string[];
+}
+
+export interface BreakReport {
+  readonly reason: BreakReason;
+  readonly lastBeforeMs: number;
+  readonly lastBeforeRegister: number;
+  readonly firstAfterMs: number;
+  readonly firstAfterRegister: number;
+  readonly bootChanged: boolean;
+}
+
+export interface RegisterReport {
+  readonly unit: 'kWh' | 'L';
+  readonly readings: number;
+  readonly duplicatesDropped: number;
+  readonly segments: readonly SegmentReport[];
+  readonly breaks: readonly BreakReport[];
+  /** Hours of the period the register accounts for, and hours it cannot (before, between, after segments). */
+  readonly observedHours: number;
+  readonly unobservedHours: number;
+  readonly rebootsBridged: number;
+  /** Register steps larger than the LED circuit could draw in their time: the excess is not counted. */
+  readonly implausibleSteps: number;
+  readonly implausibleExcluded: number;
+  readonly inconsistentMeterEvents: number;
+}
+
+export type UnobservedReason = BreakReason | 'before-first-reading' | 'after-last-reading' | 'no-readings';
+
+/** Time in the period for which the register cannot say how much energy was drawn. */
+export interface UnobservedWindow {
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly hours: number;
+  readonly reason: UnobservedReason;
+  readonly lampOnHours: number;
+  readonly fullLoadLampOnHours: number;
+  readonly treatment: UnobservedEnergyRule;
+  readonly substitutedEnergyKwh: number;
+}
+
+export interface SubPeriodResult {
+  readonly fromDate: LocalDate;
+  readonly toDateExclusive: LocalDate;
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly registryVersionValidFrom: LocalDate;
+  readonly registryChange: string;
+  readonly meterId: string;
+  readonly ledLampCount: number;
+  readonly ledLampRatedW: number;
+  readonly replacedLampCount: number;
+  readonly replacedLampRatedW: number;
+  readonly replacedLampType: string;
+  readonly pLedKw: number;
+  readonly pRefKw: number;
+  readonly powerRatio: number;
+  readonly maxLedKw: number;
+  readonly observedEnergyKwh: number;
+  readonly substitutedEnergyKwh: number;
+  readonly energyKwh: number;
+  readonly energyMwh: number;
+  readonly lampOnHours: number;
+  readonly lampOnHoursObserved: number;
+  readonly fullLoadLampOnHours: number;
+  readonly fuelL: number | null;
+  readonly referenceEmissionsTco2: number;
+  readonly projectEmissionsTco2: number;
+  readonly emissionReductionsTco2: number;
+  readonly route: RouteIntermediates;
+}
+
+export interface VesselCompleteness {
+  readonly periodHours: number;
+  /** Hours of the period covered by a registry version (the vessel carried LEDs). */
+  readonly configuredHours: number;
+  /** Configured hours the energy register accounts for. */
+  readonly energyObservedHours: number;
+  readonly energyObservedRatio: number | null;
+  readonly lampOnHours: number;
+  readonly lampOnHoursObserved: number;
+  readonly lampOnObservedRatio: number | null;
+  readonly readingsExpected: number;
+  readonly readingsReceived: number;
+  readonly readingsRatio: number | null;
+  readonly gaps: readonly {
+    readonly fromMs: number;
+    readonly toMs: number;
+    readonly bridgedByRegister: boolean;
+  }[];
+}
+
+export type VesselFlag =
+  | 'NO_CONFIGURATION'
+  | 'PARTLY_CONFIGURED'
+  | 'NO_ENERGY_READINGS'
+  | 'REGISTER_BREAK'
+  | 'ENERGY_EXCLUDED'
+  | 'ENERGY_SUBSTITUTED'
+  | 'NO_SUBSTITUTION_RATE'
+  | 'IMPLAUSIBLE_STEP_CAPPED'
+  | 'METER_EVENT_INCONSISTENT'
+  | 'LAMP_INTERVALS_OVERLAP'
+  | 'DUPLICATE_READINGS_DROPPED';
+
+export interface VesselResult {
+  readonly vesselId: VesselId;
+  readonly status: 'calculated' | 'no-configuration';
+  readonly subPeriods: readonly SubPeriodResult[];
+  readonly observedEnergyKwh: number;
+  readonly substitutedEnergyKwh: number;
+  readonly energyKwh: number;
+  readonly energyMwh: number;
+  readonly lampOnHours: number;
+  readonly lampOnHoursObserved: number;
+  readonly fuelL: number | null;
+  readonly referenceEmissionsTco2: number;
+  readonly projectEmissionsTco2: number;
+  readonly emissionReductionsTco2: number;
+  /** Only when the rounding stage is `vessel`; otherwise `null` (the fleet total is rounded once). */
+  readonly emissionReductionsRoundedTco2: number | null;
+  /** Lowest observed LED energy per full-load lamp-on hour (basis of substitution), kWh/h; `null` if none. */
+  readonly substitutionRateKwhPerFullLoadHour: number | null;
+  readonly energyRegister: RegisterReport;
+  readonly fuelRegister: RegisterReport;
+  readonly unobservedWindows: readonly UnobservedWindow[];
+  readonly completeness: VesselCompleteness;
+  readonly flags: readonly VesselFlag[];
+}
+
+export interface FleetCompleteness {
+  readonly vessels: number;
+  readonly vesselsWithFlags: number;
+  readonly configuredHours: number;
+  readonly energyObservedHours: number;
+  readonly energyObservedRatio: number | null;
+  readonly lampOnHours: number;
+  readonly lampOnHoursObserved: number;
+  readonly lampOnObservedRatio: number | null;
+  readonly readingsExpected: number;
+  readonly readingsReceived: number;
+  readonly readingsRatio: number | null;
+}
+
+export interface FleetTotals {
+  readonly observedEnergyKwh: number;
+  readonly substitutedEnergyKwh: number;
+  readonly energyMwh: number;
+  readonly lampOnHours: number;
+  /** Measured generator fuel of the vessels with fuel readings, L; `null` when none has any. */
+  readonly fuelL: number | null;
+  readonly fuelMeteredVessels: number;
+  readonly referenceEmissionsTco2: number;
+  readonly projectEmissionsTco2: number;
+  /** Σ of the vessels' unrounded reductions. */
+  readonly emissionReductionsTco2: number;
+  /** The period's reductions as reported: rounded once, by the methodology's rule. */
+  readonly emissionReductionsReportedTco2: number;
+  readonly rounding: RoundingRule;
+  readonly completeness: FleetCompleteness;
+}
+
+/** The calculator's output: canonical JSON of it is byte-identical for the same inputs. */
+export interface FleetResult {
+  readonly schema: typeof RESULT_SCHEMA;
+  readonly provenance: Provenance;
+  readonly period: PeriodReport;
+  readonly fleet: FleetTotals;
+  readonly vessels: readonly VesselResult[];
+}
+
+const hoursBetween = (fromMs: number, toMs: number): number => Math.max(0, toMs - fromMs) / MS_PER_HOUR;
+const ratio = (part: number, whole: number): number | null => (whole > 0 ? Math.min(1, part / whole) : null);
+const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
+
+/**
+ * Refuses a period that is not wholly inside every parameter's effective dates: a figure must never rest
+ * on a value that did not apply.
+ */
+function checkEffective(methodology: MethodologyParameterSet, from: LocalDate, toExclusive: LocalDate): void {
+  const problems: JcmProblem[] = [];
+  for (const [key, p] of Object.entries(methodology.parameters)) {
+    if (p.validFrom > from || (p.validTo !== null && p.validTo < toExclusive)) {
+      problems.push({
+        path: `parameters.${key}`,
+        message: `${p.symbol} is effective ${p.validFrom}..${p.validTo ?? 'open'}, not for the whole period ${from}..${toExclusive}`,
+      });
+    }
+  }
+  if (problems.length > 0) {
+    throw new JcmError(
+      'JCM_PARAMETER_NOT_EFFECTIVE',
+      `${methodology.methodologyId} ${methodology.version} does not apply to ${from}..${toExclusive}`,
+      problems,
+    );
+  }
+}
+
+interface SubPeriod extends SubPeriodConfig {
+  readonly span: NormalisedVesselInput['versions'][number];
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly credit: number;
+}
+
+/** A stretch of the time line a register step may fall into: outside the period, unconfigured, or a sub-period. */
+interface Piece {
+  readonly fromMs: number;
+  readonly toMs: number;
+  /** Index into the sub-periods, or -1 (outside the period, or no LED configuration). */
+  readonly sub: number;
+  readonly capKw: number;
+  readonly credit: number;
+}
+
+function buildPieces(subs: readonly SubPeriod[], startMs: number, endMs: number): Piece[] {
+  const inside: Omit<Piece, 'capKw'>[] = [];
+  let cursor = startMs;
+  subs.forEach((s, i) => {
+    if (s.fromMs > cursor) inside.push({ fromMs: cursor, toMs: s.fromMs, sub: -1, credit: 0 });
+    inside.push({ fromMs: s.fromMs, toMs: s.toMs, sub: i, credit: s.credit });
+    cursor = s.toMs;
+  });
+  if (cursor < endMs) inside.push({ fromMs: cursor, toMs: endMs, sub: -1, credit: 0 });
+  const all = [
+    { fromMs: -Infinity, toMs: startMs, sub: -1, credit: 0 },
+    ...inside,
+    { fromMs: endMs, toMs: Infinity, sub: -1, credit: 0 },
+  ];
+  // Outside the period or its configured days, the lamps are taken to be those of the nearest sub-period.
+  const nearestCap = (piece: Omit<Piece, 'capKw'>): number => {
+    if (piece.sub >= 0) return (subs[piece.sub] as SubPeriod).maxLedKw;
+    const after = subs.find((s) => s.fromMs >= piece.toMs);
+    const before = [...subs].reverse().find((s) => s.toMs <= piece.fromMs);
+    return (after ?? before ?? subs[0])?.maxLedKw ?? 0;
+  };
+  return all.map((p) => ({ ...p, capKw: nearestCap(p) }));
+}
+
+interface Allocation {
+  /** kWh per sub-period index. */
+  readonly toSubs: readonly (readonly [number, number])[];
+  /** Energy beyond what the circuit could draw in the step's time. */
+  readonly excess: number;
+}
+
+/**
+ * Attributes one register step (energy `delta` between instants t1 ≤ t2) to the pieces of the time line it
+ * spans. Nothing says when inside the step the energy was drawn, so it goes first to the pieces where it
+ * credits least — outside the period or a low-ratio sub-period for the electricity route — each taking at
+ * most what the LED circuit can draw there (max power × its share of the step's time). This is the
+ * conservative end of every split the register allows; a step wholly inside one piece is simply counted
+ * (up to the plausibility cap).
+ */
+function allocateStep(pieces: readonly Piece[], t1: number, t2: number, delta: number): Allocation {
+  const touched = pieces
+    .map((piece, order) => ({
+      piece,
+      order,
+      capKwh:
+        (piece.capKw * Math.max(0, Math.min(piece.toMs, t2) - Math.max(piece.fromMs, t1))) / MS_PER_HOUR,
+    }))
+    .filter((p) => p.capKwh > 0);
+  const capacity = sum(touched.map((t) => t.capKwh));
+  let remaining = Math.min(delta, capacity);
+  const excess = delta - remaining;
+  const toSubs: [number, number][] = [];
+  touched.sort((a, b) => a.piece.credit - b.piece.credit || a.order - b.order);
+  for (const t of touched) {
+    if (remaining <= 0) break;
+    const take = Math.min(remaining, t.capKwh);
+    remaining -= take;
+    if (t.piece.sub >= 0) toSubs.push([t.piece.sub, take]);
+  }
+  return { toSubs, excess };
+}
+
+/** Fuel enters no reduction: a step across a boundary is shared in proportion to time (a best estimate). */
+function allocateLinear(pieces: readonly Piece[], t1: number, t2: number, delta: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (const piece of pieces) {
+    if (piece.sub < 0) continue;
+    const overlap = Math.min(piece.toMs, t2) - Math.max(piece.fromMs, t1);
+    if (overlap > 0) out.push([piece.sub, (delta * overlap) / (t2 - t1)]);
+  }
+  return out;
+}
+
+interface Window {
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly reason?: UnobservedReason;
+}
+
+/** The register-observed stretches of [start, end) and the unobserved ones between them, with reasons. */
+function coverage(
+  register: SegmentedRegister,
+  startMs: number,
+  endMs: number,
+): { observed: Window[]; unobserved: Window[] } {
+  const observed: Window[] = [];
+  const unobserved: Window[] = [];
+  let cursor = startMs;
+  register.segments.forEach((segment, k) => {
+    const first = (segment.points[0] as RegisterPoint).atMs;
+    const last = (segment.points[segment.points.length - 1] as RegisterPoint).atMs;
+    if (first > cursor && cursor < endMs) {
+      const reason: UnobservedReason =
+        k === 0 ? 'before-first-reading' : (register.breaks[k - 1]?.reason ?? 'register-drop');
+      unobserved.push({ fromMs: cursor, toMs: Math.min(first, endMs), reason });
+    }
+    const from = Math.max(first, startMs);
+    const to = Math.min(last, endMs);
+    if (to > from) observed.push({ fromMs: from, toMs: to });
+    cursor = Math.max(cursor, last);
+  });
+  if (cursor < endMs) {
+    unobserved.push({
+      fromMs: cursor,
+      toMs: endMs,
+      reason: register.segments.length === 0 ? 'no-readings' : 'after-last-reading',
+    });
+  }
+  return { observed, unobserved };
+}
+
+function lastAtOrBefore(points: readonly RegisterPoint[], atMs: number): RegisterPoint | undefined {
+  let found: RegisterPoint | undefined;
+  for (const p of points) {
+    if (p.atMs <= atMs) found = p;
+    else break;
+  }
+  return found;
+}
+
+/**
+ * The lowest energy per full-load lamp-on hour observed in the period: for each lit stretch ("night") that
+ * one register segment brackets, the register difference between the readings around it ÷ the
+ * lamps-on-weighted hours between those readings. Weighting by lamps lit makes a night with half the lamps
+ * on comparable with a full one.
+ */
+function lowestObservedRate(
+  register: SegmentedRegister,
+  lit: LitTimeline,
+  subs: readonly SubPeriod[],
+  startMs: number,
+  endMs: number,
+): number | null {
+  let lowest: number | null = null;
+  for (const span of litSpans(lit)) {
+    if (span.toMs <= startMs || span.fromMs >= endMs) continue;
+    for (const segment of register.segments) {
+      const before = lastAtOrBefore(segment.points, span.fromMs);
+      const after = segment.points.find((p) => p.atMs >= span.toMs);
+      if (!before || !after) continue;
+      const hours = fullLoadHoursIn(lit, subs, before.atMs, after.atMs);
+      if (hours > 0) {
+        const rate = (after.register - before.register) / hours;
+        if (lowest === null || rate < lowest) lowest = rate;
+      }
+      break;
+    }
+  }
+  return lowest;
+}
+
+/** Full-load lamp-on hours in [from, to), each part weighted by the LED lamp count of its sub-period. */
+function fullLoadHoursIn(lit: LitTimeline, subs: readonly SubPeriod[], fromMs: number, toMs: number): number {
+  let hours = 0;
+  subs.forEach((s, i) => {
+    // Outside the period the nearest sub-period's lamps count (the first before it, the last after it).
+    const from = Math.max(fromMs, i === 0 ? -Infinity : s.fromMs);
+    const to = Math.min(toMs, i === subs.length - 1 ? Infinity : s.toMs);
+    if (to > from) hours += litHours(lit, from, to, s.ledLampCount);
+  });
+  return hours;
+}
+
+function segmentReports(
+  register: SegmentedRegister,
+  inPeriod: readonly number[],
+  startMs: number,
+  endMs: number,
+): SegmentReport[] {
+  const out: SegmentReport[] = [];
+  register.segments.forEach((segment, k) => {
+    const first = segment.points[0] as RegisterPoint;
+    const last = segment.points[segment.points.length - 1] as RegisterPoint;
+    if (first.atMs >= endMs || last.atMs < startMs) return;
+    const bootIds = [...new Set(segment.points.flatMap((p) => (p.bootId === null ? [] : [p.bootId])))].sort();
+    const inside = segment.points.filter((p) => p.atMs >= startMs && p.atMs <= endMs);
+    const point = (p: RegisterPoint | undefined) => (p ? { atMs: p.atMs, register: p.register } : null);
+    const meterIds = segment.points.flatMap((p) => (p.meterId === null ? [] : [p.meterId]));
+    out.push({
+      fromMs: first.atMs,
+      toMs: last.atMs,
+      points: segment.points.length,
+      firstRegister: first.register,
+      lastRegister: last.register,
+      registerDelta: last.register - first.register,
+      firstInPeriod: point(inside[0]),
+      lastInPeriod: point(inside[inside.length - 1]),
+      inPeriod: inPeriod[k] ?? 0,
+      meterId: meterIds[0] ?? null,
+      bootIds,
+    });
+  });
+  return out;
+}
+
+function breakReports(register: SegmentedRegister, startMs: number, endMs: number): BreakReport[] {
+  return register.breaks
+    .filter((b) => b.lastBefore.atMs < endMs && b.firstAfter.atMs >= startMs)
+    .map((b) => ({
+      reason: b.reason,
+      lastBeforeMs: b.lastBefore.atMs,
+      lastBeforeRegister: b.lastBefore.register,
+      firstAfterMs: b.firstAfter.atMs,
+      firstAfterRegister: b.firstAfter.register,
+      bootChanged:
+        b.lastBefore.bootId !== null &&
+        b.firstAfter.bootId !== null &&
+        b.lastBefore.bootId !== b.firstAfter.bootId,
+    }));
+}
+
+function calculateVessel<M extends MethodologyParameterSet>(
+  methodology: M,
+  variant: EmissionVariant<M>,
+  startMs: number,
+  endMs: number,
+  input: NormalisedVesselInput,
+  periodDates: { from: LocalDate; toExclusive: LocalDate },
+): VesselResult {
+  const loadFactor = methodology.parameters.ledLoadFactorMax.value;
+  const rule = methodology.rules.unobservedEnergy;
+  const flags = new Set<VesselFlag>();
+
+  const subs: SubPeriod[] = input.versions.map((span) => {
+    const v = span.version;
+    const pLedKw = lampPowerKw(v.ledLamps.count, v.ledLamps.ratedW);
+    const pRefKw = lampPowerKw(v.replacedLamps.count, v.replacedLamps.ratedW);
+    const config: SubPeriodConfig = {
+      pLedKw,
+      pRefKw,
+      powerRatio: pRefKw / pLedKw,
+      ledLampCount: v.ledLamps.count,
+      maxLedKw: pLedKw * loadFactor,
+    };
+    return {
+      ...config,
+      span,
+      fromMs: Math.max(startMs, localDateStartMs(span.from)),
+      toMs: Math.min(endMs, localDateStartMs(span.to)),
+      credit: variant.creditPerKwh(methodology, config),
+    };
+  });
+  const configuredHours = sum(subs.map((s) => hoursBetween(s.fromMs, s.toMs)));
+  if (subs.length === 0) flags.add('NO_CONFIGURATION');
+  else if (configuredHours < hoursBetween(startMs, endMs)) flags.add('PARTLY_CONFIGURED');
+
+  const lit = litTimeline(input.lampOnIntervals);
+  if (lit.overlapMs > 0) flags.add('LAMP_INTERVALS_OVERLAP');
+  if (input.duplicateEnergyReadings + input.duplicateFuelReadings > 0)
+    flags.add('DUPLICATE_READINGS_DROPPED');
+
+  const energy = segmentRegister(
+    input.energyReadings,
+    input.meterReplacements.filter((e) => e.sensor === 'led-meter'),
+  );
+  const fuel = segmentRegister(
+    input.fuelReadings,
+    input.meterReplacements.filter((e) => e.sensor === 'fuel-meter'),
+  );
+  if (energy.inconsistentEvents + fuel.inconsistentEvents > 0) flags.add('METER_EVENT_INCONSISTENT');
+  if (input.energyReadings.length === 0) flags.add('NO_ENERGY_READINGS');
+
+  const observedKwh = subs.map(() => 0);
+  const fuelPerSub = subs.map(() => 0);
+  const energyInPeriodBySegment = energy.segments.map(() => 0);
+  const fuelInPeriodBySegment = fuel.segments.map(() => 0);
+  let implausibleSteps = 0;
+  let implausibleKwh = 0;
+
+  if (subs.length > 0) {
+    const pieces = buildPieces(subs, startMs, endMs);
+    energy.segments.forEach((segment, k) => {
+      for (let i = 1; i < segment.points.length; i += 1) {
+        const a = segment.points[i - 1] as RegisterPoint;
+        const b = segment.points[i] as RegisterPoint;
+        const delta = b.register - a.register;
+        if (delta <= 0 || b.atMs < startMs || a.atMs >= endMs) continue;
+        const { toSubs, excess } = allocateStep(pieces, a.atMs, b.atMs, delta);
+        if (excess > 0) {
+          implausibleSteps += 1;
+          implausibleKwh += excess;
+        }
+        for (const [sub, kwh] of toSubs) {
+          observedKwh[sub] = (observedKwh[sub] ?? 0) + kwh;
+          energyInPeriodBySegment[k] = (energyInPeriodBySegment[k] ?? 0) + kwh;
+        }
+      }
+    });
+    fuel.segments.forEach((segment, k) => {
+      for (let i = 1; i < segment.points.length; i += 1) {
+        const a = segment.points[i - 1] as RegisterPoint;
+        const b = segment.points[i] as RegisterPoint;
+        const delta = b.register - a.register;
+        if (delta <= 0 || b.atMs <= a.atMs || b.atMs <= startMs || a.atMs >= endMs) continue;
+        for (const [sub, litres] of allocateLinear(pieces, a.atMs, b.atMs, delta)) {
+          fuelPerSub[sub] = (fuelPerSub[sub] ?? 0) + litres;
+          fuelInPeriodBySegment[k] = (fuelInPeriodBySegment[k] ?? 0) + litres;
+        }
+      }
+    });
+  }
+  if (implausibleSteps > 0) flags.add('IMPLAUSIBLE_STEP_CAPPED');
+
+  const { observed, unobserved } = coverage(energy, startMs, endMs);
+  const fuelCoverage = coverage(fuel, startMs, endMs);
+  const rate = lowestObservedRate(energy, lit, subs, startMs, endMs);
+  const intersect = (w: Window, s: SubPeriod): [number, number] => [
+    Math.max(w.fromMs, s.fromMs),
+    Math.min(w.toMs, s.toMs),
+  ];
+
+  const substitutedKwh = subs.map(() => 0);
+  const windows: UnobservedWindow[] = unobserved.map((w) => {
+    let lampOnHours = 0;
+    let fullLoadLampOnHours = 0;
+    let substitutedEnergyKwh = 0;
+    subs.forEach((s, i) => {
+      const [from, to] = intersect(w, s);
+      if (to <= from) return;
+      const here = {
+        lampOnHours: litHours(lit, from, to),
+        fullLoadHours: litHours(lit, from, to, s.ledLampCount),
+      };
+      lampOnHours += here.lampOnHours;
+      fullLoadLampOnHours += here.fullLoadHours;
+      if (rule === 'substitute-conservative') {
+        const kwh = variant.substituteEnergyKwh(methodology, s, here, rate);
+        substitutedKwh[i] = (substitutedKwh[i] ?? 0) + kwh;
+        substitutedEnergyKwh += kwh;
+      }
+    });
+    return {
+      fromMs: w.fromMs,
+      toMs: w.toMs,
+      hours: hoursBetween(w.fromMs, w.toMs),
+      reason: w.reason ?? 'no-readings',
+      lampOnHours,
+      fullLoadLampOnHours,
+      treatment: rule,
+      substitutedEnergyKwh,
+    };
+  });
+  const unobservedLampOn = windows.some((w) => w.lampOnHours > 0);
+  if (unobservedLampOn && rule === 'exclude') flags.add('ENERGY_EXCLUDED');
+  if (unobservedLampOn && rule === 'substitute-conservative') {
+    flags.add('ENERGY_SUBSTITUTED');
+    if (rate === null) flags.add('NO_SUBSTITUTION_RATE');
+  }
+  const energyBreaks = breakReports(energy, startMs, endMs);
+  if (energyBreaks.length > 0) flags.add('REGISTER_BREAK');
+
+  const fuelMetered = input.fuelReadings.length > 0;
+  const subResults: SubPeriodResult[] = subs.map((s, i) => {
+    const hoursIn = (list: readonly Window[], ledLampCount?: number): number =>
+      sum(
+        list.map((w) => {
+          const [from, to] = intersect(w, s);
+          return to > from ? litHours(lit, from, to, ledLampCount) : 0;
+        }),
+      );
+    const counted = rule === 'substitute-conservative' ? [...observed, ...unobserved] : observed;
+    const observedEnergyKwh = observedKwh[i] ?? 0;
+    const substitutedEnergyKwh = substitutedKwh[i] ?? 0;
+    const energyKwh = observedEnergyKwh + substitutedEnergyKwh;
+    const fuelL = fuelMetered ? (fuelPerSub[i] ?? 0) : null;
+    const figures = variant.figures(methodology, s, {
+      energyKwh,
+      creditedLampOnHours: hoursIn(counted),
+      creditedFullLoadHours: hoursIn(counted, s.ledLampCount),
+      measuredFuelL: fuelL,
+    });
+    const v = s.span.version;
+    return {
+      fromDate: s.span.from,
+      toDateExclusive: s.span.to,
+      fromMs: s.fromMs,
+      toMs: s.toMs,
+      registryVersionValidFrom: v.validFrom,
+      registryChange: v.change,
+      meterId: v.meter.meterId,
+      ledLampCount: v.ledLamps.count,
+      ledLampRatedW: v.ledLamps.ratedW,
+      replacedLampCount: v.replacedLamps.count,
+      replacedLampRatedW: v.replacedLamps.ratedW,
+      replacedLampType: v.replacedLamps.type,
+      pLedKw: s.pLedKw,
+      pRefKw: s.pRefKw,
+      powerRatio: s.powerRatio,
+      maxLedKw: s.maxLedKw,
+      observedEnergyKwh,
+      substitutedEnergyKwh,
+      energyKwh,
+      energyMwh: energyKwh / 1000,
+      lampOnHours: litHours(lit, s.fromMs, s.toMs),
+      lampOnHoursObserved: hoursIn(observed),
+      fullLoadLampOnHours: litHours(lit, s.fromMs, s.toMs, s.ledLampCount),
+      fuelL,
+      referenceEmissionsTco2: figures.referenceEmissionsTco2,
+      projectEmissionsTco2: figures.projectEmissionsTco2,
+      emissionReductionsTco2: figures.emissionReductionsTco2,
+      route: figures.route,
+    };
+  });
+
+  const total = (pick: (s: SubPeriodResult) => number): number => sum(subResults.map(pick));
+  const energyObservedHours = sum(
+    observed.map((w) => sum(subs.map((s) => hoursBetween(...intersect(w, s))))),
+  );
+  const lampOnHours = total((s) => s.lampOnHours);
+  const lampOnHoursObserved = total((s) => s.lampOnHoursObserved);
+  const inPeriodDays = input.dataQuality.days.filter(
+    (d) => d.date >= periodDates.from && d.date < periodDates.toExclusive,
+  );
+  const readingsExpected = sum(inPeriodDays.map((d) => d.expectedReadings));
+  const readingsReceived = sum(inPeriodDays.map((d) => d.receivedReadings));
+  const bridged = (fromMs: number, toMs: number): boolean =>
+    energy.segments.some(
+      (seg) =>
+        (seg.points[0] as RegisterPoint).atMs <= fromMs &&
+        (seg.points[seg.points.length - 1] as RegisterPoint).atMs >= toMs,
+    );
+  const energyKwh = total((s) => s.energyKwh);
+
+  return {
+    vesselId: input.vesselId,
+    status: subs.length === 0 ? 'no-configuration' : 'calculated',
+    subPeriods: subResults,
+    observedEnergyKwh: total((s) => s.observedEnergyKwh),
+    substitutedEnergyKwh: total((s) => s.substitutedEnergyKwh),
+    energyKwh,
+    energyMwh: energyKwh / 1000,
+    lampOnHours,
+    lampOnHoursObserved,
+    fuelL: fuelMetered ? total((s) => s.fuelL ?? 0) : null,
+    referenceEmissionsTco2: total((s) => s.referenceEmissionsTco2),
+    projectEmissionsTco2: total((s) => s.projectEmissionsTco2),
+    emissionReductionsTco2: total((s) => s.emissionReductionsTco2),
+    emissionReductionsRoundedTco2: null,
+    substitutionRateKwhPerFullLoadHour: rate,
+    energyRegister: {
+      unit: 'kWh',
+      readings: input.energyReadings.length,
+      duplicatesDropped: input.duplicateEnergyReadings,
+      segments: segmentReports(energy, energyInPeriodBySegment, startMs, endMs),
+      breaks: energyBreaks,
+      observedHours: sum(observed.map((w) => hoursBetween(w.fromMs, w.toMs))),
+      unobservedHours: sum(unobserved.map((w) => hoursBetween(w.fromMs, w.toMs))),
+      rebootsBridged: energy.rebootsBridged,
+      implausibleSteps,
+      implausibleExcluded: implausibleKwh,
+      inconsistentMeterEvents: energy.inconsistentEvents,
+    },
+    fuelRegister: {
+      unit: 'L',
+      readings: input.fuelReadings.length,
+      duplicatesDropped: input.duplicateFuelReadings,
+      segments: segmentReports(fuel, fuelInPeriodBySegment, startMs, endMs),
+      breaks: breakReports(fuel, startMs, endMs),
+      observedHours: sum(fuelCoverage.observed.map((w) => hoursBetween(w.fromMs, w.toMs))),
+      unobservedHours: sum(fuelCoverage.unobserved.map((w) => hoursBetween(w.fromMs, w.toMs))),
+      rebootsBridged: fuel.rebootsBridged,
+      implausibleSteps: 0,
+      implausibleExcluded: 0,
+      inconsistentMeterEvents: fuel.inconsistentEvents,
+    },
+    unobservedWindows: windows,
+    completeness: {
+      periodHours: hoursBetween(startMs, endMs),
+      configuredHours,
+      energyObservedHours,
+      energyObservedRatio: ratio(energyObservedHours, configuredHours),
+      lampOnHours,
+      lampOnHoursObserved,
+      lampOnObservedRatio: ratio(lampOnHoursObserved, lampOnHours),
+      readingsExpected,
+      readingsReceived,
+      readingsRatio: ratio(readingsReceived, readingsExpected),
+      gaps: input.dataQuality.gaps
+        .filter((g) => g.toMs > startMs && g.fromMs < endMs)
+        .map((g) => ({ fromMs: g.fromMs, toMs: g.toMs, bridgedByRegister: bridged(g.fromMs, g.toMs) })),
+    },
+    flags: [...flags].sort(),
+  };
+}
+
+/**
+ * Calculates a reporting period for a fleet (one vessel or 40 × a month: one call). Pure: no clock, no
+ * I/O, no randomness; the input may arrive in any order and with duplicates. Throws a {@link JcmError} when
+ * the input is malformed or a parameter does not apply to the period.
+ */
+export function calculateFleet(methodology: MethodologyParameterSet, input: FleetPeriodInput): FleetResult {
+  const normalised = normaliseInput(input);
+  const { period } = normalised;
+  checkEffective(methodology, period.from, period.toExclusive);
+  const startMs = localDateStartMs(period.from);
+  const endMs = localDateStartMs(period.toExclusive);
+  const variant = variantOf(methodology);
+  const rounding = methodology.rules.rounding;
+
+  const vessels = normalised.vessels.map((v) => {
+    const result = calculateVessel(methodology, variant, startMs, endMs, v, period);
+    return rounding.stage === 'vessel'
+      ? { ...result, emissionReductionsRoundedTco2: roundTco2(result.emissionReductionsTco2, rounding) }
+      : result;
+  });
+
+  const total = (pick: (v: VesselResult) => number): number => sum(vessels.map(pick));
+  const emissionReductionsTco2 = total((v) => v.emissionReductionsTco2);
+  // Rounded once: the fleet sum, or (stage 'vessel') each vessel, whose rounded figures are then added up
+  // — re-expressed at the same decimals only to drop binary noise from the addition, not rounded again.
+  const emissionReductionsReportedTco2 =
+    rounding.stage === 'vessel'
+      ? Number(
+          total((v) => v.emissionReductionsRoundedTco2 ?? 0).toFixed(
+            rounding.mode === 'none' ? 12 : rounding.decimalPlaces,
+          ),
+        ) + 0
+      : roundTco2(emissionReductionsTco2, rounding);
+  const fuelMetered = vessels.filter((v) => v.fuelL !== null);
+  const configuredHours = total((v) => v.completeness.configuredHours);
+  const energyObservedHours = total((v) => v.completeness.energyObservedHours);
+  const lampOnHours = total((v) => v.lampOnHours);
+  const lampOnHoursObserved = total((v) => v.lampOnHoursObserved);
+  const readingsExpected = total((v) => v.completeness.readingsExpected);
+  const readingsReceived = total((v) => v.completeness.readingsReceived);
+
+  return {
+    schema: RESULT_SCHEMA,
+    provenance: {
+      calculator: CALCULATOR_NAME,
+      calculatorVersion: CALCULATOR_VERSION,
+      methodologyId: methodology.methodologyId,
+      methodologyVersion: methodology.version,
+      variant: methodology.variant,
+      parameterSetSha256: canonicalSha256(methodology),
+      inputSha256: canonicalSha256(hashableInput(normalised)),
+      canonicalization: 'RFC 8785',
+    },
+    period: {
+      from: period.from,
+      toExclusive: period.toExclusive,
+      timeZone: REGISTRY_TIME_ZONE,
+      fromMs: startMs,
+      toMs: endMs,
+      hours: hoursBetween(startMs, endMs),
+    },
+    fleet: {
+      observedEnergyKwh: total((v) => v.observedEnergyKwh),
+      substitutedEnergyKwh: total((v) => v.substitutedEnergyKwh),
+      energyMwh: total((v) => v.energyMwh),
+      lampOnHours,
+      fuelL: fuelMetered.length > 0 ? sum(fuelMetered.map((v) => v.fuelL ?? 0)) : null,
+      fuelMeteredVessels: fuelMetered.length,
+      referenceEmissionsTco2: total((v) => v.referenceEmissionsTco2),
+      projectEmissionsTco2: total((v) => v.projectEmissionsTco2),
+      emissionReductionsTco2,
+      emissionReductionsReportedTco2,
+      rounding,
+      completeness: {
+        vessels: vessels.length,
+        vesselsWithFlags: vessels.filter((v) => v.flags.length > 0).length,
+        configuredHours,
+        energyObservedHours,
+        energyObservedRatio: ratio(energyObservedHours, configuredHours),
+        lampOnHours,
+        lampOnHoursObserved,
+        lampOnObservedRatio: ratio(lampOnHoursObserved, lampOnHours),
+        readingsExpected,
+        readingsReceived,
+        readingsRatio: ratio(readingsReceived, readingsExpected),
+      },
+    },
+    vessels,
+  };
+}

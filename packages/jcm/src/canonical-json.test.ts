@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, canonicalSha256, sha256Hex } from './canonical-json.js';
+
+describe('canonicalJson (RFC 8785)', () => {
+  it('sorts keys by UTF-16 code units at every level and writes no whitespace', () => {
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: null, y: true }], c: 'x' } })).toBe(
+      '{"a":{"c":"x","d":[3,{"y":true,"z":null}]},"b":1}',
+    );
+    // RFC 8785 §3.2.3: "\u20ac" (€) sorts after "\r" and before the emoji's surrogate pair.
+    expect(canonicalJson({ '\u20ac': 1, '\r': 2, '\ud83d\ude00': 3, '1': 4 })).toBe(
+      '{"\\r":2,"1":4,"€":1,"😀":3}',
+    );
+  });
+
+  it('writes numbers the ECMAScript way, as JCS specifies', () => {
+    expect(canonicalJson([1e21, 1e-7, 0.1 + 0.2, -0, 333333333.3333333, 4.5, 2e-3])).toBe(
+      '[1e+21,1e-7,0.30000000000000004,0,333333333.3333333,4.5,0.002]',
+    );
+  });
+
+  it('refuses what JSON cannot carry instead of writing null or dropping it', () => {
+    expect(() => canonicalJson({ a: Number.NaN })).toThrow(/\$\.a is NaN/);
+    expect(() => canonicalJson([Infinity])).toThrow(/\$\[0\] is Infinity/);
+    expect(() => canonicalJson({ a: undefined })).toThrow(/\$\.a is undefined/);
+    expect(() => canonicalJson({ when: new Date(0) })).toThrow(/not a plain object/);
+    expect(() => canonicalJson({ n: 1n })).toThrow(/bigint/);
+  });
+
+  it('hashes the same data to the same digest whatever its key order', () => {
+    expect(canonicalSha256({ a: 1, b: [1, 2] })).toBe(canonicalSha256({ b: [1, 2], a: 1 }));
+    expect(canonicalSha256({ a: 1, b: [2, 1] })).not.toBe(canonicalSha256({ a: 1, b: [1, 2] }));
+    expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+});

@@ -1,0 +1,153 @@
+import type { MeterReplacement, NormalisedReading } from './input.js';
+
+/**
+ * Cumulative registers (kWh meter, fuel totaliser) are the truth: any two readings of one continuous
+ * register bound the energy between them, however many messages were lost in between. This module cuts a
+ * vessel's readings into **segments** of one continuous register. Between two segments the register says
+ * nothing about what happened, and nothing is ever integrated across that break.
+ *
+ * A break is declared between consecutive points when
+ * - the register drops (`register-drop`: a reset or rollover, whether or not the gateway rebooted);
+ * - both readings name their meter and the meters differ (`meter-id-changed`), even if the register rose:
+ *   a new meter's register has no relation to the old one's;
+ * - a `meter-replaced` event lies between them (`meter-replaced`). Its registers become points of their own:
+ *   the old meter's last register closes the old segment and the new meter's first register opens the new
+ *   one, so a replacement reported with both registers loses no energy at all.
+ * A gateway reboot (new boot id) with a register that did not drop is bridged: the meter kept counting.
+ */
+
+export type BreakReason = 'register-drop' | 'meter-id-changed' | 'meter-replaced';
+
+export interface RegisterPoint {
+  readonly atMs: number;
+  readonly register: number;
+  /** `null` for the registers a meter-replaced event reports. */
+  readonly bootId: string | null;
+  readonly meterId: string | null;
+  readonly origin: 'reading' | 'meter-replaced-event';
+}
+
+export interface RegisterSegment {
+  /** At least one point, ascending in time, register non-decreasing. */
+  readonly points: readonly RegisterPoint[];
+}
+
+export interface RegisterBreak {
+  readonly reason: BreakReason;
+  /** Last point of the segment before the break. */
+  readonly lastBefore: RegisterPoint;
+  /** First point of the segment after it. */
+  readonly firstAfter: RegisterPoint;
+}
+
+export interface SegmentedRegister {
+  readonly segments: readonly RegisterSegment[];
+  readonly breaks: readonly RegisterBreak[];
+  /** Boot changes inside a segment: the gateway rebooted, the register carried on. */
+  readonly rebootsBridged: number;
+  /** Meter-replaced events whose old-meter register was below the old meter's last reading: ignored. */
+  readonly inconsistentEvents: number;
+}
+
+interface Point extends RegisterPoint {
+  /** How many replacements happened at or before it (the old meter's closing register counts before). */
+  readonly epoch: number;
+  /** Tie-break at equal instants: old meter's last register, new meter's first, then readings. */
+  readonly rank: number;
+}
+
+/**
+ * Segments one register's readings (already sorted by instant, then register; duplicates removed) together
+ * with the meter-replaced events that concern it.
+ */
+export function segmentRegister(
+  readings: readonly NormalisedReading[],
+  replacements: readonly MeterReplacement[],
+): SegmentedRegister {
+  const eventTimes = replacements.map((e) => e.atMs).sort((a, b) => a - b);
+  const epochAt = (atMs: number): number => {
+    let n = 0;
+    for (const t of eventTimes) if (t <= atMs) n += 1;
+    return n;
+  };
+  const points: Point[] = readings.map((r) => ({
+    atMs: r.atMs,
+    register: r.register,
+    bootId: r.bootId,
+    meterId: r.meterId,
+    origin: 'reading',
+    epoch: epochAt(r.atMs),
+    rank: 2,
+  }));
+  let inconsistentEvents = 0;
+  for (const event of replacements) {
+    const epoch = epochAt(event.atMs);
+    if (event.lastRegister !== null) {
+      // The old meter's closing register must not be below its own last reading: otherwise it is not the
+      // same meter's register and would invent energy; it is then ignored (the old side stays open).
+      const lastOld = [...points].reverse().find((p) => p.epoch === epoch - 1 && p.atMs <= event.atMs);
+      if (lastOld && lastOld.register > event.lastRegister) inconsistentEvents += 1;
+      else
+        points.push({
+          atMs: event.atMs,
+          register: event.lastRegister,
+          bootId: null,
+          meterId: null,
+          origin: 'meter-replaced-event',
+          epoch: epoch - 1,
+          rank: 0,
+        });
+    }
+    points.push({
+      atMs: event.atMs,
+      register: event.firstRegister,
+      bootId: null,
+      meterId: null,
+      origin: 'meter-replaced-event',
+      epoch,
+      rank: 1,
+    });
+  }
+  points.sort((a, b) => a.atMs - b.atMs || a.rank - b.rank || a.register - b.register);
+
+  const segments: RegisterPoint[][] = [];
+  const breaks: RegisterBreak[] = [];
+  let rebootsBridged = 0;
+  let current: RegisterPoint[] = [];
+  let previous: Point | undefined;
+  // The meter the current segment is on, as far as readings name it (some readings may not).
+  let segmentMeterId: string | null = null;
+  for (const point of points) {
+    const clean: RegisterPoint = {
+      atMs: point.atMs,
+      register: point.register,
+      bootId: point.bootId,
+      meterId: point.meterId,
+      origin: point.origin,
+    };
+    if (previous) {
+      const reason = breakBetween(previous, point, segmentMeterId);
+      if (reason) {
+        breaks.push({ reason, lastBefore: current[current.length - 1] ?? clean, firstAfter: clean });
+        segments.push(current);
+        current = [];
+        segmentMeterId = null;
+      } else if (previous.bootId !== null && point.bootId !== null && previous.bootId !== point.bootId) {
+        rebootsBridged += 1;
+      }
+    }
+    current.push(clean);
+    segmentMeterId = point.meterId ?? segmentMeterId;
+    previous = point;
+  }
+  if (current.length > 0) segments.push(current);
+  return { segments: segments.map((p) => ({ points: p })), breaks, rebootsBridged, inconsistentEvents };
+}
+
+function breakBetween(a: Point, b: Point, segmentMeterId: string | null): BreakReason | undefined {
+  if (a.epoch !== b.epoch) return 'meter-replaced';
+  if (segmentMeterId !== null && b.meterId !== null && segmentMeterId !== b.meterId)
+    return 'meter-id-changed';
+  if (b.register < a.register) return 'register-drop';
+  return undefined;
+}
