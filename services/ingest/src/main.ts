@@ -4,7 +4,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { loadFleetRegistry } from '@qt-led/fleet-registry';
-import { createLogger, loadConfig, redactUrl } from '@qt-led/runtime';
+import { ConfigError, createLogger, loadConfig, redactUrl } from '@qt-led/runtime';
 import { createInfluxStore, createSqliteStore, type TelemetryStore } from '@qt-led/store';
 import mqtt from 'mqtt';
 import { ingestEnvSchema } from './config.js';
@@ -13,7 +13,15 @@ import { createIngestMetrics } from './metrics.js';
 import { createIngest } from './pipeline.js';
 import { openSpool } from './spool.js';
 
-const config = loadConfig('ingest', ingestEnvSchema, process.env);
+const config = (() => {
+  try {
+    return loadConfig('ingest', ingestEnvSchema, process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(2);
+  }
+})();
 const logger = createLogger({ name: 'ingest', level: config.LOG_LEVEL });
 
 async function main(): Promise<void> {

@@ -1,0 +1,159 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BootId, GatewayId, LocalDate, VesselId } from '@qt-led/contract';
+import { loadFleetRegistry } from '@qt-led/fleet-registry';
+import { BUILT_IN_METHODOLOGY_IDS, loadBuiltInMethodology, localDateStartMs } from '@qt-led/jcm';
+import { createSqliteStore, type StoredReading } from '@qt-led/store';
+import { describe, expect, it } from 'vitest';
+import { lampOnIntervals } from './gather.js';
+import { createEmissionsService, fileIssuedReportStore } from './service.js';
+
+const registry = loadFleetRegistry();
+const vessel = registry.registry.vessels[5];
+if (vessel === undefined) throw new Error('registry too small');
+const vesselId = vessel.vesselId;
+const methodologies = new Map(
+  BUILT_IN_METHODOLOGY_IDS.map((id) => [id as string, loadBuiltInMethodology(id)]),
+);
+const from = '2024-03-01' as LocalDate;
+const toExclusive = '2024-03-04' as LocalDate;
+const startMs = localDateStartMs(from);
+const endMs = localDateStartMs(toExclusive);
+const boot = 'abcd0001' as BootId;
+
+/** One reading every 10 minutes from 12 h before the period to 12 h after; lamps lit 18:00–04:00 local. */
+function readings(untilMs: number): StoredReading[] {
+  const out: StoredReading[] = [];
+  let energy = 10_000;
+  for (let t = startMs - 12 * 3_600_000, seq = 0; t < untilMs; t += 600_000, seq++) {
+    const localHour = new Date(t + 7 * 3_600_000).getUTCHours();
+    const lit = localHour >= 18 || localHour < 4;
+    out.push({
+      vesselId,
+      gatewayId: 'gw-0000aaaa' as GatewayId,
+      bootId: boot,
+      seq,
+      deviceTimeMs: t,
+      receivedAtMs: t,
+      clockSkewMs: 0,
+      timeSource: 'gps',
+      ledPowerW: lit ? 12_000 : 0,
+      ledEnergyKwh: energy,
+      lampsOn: lit ? 40 : 0,
+      fuelRateLph: lit ? 6 : 1,
+      fuelTotalL: 1_000 + seq,
+      fix: '3d',
+      lat: 17.2,
+      lon: 107.4,
+      speedKn: 0,
+      headingDeg: 0,
+    });
+    if (lit) energy += 2; // 12 kW for 10 minutes
+  }
+  return out;
+}
+
+describe('emissions service', () => {
+  it('gathers a period from the store, reuses results for identical inputs, recomputes on late data and lists the restatement', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qtled-emissions-'));
+    const store = createSqliteStore({ path: join(dir, 'telemetry.sqlite') });
+    const all = readings(endMs + 12 * 3_600_000);
+    // Day 3 and after arrive late (a gateway out of coverage).
+    await store.writeReadings(all.filter((r) => r.deviceTimeMs < startMs + 2 * 86_400_000));
+    let now = Date.UTC(2024, 3, 1);
+    const service = createEmissionsService({
+      store,
+      registry,
+      methodologies,
+      issued: fileIssuedReportStore(join(dir, 'issued')),
+      clock: { now: () => now },
+    });
+    const request = {
+      from,
+      toExclusive,
+      methodologyId: 'qtled-vn006-electricity-ratio',
+      vesselIds: [vesselId],
+    };
+
+    const first = await service.issue(request);
+    expect(first.restatement).toEqual([]);
+    const early = first.report.result.vessels[0];
+    if (early === undefined) throw new Error('no vessel result');
+    expect((await service.report(request)).fromCache).toBe(true);
+
+    await store.writeReadings(all);
+    const late = await service.report(request);
+    expect(late.fromCache).toBe(false);
+    expect(late.result.provenance.inputSha256).not.toBe(first.report.result.provenance.inputSha256);
+    const lateVessel = late.result.vessels[0];
+    if (lateVessel === undefined) throw new Error('no vessel result');
+
+    // The register proves the whole period's energy now: 3 nights × 10 h × 12 kW.
+    const litReadingsInPeriod = all.filter(
+      (r) => r.deviceTimeMs >= startMs && r.deviceTimeMs < endMs && r.lampsOn !== 0,
+    ).length;
+    expect(lateVessel.energyMwh).toBeCloseTo((litReadingsInPeriod * 2) / 1000, 9);
+    expect(lateVessel.energyMwh).toBeGreaterThan(early.energyMwh);
+    const version = vessel.versions.at(-1);
+    if (version === undefined) throw new Error('no version');
+    const pRefKw = (version.replacedLamps.count * version.replacedLamps.ratedW) / 1000;
+    const pLedKw = (version.ledLamps.count * version.ledLamps.ratedW) / 1000;
+    expect(lateVessel.emissionReductionsTco2).toBeCloseTo(
+      lateVessel.energyMwh * (pRefKw / pLedKw - 1) * 0.533,
+      9,
+    );
+
+    const pending = await service.restatements(request);
+    expect(pending.issued?.result.provenance.inputSha256).toBe(first.report.result.provenance.inputSha256);
+    expect(pending.changes.map((c) => c.path)).toEqual(
+      expect.arrayContaining([`vessels[${vesselId}].energyMwh`, 'fleet.energyMwh']),
+    );
+
+    now += 86_400_000;
+    const second = await service.issue(request);
+    expect(second.restatement.find((c) => c.path === 'fleet.energyMwh')).toMatchObject({
+      old: early.energyMwh,
+      new: lateVessel.energyMwh,
+    });
+    expect((await service.restatements(request)).changes).toEqual([]);
+    await store.close();
+  });
+
+  it('refuses unknown vessels and methodologies with the names it knows', async () => {
+    const store = createSqliteStore({ path: ':memory:' });
+    const service = createEmissionsService({
+      store,
+      registry,
+      methodologies,
+      issued: fileIssuedReportStore(await mkdtemp(join(tmpdir(), 'qtled-issued-'))),
+      clock: { now: () => 0 },
+    });
+    await expect(service.report({ from, toExclusive, methodologyId: 'nope' })).rejects.toThrow(
+      /unknown methodology "nope"; known: qtled-vn006/,
+    );
+    await expect(
+      service.report({
+        from,
+        toExclusive,
+        methodologyId: 'qtled-vn006-electricity-ratio',
+        vesselIds: ['QT-99999-TS' as VesselId],
+      }),
+    ).rejects.toThrow('not in the fleet registry: QT-99999-TS');
+  });
+
+  it('derives lamp-on intervals from consecutive readings, never across an unobserved stretch', () => {
+    const base = readings(startMs + 86_400_000).filter((r) => r.deviceTimeMs >= startMs);
+    const withHole = base.filter(
+      (r) => r.deviceTimeMs < startMs + 13 * 3_600_000 || r.deviceTimeMs >= startMs + 15 * 3_600_000,
+    );
+    const intervals = lampOnIntervals(withHole, 15 * 60_000);
+    // Lit 00:00–04:00 local is before this UTC window's slice; 18:00 local = 11:00 UTC = start + 11 h.
+    expect(intervals.every((i) => i.meanLampsOn === 40)).toBe(true);
+    const hours = intervals.reduce((sum, i) => sum + (i.toMs - i.fromMs), 0) / 3_600_000;
+    expect(hours).toBeGreaterThan(0);
+    expect(
+      intervals.some((i) => i.fromMs < startMs + 13 * 3_600_000 && i.toMs > startMs + 13 * 3_600_000),
+    ).toBe(false);
+  });
+});
