@@ -6,7 +6,6 @@ import {
   canonicalSha256,
   diffResults,
   type FleetResult,
-  type JsonValue,
   parameterSetSha256,
   type ResultChange,
 } from '@qt-led/jcm';
