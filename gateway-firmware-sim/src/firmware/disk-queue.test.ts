@@ -1,0 +1,118 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type DiskQueue, openDiskQueue } from './disk-queue.js';
+
+const dirs: string[] = [];
+const open: DiskQueue[] = [];
+afterEach(() => {
+  for (const q of open.splice(0)) {
+    try {
+      q.close();
+    } catch {
+      // already closed
+    }
+  }
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function fresh(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'qtled-queue-'));
+  dirs.push(dir);
+  return path.join(dir, 'queue.sqlite');
+}
+
+function openQueue(file: string): DiskQueue {
+  const q = openDiskQueue({ path: file });
+  open.push(q);
+  return q;
+}
+
+const add = (q: DiskQueue, ordinal: number, n: number): number[] => {
+  const seqs: number[] = [];
+  for (let i = 0; i < n; i += 1) {
+    seqs.push(
+      q.appendReading(ordinal, i, (seq) => ({ deviceTimeMs: 1_000 + seq, body: `{"seq":${seq}}` })).seq,
+    );
+  }
+  return seqs;
+};
+
+describe('the disk queue', () => {
+  it('numbers readings from 0 per boot and keeps them in order across boots', () => {
+    const q = openQueue(fresh());
+    const a = q.startBoot('aaaaaaaa', 1).boot.ordinal;
+    expect(add(q, a, 3)).toEqual([0, 1, 2]);
+    const { boot, previous } = q.startBoot('bbbbbbbb', 2);
+    expect(previous?.bootId).toBe('aaaaaaaa');
+    expect(add(q, boot.ordinal, 2)).toEqual([0, 1]);
+    const rows = q.readingsBetween(0, Number.MAX_SAFE_INTEGER, 100);
+    expect(rows.map((r) => r.body)).toEqual([
+      '{"seq":0}',
+      '{"seq":1}',
+      '{"seq":2}',
+      '{"seq":0}',
+      '{"seq":1}',
+    ]);
+    expect(q.nextReadingId()).toBeGreaterThan(rows.at(-1)?.id ?? 0);
+  });
+
+  it('deletes exactly what an ack confirms: through a seq, and stored ranges beyond it', () => {
+    const q = openQueue(fresh());
+    const a = q.startBoot('aaaaaaaa', 1).boot.ordinal;
+    add(q, a, 10);
+    const b = q.startBoot('bbbbbbbb', 2).boot.ordinal;
+    add(q, b, 5);
+    expect(q.acknowledge('aaaaaaaa', 3, [[6, 7]])).toBe(6);
+    expect(q.acknowledge('cccccccc', 100)).toBe(0); // unknown boot: nothing
+    expect(q.acknowledge('bbbbbbbb', -1, [[4, 4]])).toBe(1);
+    expect(q.depth()).toBe(8);
+    const left = q.readingsBetween(0, Number.MAX_SAFE_INTEGER, 100).map((r) => r.body);
+    expect(left).toEqual([
+      '{"seq":4}',
+      '{"seq":5}',
+      '{"seq":8}',
+      '{"seq":9}',
+      '{"seq":0}',
+      '{"seq":1}',
+      '{"seq":2}',
+      '{"seq":3}',
+    ]);
+  });
+
+  it('survives a reopen: readings, counters and boots are on disk', () => {
+    const file = fresh();
+    const q = openQueue(file);
+    const a = q.startBoot('aaaaaaaa', 1).boot.ordinal;
+    add(q, a, 4);
+    q.appendEvent(a, (eventSeq) => `{"eventSeq":${eventSeq}}`);
+    q.close();
+    const again = openQueue(file);
+    expect(again.depth()).toBe(4);
+    expect(again.pendingEvents(10).map((e) => e.body)).toEqual(['{"eventSeq":0}']);
+    // The seq counter of a boot continues where it stopped (it is persisted with each reading).
+    expect(add(again, a, 1)).toEqual([4]);
+    expect(again.bootOrdinalOf('aaaaaaaa')).toBe(a);
+  });
+
+  it('refuses a second process on the same file (exclusive lock)', () => {
+    const file = fresh();
+    const q = openQueue(file);
+    q.startBoot('aaaaaaaa', 1);
+    expect(() => {
+      const other = openDiskQueue({ path: file });
+      other.startBoot('bbbbbbbb', 2);
+      other.close();
+    }).toThrow(/locked|busy/i);
+  });
+
+  it('evicts the oldest readings when asked to make room', () => {
+    const q = openQueue(fresh());
+    const a = q.startBoot('aaaaaaaa', 1).boot.ordinal;
+    add(q, a, 5);
+    expect(q.evictOldest(2)).toBe(2);
+    expect(q.readingsBetween(0, Number.MAX_SAFE_INTEGER, 10).map((r) => r.body)[0]).toBe('{"seq":2}');
+    expect(q.bytesInUse()).toBeGreaterThan(0);
+  });
+});

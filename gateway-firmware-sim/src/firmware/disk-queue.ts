@@ -1,0 +1,316 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+/**
+ * The gateway's outbound queue on disk (SQLite, better-sqlite3).
+ *
+ * Why SQLite: every append and every acknowledgement is one transaction, and with `journal_mode=WAL` and
+ * `synchronous=FULL` a committed transaction survives a killed process and a power cut (the WAL is
+ * fsynced at each commit); an interrupted one leaves no trace. Readings are read in slices, never loaded
+ * whole, so the backlog is bounded by the disk, not by memory. The file is opened in exclusive locking
+ * mode, so a second process on the same queue fails instead of corrupting the sequence.
+ *
+ * Identity: a boot has a random `bootId` and an ordinal in this file (AUTOINCREMENT, never reused);
+ * within a boot `seq` counts from 0, and the next seq is stored in the same transaction as the reading
+ * that used the previous one, so it is monotonic whatever happens. A reading's row id is
+ * `ordinal × 2^32 + seq`: one B-tree keeps the queue in order across boots, and an acknowledgement
+ * (`seq ≤ throughSeq` of a boot) deletes one contiguous key range.
+ */
+export type QueueSynchronous = 'full' | 'normal';
+
+export interface DiskQueueOptions {
+  /** The SQLite file; its directory is created if missing. */
+  path: string;
+  /**
+   * `full` (default): each commit is fsynced, and survives power loss. `normal`: survives a killed
+   * process but not a power cut; for simulations that run a whole fleet's gateways on one disk.
+   */
+  synchronous?: QueueSynchronous;
+}
+
+export interface QueuedReading {
+  readonly id: number;
+  readonly monoMs: number;
+  readonly deviceTimeMs: number;
+  /** The reading, serialised when it was taken: what is resent is byte-for-byte what was sampled. */
+  readonly body: string;
+}
+
+export interface QueuedEvent {
+  readonly id: number;
+  readonly body: string;
+}
+
+export interface BootRecord {
+  readonly ordinal: number;
+  readonly bootId: string;
+  readonly bootedAtMs: number;
+  /** What the boot saved with its last reading (e.g. the meter registers). */
+  readonly state?: unknown;
+}
+
+export interface DiskQueue {
+  readonly path: string;
+  /** Registers a boot; the previous boot (if any) is returned for the boot event. */
+  startBoot(bootId: string, bootedAtMs: number): { boot: BootRecord; previous: BootRecord | null };
+  bootOrdinalOf(bootId: string): number | undefined;
+  /**
+   * Appends a reading of a boot: `build` gets the boot's next seq and returns the serialised reading.
+   * `state` is saved with the boot in the same transaction (e.g. the last meter registers).
+   */
+  appendReading(
+    bootOrdinal: number,
+    monoMs: number,
+    build: (seq: number) => { deviceTimeMs: number; body: string },
+    state?: Readonly<Record<string, unknown>>,
+  ): { id: number; seq: number };
+  /** The id the next appended reading will get. */
+  nextReadingId(): number;
+  /** Readings with `fromId <= id <= toId`, ascending, at most `limit`. */
+  readingsBetween(fromId: number, toId: number, limit: number): QueuedReading[];
+  countBetween(fromId: number, toId: number): number;
+  /** Deletes what an acknowledgement confirms for one boot; returns how many readings it removed. */
+  acknowledge(bootId: string, throughSeq: number, ranges?: readonly (readonly [number, number])[]): number;
+  /** Readings on disk (not yet acknowledged). */
+  depth(): number;
+  /** Device time of the oldest reading on disk. */
+  oldestDeviceTimeMs(): number | null;
+  /** Bytes of the database in use (pages minus free pages). */
+  bytesInUse(): number;
+  /** Drops the `count` oldest readings (disk full); returns how many went. */
+  evictOldest(count: number): number;
+  /** Drops the readings with `fromId <= id <= toId`; returns how many went. */
+  dropBetween(fromId: number, toId: number): number;
+  appendEvent(bootOrdinal: number, build: (eventSeq: number) => string): void;
+  pendingEvents(limit: number): QueuedEvent[];
+  deleteEvent(id: number): void;
+  getState(key: string): unknown;
+  setState(key: string, value: unknown): void;
+  close(): void;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS boots (
+  ordinal INTEGER PRIMARY KEY AUTOINCREMENT,
+  boot_id TEXT NOT NULL UNIQUE,
+  booted_at_ms INTEGER NOT NULL,
+  next_seq INTEGER NOT NULL DEFAULT 0,
+  next_event_seq INTEGER NOT NULL DEFAULT 0,
+  state TEXT
+);
+CREATE TABLE IF NOT EXISTS readings (
+  id INTEGER PRIMARY KEY,
+  mono_ms INTEGER NOT NULL,
+  device_time_ms INTEGER NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS state (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+`;
+
+interface ReadingRow {
+  id: number;
+  mono_ms: number;
+  device_time_ms: number;
+  body: string;
+}
+
+export function openDiskQueue(options: DiskQueueOptions): DiskQueue {
+  mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
+  // A second process on the queue fails fast instead of waiting for a lock it will never get.
+  const db = new Database(options.path, { timeout: 200 });
+  db.pragma('locking_mode = EXCLUSIVE');
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+  db.pragma('journal_size_limit = 8388608');
+  db.exec(SCHEMA);
+
+  const SEQ_SPAN = 2 ** 32;
+  const keyOf = (ordinal: number, seq: number): number => ordinal * SEQ_SPAN + seq;
+  const stmt = {
+    insertBoot: db.prepare('INSERT INTO boots (boot_id, booted_at_ms) VALUES (?, ?)'),
+    lastBoot: db.prepare<
+      [],
+      { ordinal: number; boot_id: string; booted_at_ms: number; state: string | null }
+    >('SELECT ordinal, boot_id, booted_at_ms, state FROM boots ORDER BY ordinal DESC LIMIT 1'),
+    bootByOrdinal: db.prepare<[number], { next_seq: number; next_event_seq: number }>(
+      'SELECT next_seq, next_event_seq FROM boots WHERE ordinal = ?',
+    ),
+    bootOrdinal: db.prepare<[string], { ordinal: number }>('SELECT ordinal FROM boots WHERE boot_id = ?'),
+    bumpSeq: db.prepare('UPDATE boots SET next_seq = ? WHERE ordinal = ?'),
+    bumpSeqWithState: db.prepare('UPDATE boots SET next_seq = ?, state = ? WHERE ordinal = ?'),
+    bumpEventSeq: db.prepare('UPDATE boots SET next_event_seq = ? WHERE ordinal = ?'),
+    oldestReadingId: db.prepare<[], { id: number }>('SELECT id FROM readings ORDER BY id LIMIT 1'),
+    pruneBoots: db.prepare('DELETE FROM boots WHERE ordinal < ? AND ordinal < ?'),
+    insertReading: db.prepare('INSERT INTO readings (id, mono_ms, device_time_ms, body) VALUES (?, ?, ?, ?)'),
+    readingsBetween: db.prepare<[number, number, number], ReadingRow>(
+      'SELECT id, mono_ms, device_time_ms, body FROM readings WHERE id BETWEEN ? AND ? ORDER BY id LIMIT ?',
+    ),
+    countBetween: db.prepare<[number, number], { n: number }>(
+      'SELECT count(*) AS n FROM readings WHERE id BETWEEN ? AND ?',
+    ),
+    count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM readings'),
+    deleteRange: db.prepare('DELETE FROM readings WHERE id BETWEEN ? AND ?'),
+    oldest: db.prepare<[], { device_time_ms: number }>(
+      'SELECT device_time_ms FROM readings ORDER BY id LIMIT 1',
+    ),
+    dropBetween: db.prepare('DELETE FROM readings WHERE id BETWEEN ? AND ?'),
+    evict: db.prepare('DELETE FROM readings WHERE id IN (SELECT id FROM readings ORDER BY id LIMIT ?)'),
+    insertEvent: db.prepare('INSERT INTO events (body) VALUES (?)'),
+    events: db.prepare<[number], QueuedEvent>('SELECT id, body FROM events ORDER BY id LIMIT ?'),
+    deleteEvent: db.prepare('DELETE FROM events WHERE id = ?'),
+    getState: db.prepare<[string], { value: string }>('SELECT value FROM state WHERE key = ?'),
+    setState: db.prepare(
+      'INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ),
+  };
+
+  let depth = stmt.count.get()?.n ?? 0;
+  const pageSize = Number(db.pragma('page_size', { simple: true }));
+
+  // The counters of the boots in use, cached: this process is the file's only writer (exclusive lock).
+  const counters = new Map<number, { nextSeq: number; nextEventSeq: number }>();
+  const countersOf = (ordinal: number): { nextSeq: number; nextEventSeq: number } => {
+    let c = counters.get(ordinal);
+    if (!c) {
+      const row = stmt.bootByOrdinal.get(ordinal);
+      if (!row) throw new Error(`disk queue: unknown boot ordinal ${ordinal}`);
+      c = { nextSeq: row.next_seq, nextEventSeq: row.next_event_seq };
+      counters.set(ordinal, c);
+    }
+    return c;
+  };
+
+  const append = db.transaction(
+    (
+      bootOrdinal: number,
+      monoMs: number,
+      build: (seq: number) => { deviceTimeMs: number; body: string },
+      state: Readonly<Record<string, unknown>> | undefined,
+    ): { id: number; seq: number } => {
+      const c = countersOf(bootOrdinal);
+      const seq = c.nextSeq;
+      const { deviceTimeMs, body } = build(seq);
+      const id = keyOf(bootOrdinal, seq);
+      stmt.insertReading.run(id, monoMs, deviceTimeMs, body);
+      if (state) stmt.bumpSeqWithState.run(seq + 1, JSON.stringify(state), bootOrdinal);
+      else stmt.bumpSeq.run(seq + 1, bootOrdinal);
+      return { id, seq };
+    },
+  );
+
+  const acknowledge = db.transaction(
+    (ordinal: number, throughSeq: number, ranges: readonly (readonly [number, number])[]): number => {
+      let removed = 0;
+      if (throughSeq >= 0)
+        removed += stmt.deleteRange.run(keyOf(ordinal, 0), keyOf(ordinal, throughSeq)).changes;
+      for (const [from, to] of ranges)
+        removed += stmt.deleteRange.run(keyOf(ordinal, from), keyOf(ordinal, to)).changes;
+      return removed;
+    },
+  );
+
+  const appendEvent = db.transaction((bootOrdinal: number, build: (eventSeq: number) => string): void => {
+    const c = countersOf(bootOrdinal);
+    const eventSeq = c.nextEventSeq;
+    stmt.insertEvent.run(build(eventSeq));
+    stmt.bumpEventSeq.run(eventSeq + 1, bootOrdinal);
+    c.nextEventSeq = eventSeq + 1;
+  });
+
+  const startBoot = db.transaction((bootId: string, bootedAtMs: number) => {
+    const last = stmt.lastBoot.get();
+    const info = stmt.insertBoot.run(bootId, bootedAtMs);
+    const ordinal = Number(info.lastInsertRowid);
+    // Boots older than the oldest reading on disk are of no further use (the previous one stays, for the
+    // boot event and its saved state).
+    const oldest = stmt.oldestReadingId.get()?.id;
+    const oldestOrdinal = oldest === undefined ? ordinal : Math.floor(oldest / SEQ_SPAN);
+    stmt.pruneBoots.run(ordinal - 1, oldestOrdinal);
+    return {
+      boot: { ordinal, bootId, bootedAtMs },
+      previous: last
+        ? {
+            ordinal: last.ordinal,
+            bootId: last.boot_id,
+            bootedAtMs: last.booted_at_ms,
+            state: last.state === null ? undefined : (JSON.parse(last.state) as unknown),
+          }
+        : null,
+    };
+  });
+
+  return {
+    path: options.path,
+    startBoot: (bootId, bootedAtMs) => startBoot(bootId, bootedAtMs),
+    bootOrdinalOf: (bootId) => stmt.bootOrdinal.get(bootId)?.ordinal,
+    appendReading(bootOrdinal, monoMs, build, state) {
+      const result = append(bootOrdinal, monoMs, build, state);
+      countersOf(bootOrdinal).nextSeq = result.seq + 1;
+      depth += 1;
+      return result;
+    },
+    nextReadingId: () => {
+      const last = stmt.lastBoot.get();
+      return last ? keyOf(last.ordinal, countersOf(last.ordinal).nextSeq) : 1;
+    },
+    readingsBetween(fromId, toId, limit) {
+      if (limit <= 0 || toId < fromId) return [];
+      return stmt.readingsBetween.all(fromId, toId, limit).map((r) => ({
+        id: r.id,
+        monoMs: r.mono_ms,
+        deviceTimeMs: r.device_time_ms,
+        body: r.body,
+      }));
+    },
+    countBetween: (fromId, toId) => (toId < fromId ? 0 : (stmt.countBetween.get(fromId, toId)?.n ?? 0)),
+    acknowledge(bootId, throughSeq, ranges = []) {
+      const ordinal = stmt.bootOrdinal.get(bootId)?.ordinal;
+      if (ordinal === undefined) return 0;
+      const removed = acknowledge(ordinal, throughSeq, ranges);
+      depth -= removed;
+      return removed;
+    },
+    depth: () => depth,
+    oldestDeviceTimeMs: () => stmt.oldest.get()?.device_time_ms ?? null,
+    bytesInUse() {
+      const pages = Number(db.pragma('page_count', { simple: true }));
+      const free = Number(db.pragma('freelist_count', { simple: true }));
+      return (pages - free) * pageSize;
+    },
+    evictOldest(count) {
+      const removed = stmt.evict.run(count).changes;
+      depth -= removed;
+      return removed;
+    },
+    dropBetween(fromId, toId) {
+      const removed = stmt.dropBetween.run(fromId, toId).changes;
+      depth -= removed;
+      return removed;
+    },
+    appendEvent: (bootOrdinal, build) => {
+      appendEvent(bootOrdinal, build);
+    },
+    pendingEvents: (limit) => stmt.events.all(limit),
+    deleteEvent: (id) => {
+      stmt.deleteEvent.run(id);
+    },
+    getState(key) {
+      const row = stmt.getState.get(key);
+      return row === undefined ? undefined : (JSON.parse(row.value) as unknown);
+    },
+    setState: (key, value) => {
+      stmt.setState.run(key, JSON.stringify(value));
+    },
+    close: () => {
+      db.close();
+    },
+  };
+}
