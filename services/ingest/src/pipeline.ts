@@ -377,6 +377,22 @@ export function createIngest(deps: IngestDeps): Ingest {
       if (granted.some((g) => g.qos !== 1))
         throw new Error(`broker refused subscription ${filter}: ${JSON.stringify(granted)}`);
       logger.info({ filter }, 'subscribed');
+      // Renew the subscription on every reconnection, even when the broker reports the session present:
+      // Mosquitto 2.0.11 restored from its persistence file keeps a shared subscription in the session
+      // but delivers nothing to it (seen here after a broker restart; subscribing again did not help,
+      // unsubscribing first does). Whatever is published in between, the gateways resend: they delete
+      // readings only on the application-level ack.
+      mqtt.on('connect', () => {
+        if (stopping) return;
+        mqtt
+          .unsubscribeAsync(filter)
+          .then(() => mqtt.subscribeAsync(filter, { qos: 1 }))
+          .then(
+            () => logger.info({ filter }, 'subscription renewed after reconnecting'),
+            (error: unknown) =>
+              logger.error({ err: error, filter }, 'could not renew the subscription after reconnecting'),
+          );
+      });
     },
     async stop() {
       stopping = true;

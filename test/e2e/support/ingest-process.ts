@@ -1,0 +1,113 @@
+// Runs the ingest service as production does — its own process, configured by environment variables —
+// so that end-to-end tests can kill it with SIGKILL mid-batch and start it again on the same data.
+import { type ChildProcess, spawn } from 'node:child_process';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { InfluxServer, MqttServer } from '@qt-led/test-harness';
+
+const repo = fileURLToPath(new URL('../../../', import.meta.url));
+
+export interface IngestProcessOptions {
+  mqtt: MqttServer;
+  topicRoot: string;
+  clientId: string;
+  dataDir: string;
+  /** Absent: the embedded SQLite store in `dataDir`. */
+  influx?: InfluxServer & { database: string };
+}
+
+export interface IngestProcess {
+  readonly url: string;
+  /** Counter or gauge from /metrics, summed over labels matching `labels`. */
+  metric(name: string, labels?: Record<string, string>): Promise<number>;
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+export async function startIngestProcess(options: IngestProcessOptions): Promise<IngestProcess> {
+  const port = await freePort();
+  // The process's own environment, less any store or registry setting the developer may have exported.
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([key]) => !key.startsWith('INFLUX_') && key !== 'FLEET_REGISTRY_PATH',
+    ),
+  );
+  const env: NodeJS.ProcessEnv = {
+    ...inherited,
+    LOG_LEVEL: process.env['INGEST_LOG_LEVEL'] ?? 'warn',
+    MQTT_URL: options.mqtt.url,
+    MQTT_TOPIC_ROOT: options.topicRoot,
+    DATA_DIR: options.dataDir,
+    INGEST_CLIENT_ID: options.clientId,
+    INGEST_HTTP_HOST: '127.0.0.1',
+    INGEST_HTTP_PORT: String(port),
+    INGEST_GAP_SCAN_INTERVAL_S: '0',
+    // Short batches: the simulator advances a boat's clock only once its last batch is acknowledged.
+    INGEST_BATCH_MAX_AGE_MS: '10',
+  };
+  if (options.mqtt.username !== undefined) env['MQTT_USERNAME'] = options.mqtt.username;
+  if (options.mqtt.password !== undefined) env['MQTT_PASSWORD'] = options.mqtt.password;
+  if (options.influx !== undefined) {
+    env['INFLUX_URL'] = options.influx.url;
+    env['INFLUX_DATABASE'] = options.influx.database;
+    if (options.influx.token !== undefined) env['INFLUX_TOKEN'] = options.influx.token;
+    if (options.influx.username !== undefined) env['INFLUX_USERNAME'] = options.influx.username;
+    if (options.influx.password !== undefined) env['INFLUX_PASSWORD'] = options.influx.password;
+  }
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=source', 'services/ingest/src/main.ts'],
+    {
+      cwd: repo,
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const state = { gone: false };
+  void exited.then(() => (state.gone = true));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (state.gone) throw new Error(`ingest ${options.clientId} exited during start-up (see its log above)`);
+    const ready = await fetch(`${url}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ready) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`ingest ${options.clientId} not ready within 60 s`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    url,
+    async metric(name, labels = {}) {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      let total = 0;
+      for (const line of text.split('\n')) {
+        const match = /^(\w+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
+        if (match?.[1] !== name) continue;
+        const have = new Map<string, string>();
+        for (const m of (match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)) have.set(m[1] ?? '', m[2] ?? '');
+        if (Object.entries(labels).every(([k, v]) => have.get(k) === v)) total += Number(match[3]);
+      }
+      return total;
+    },
+    async kill(signal) {
+      if (!state.gone) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
