@@ -12,12 +12,11 @@
 //   BENCH_WINDOW_S=5 npm run bench:ingest
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { decodeMessage, encodePayload, type TelemetryBatch, topicFor, type VesselId } from '@qt-led/contract';
-import { startDedicatedInflux, startDedicatedMosquitto, influxAdmin } from '@qt-led/test-harness';
+import { freePorts, influxAdmin, startDedicatedInflux, startDedicatedMosquitto } from '@qt-led/test-harness';
 import mqtt, { type MqttClient } from 'mqtt';
 
 const WINDOW_S = Number(process.env['BENCH_WINDOW_S'] ?? 10);
@@ -204,7 +203,7 @@ async function startIngest(
   extraEnv: Record<string, string> = {},
 ): Promise<IngestProcess> {
   await admin.createDatabase(database);
-  const port = await freePort();
+  const port = (await freePorts(1))[0] as number;
   const dataDir = mkdtempSync(join(tmpdir(), `qtled-bench-${name}-`));
   const child = spawn(
     process.execPath,
@@ -443,18 +442,6 @@ async function waitUntilAsync(
     if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
     await sleep(intervalMs);
   }
-}
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => {
-        resolve(port);
-      });
-    });
-  });
 }
 function run(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -5,6 +6,7 @@ import path from 'node:path';
 import type { InfluxServer, MqttServer } from './context.js';
 import { DELIVERY_CONF_DIR, harnessMosquittoConfig } from './mosquitto-config.js';
 import {
+  type ServerControl,
   type StartedServer,
   canConnect,
   cleanupOnExit,
@@ -50,14 +52,10 @@ export function startLocalMosquitto(binary: string): Promise<StartedServer<MqttS
       return {
         info: { url, source: 'local' },
         description: `mosquitto ${version} started on ${url} (local binary ${binary}, delivery settings from deploy/mosquitto/conf.d)`,
-        control: {
-          pause: () => child.kill('SIGSTOP'),
-          resume: () => child.kill('SIGCONT'),
-          async restart() {
-            await stopProcess(child);
-            child = await spawnUntilReady(spec);
-          },
-        },
+        control: signalControl(spec, {
+          get: () => child,
+          set: (next) => (child = next),
+        }),
         async stop() {
           try {
             await stopProcess(child);
@@ -100,14 +98,10 @@ export function startLocalInflux(binary: string): Promise<StartedServer<InfluxSe
       return {
         info: { url, flavour: 'v1', source: 'local' },
         description: `influxd ${version} started on ${url} (local binary ${binary})`,
-        control: {
-          pause: () => child.kill('SIGSTOP'),
-          resume: () => child.kill('SIGCONT'),
-          async restart() {
-            await stopProcess(child);
-            child = await spawnUntilReady(spec);
-          },
-        },
+        control: signalControl(spec, {
+          get: () => child,
+          set: (next) => (child = next),
+        }),
         async stop() {
           try {
             await stopProcess(child);
@@ -248,4 +242,19 @@ async function warnAboutDrops(logPath: string): Promise<void> {
       `[harness] mosquitto dropped outgoing messages ${drops.length} time(s):\n${drops.join('\n')}`,
     );
   }
+}
+
+/** Fault injection for a server this module started: signals to hang it, a restart on the same data. */
+function signalControl(
+  spec: Parameters<typeof spawnUntilReady>[0],
+  current: { get(): ChildProcess; set(next: ChildProcess): void },
+): ServerControl {
+  return {
+    pause: () => current.get().kill('SIGSTOP'),
+    resume: () => current.get().kill('SIGCONT'),
+    async restart() {
+      await stopProcess(current.get());
+      current.set(await spawnUntilReady(spec));
+    },
+  };
 }

@@ -14,7 +14,13 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { format, resolveConfig } from 'prettier';
-import { FleetRegistry, type FishingGear, type HomePort, type ReplacedLampType } from '@qt-led/contract';
+import {
+  DISTRICT_OF_HOME_PORT,
+  FleetRegistry,
+  type FishingGear,
+  type HomePort,
+  type ReplacedLampType,
+} from '@qt-led/contract';
 
 const SEED = 0x4e45444f; // "NEDO"
 const PROJECT_VESSELS = 40;
@@ -40,14 +46,6 @@ function pick<T>(items: readonly T[]): T {
   return item;
 }
 
-const DISTRICT: Record<HomePort, string> = {
-  'Cửa Tùng': 'Vĩnh Linh',
-  'Trung Giang': 'Gio Linh',
-  'Gio Hải': 'Gio Linh',
-  'Gio Việt': 'Gio Linh',
-  'Cửa Việt': 'Gio Linh',
-  'Triệu An': 'Triệu Phong',
-};
 /** Boats per port (40 in all); installation teams went port by port in the hand-over week. */
 const PORTS: readonly { port: HomePort; boats: number; handedOver: string }[] = [
   { port: 'Cửa Tùng', boats: 8, handedOver: '2017-08-14' },
@@ -320,7 +318,7 @@ function identity(plan: Plan, distinct: boolean): Omit<Vessel, 'versions'> {
     name: distinct ? unique(boatName) : boatName(),
     owner: distinct ? unique(owner) : owner(),
     homePort: plan.homePort,
-    district: DISTRICT[plan.homePort],
+    district: DISTRICT_OF_HOME_PORT[plan.homePort],
     gear: plan.gear,
     enginePowerCv: cv,
     lengthM: Math.round((13 + cv / 60 + rnd() * 2) * 10) / 10,

@@ -1,4 +1,10 @@
-import type { BootId, GatewayId, Reading, VesselId } from '@qt-led/contract';
+import {
+  type BootId,
+  DECODE_ERROR_CODES,
+  type GatewayId,
+  type Reading,
+  type VesselId,
+} from '@qt-led/contract';
 
 /**
  * A reading as the platform stores it: the gateway's reading plus what ingest learned on receipt. Both
@@ -71,12 +77,7 @@ export interface DailyCount {
 
 /** Why a message or a reading was set aside; the first six are the contract's decode codes. */
 export const DEAD_LETTER_REASONS = [
-  'unknown-topic',
-  'payload-too-large',
-  'invalid-utf8',
-  'invalid-json',
-  'schema-violation',
-  'vessel-mismatch',
+  ...DECODE_ERROR_CODES,
   'unknown-vessel',
   'time-before-epoch-floor',
   'time-in-future',

@@ -1,9 +1,8 @@
 // Runs the ingest service as production does — its own process, configured by environment variables —
 // so that end-to-end tests can kill it with SIGKILL mid-batch and start it again on the same data.
 import { type ChildProcess, spawn } from 'node:child_process';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { InfluxServer, MqttServer } from '@qt-led/test-harness';
+import { freePorts, type InfluxServer, type MqttServer } from '@qt-led/test-harness';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -24,7 +23,7 @@ export interface IngestProcess {
 }
 
 export async function startIngestProcess(options: IngestProcessOptions): Promise<IngestProcess> {
-  const port = await freePort();
+  const port = (await freePorts(1))[0] as number;
   // The process's own environment, less any store or registry setting the developer may have exported.
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(
@@ -99,15 +98,4 @@ export async function startIngestProcess(options: IngestProcessOptions): Promise
       await exited;
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
