@@ -16,7 +16,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { decodeMessage, encodePayload, type TelemetryBatch, topicFor, type VesselId } from '@qt-led/contract';
-import { freePorts, influxAdmin, startDedicatedInflux, startDedicatedMosquitto } from '@qt-led/test-harness';
+import {
+  freePorts,
+  influxAdmin,
+  startDedicatedInflux,
+  startDedicatedMosquitto,
+  underParentDeathSignal,
+} from '@qt-led/test-harness';
 import mqtt, { type MqttClient } from 'mqtt';
 
 const WINDOW_S = Number(process.env['BENCH_WINDOW_S'] ?? 10);
@@ -205,29 +211,32 @@ async function startIngest(
   await admin.createDatabase(database);
   const port = (await freePorts(1))[0] as number;
   const dataDir = mkdtempSync(join(tmpdir(), `qtled-bench-${name}-`));
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=source', 'services/ingest/src/main.ts'],
-    {
-      cwd: repo,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: {
-        ...process.env,
-        LOG_LEVEL: 'warn',
-        MQTT_URL: broker.info.url,
-        MQTT_TOPIC_ROOT: ROOT,
-        INFLUX_URL: influx.info.url,
-        INFLUX_DATABASE: database,
-        DATA_DIR: dataDir,
-        INGEST_CLIENT_ID: `bench-${name}`,
-        INGEST_HTTP_PORT: String(port),
-        INGEST_HTTP_HOST: '127.0.0.1',
-        INGEST_GAP_SCAN_INTERVAL_S: '0',
-        FLEET_REGISTRY_PATH: registryPath,
-        ...extraEnv,
-      },
+  // Under a parent-death signal: if the benchmark dies, the kernel ends this ingest too.
+  const [command, args] = await underParentDeathSignal(process.execPath, [
+    '--import',
+    'tsx',
+    '--conditions=source',
+    'services/ingest/src/main.ts',
+  ]);
+  const child = spawn(command, args, {
+    cwd: repo,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      MQTT_URL: broker.info.url,
+      MQTT_TOPIC_ROOT: ROOT,
+      INFLUX_URL: influx.info.url,
+      INFLUX_DATABASE: database,
+      DATA_DIR: dataDir,
+      INGEST_CLIENT_ID: `bench-${name}`,
+      INGEST_HTTP_PORT: String(port),
+      INGEST_HTTP_HOST: '127.0.0.1',
+      INGEST_GAP_SCAN_INTERVAL_S: '0',
+      FLEET_REGISTRY_PATH: registryPath,
+      ...extraEnv,
     },
-  );
+  });
   const metricsUrl = `http://127.0.0.1:${port}`;
   let exited = false;
   child.once('exit', () => (exited = true));

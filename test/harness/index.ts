@@ -4,4 +4,4 @@ export { type Isolation, createIsolation } from './isolation.js';
 export { type ConnectMqttOptions, connectMqtt } from './mqtt-client.js';
 export { type WaitForOptions, waitFor } from './wait-for.js';
 export { type DedicatedServer, startDedicatedMosquitto, startDedicatedInflux } from './dedicated.js';
-export { freePorts } from './processes.js';
+export { freePorts, underParentDeathSignal } from './processes.js';

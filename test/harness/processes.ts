@@ -145,7 +145,10 @@ const running = new Map<ChildProcess, () => void>();
  * On Linux, run the server under `setpriv --pdeathsig KILL` when available, so the kernel kills it if this
  * process dies without running any handler (SIGKILL, crash): no orphan server survives a test run.
  */
-async function underParentDeathSignal(command: string, args: readonly string[]): Promise<[string, string[]]> {
+export async function underParentDeathSignal(
+  command: string,
+  args: readonly string[],
+): Promise<[string, string[]]> {
   const setpriv = process.platform === 'linux' ? await findBinary('setpriv') : undefined;
   return setpriv === undefined
     ? [command, [...args]]

@@ -2,7 +2,7 @@
 // so that end-to-end tests can kill it with SIGKILL mid-batch and start it again on the same data.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { freePorts, type InfluxServer, type MqttServer } from '@qt-led/test-harness';
+import { freePorts, type InfluxServer, type MqttServer, underParentDeathSignal } from '@qt-led/test-harness';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -52,15 +52,18 @@ export async function startIngestProcess(options: IngestProcessOptions): Promise
     if (options.influx.username !== undefined) env['INFLUX_USERNAME'] = options.influx.username;
     if (options.influx.password !== undefined) env['INFLUX_PASSWORD'] = options.influx.password;
   }
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=source', 'services/ingest/src/main.ts'],
-    {
-      cwd: repo,
-      env,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
-  );
+  // Under a parent-death signal: if the test run dies, the kernel ends this ingest too (no orphans).
+  const [command, args] = await underParentDeathSignal(process.execPath, [
+    '--import',
+    'tsx',
+    '--conditions=source',
+    'services/ingest/src/main.ts',
+  ]);
+  const child: ChildProcess = spawn(command, args, {
+    cwd: repo,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const state = { gone: false };
   void exited.then(() => (state.gone = true));
