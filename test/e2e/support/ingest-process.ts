@@ -11,6 +11,8 @@ export interface IngestProcessOptions {
   topicRoot: string;
   clientId: string;
   dataDir: string;
+  /** How old a batch may grow before it is written (default 10 ms: acks come back at once). */
+  batchMaxAgeMs?: number;
   /** Absent: the embedded SQLite store in `dataDir`. */
   influx?: InfluxServer & { database: string };
 }
@@ -41,7 +43,7 @@ export async function startIngestProcess(options: IngestProcessOptions): Promise
     INGEST_HTTP_PORT: String(port),
     INGEST_GAP_SCAN_INTERVAL_S: '0',
     // Short batches: the simulator advances a boat's clock only once its last batch is acknowledged.
-    INGEST_BATCH_MAX_AGE_MS: '10',
+    INGEST_BATCH_MAX_AGE_MS: String(options.batchMaxAgeMs ?? 10),
   };
   if (options.mqtt.username !== undefined) env['MQTT_USERNAME'] = options.mqtt.username;
   if (options.mqtt.password !== undefined) env['MQTT_PASSWORD'] = options.mqtt.password;
