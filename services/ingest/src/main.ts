@@ -25,6 +25,12 @@ const config = (() => {
 const logger = createLogger({ name: 'ingest', level: config.LOG_LEVEL });
 
 async function main(): Promise<void> {
+  const brokerUrl = config.MQTT_URL;
+  if (brokerUrl === undefined) {
+    throw new Error(
+      'MQTT_URL is not set: the ingest service needs a broker, e.g. MQTT_URL=mqtt://127.0.0.1:1883',
+    );
+  }
   const registry = loadFleetRegistry(config.FLEET_REGISTRY_PATH);
   const store: TelemetryStore =
     config.INFLUX_URL === undefined
@@ -40,14 +46,9 @@ async function main(): Promise<void> {
           ...(config.INFLUX_USERNAME === undefined ? {} : { username: config.INFLUX_USERNAME }),
           ...(config.INFLUX_PASSWORD === undefined ? {} : { password: config.INFLUX_PASSWORD }),
         });
-  if (config.MQTT_URL === undefined) {
-    throw new Error(
-      'MQTT_URL is not set: the standalone ingest needs a broker (the embedded broker runs with `npm start`)',
-    );
-  }
   const spool = openSpool(join(config.DATA_DIR, `ingest-spool-${config.INGEST_CLIENT_ID}.sqlite`));
   const metrics = createIngestMetrics();
-  const client = await mqtt.connectAsync(config.MQTT_URL, {
+  const client = await mqtt.connectAsync(brokerUrl, {
     clientId: config.INGEST_CLIENT_ID,
     clean: false,
     protocolVersion: 5,
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
     ...(config.MQTT_USERNAME === undefined ? {} : { username: config.MQTT_USERNAME }),
     ...(config.MQTT_PASSWORD === undefined ? {} : { password: config.MQTT_PASSWORD }),
   });
-  logger.info({ broker: redactUrl(config.MQTT_URL), store: store.kind, host: hostname() }, 'connected');
+  logger.info({ broker: redactUrl(brokerUrl), store: store.kind, host: hostname() }, 'connected');
   const ingest = createIngest({
     mqtt: client,
     store,

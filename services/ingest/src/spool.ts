@@ -36,21 +36,30 @@ export function openSpool(path: string): Spool {
     id INTEGER PRIMARY KEY AUTOINCREMENT, readings INTEGER NOT NULL, body TEXT NOT NULL)`);
   const insert = db.prepare('INSERT INTO batches (readings, body) VALUES (?, ?)');
   const oldest = db.prepare('SELECT id, body FROM batches ORDER BY id LIMIT 1');
-  const remove = db.prepare('DELETE FROM batches WHERE id = ?');
-  const depth = db.prepare('SELECT count(*) AS batches, coalesce(sum(readings), 0) AS readings FROM batches');
+  const remove = db.prepare('DELETE FROM batches WHERE id = ? RETURNING readings');
+  // Counted once at open, then kept in step with push/remove: ingest asks for the depth on every flush.
+  const counted = db
+    .prepare('SELECT count(*) AS batches, coalesce(sum(readings), 0) AS readings FROM batches')
+    .get() as { batches: number; readings: number };
+  const depth = { batches: counted.batches, readings: counted.readings };
   return {
     push(batch) {
       insert.run(batch.readings.length, JSON.stringify(batch));
+      depth.batches += 1;
+      depth.readings += batch.readings.length;
     },
     peek() {
       const row = oldest.get() as { id: number; body: string } | undefined;
       return row === undefined ? undefined : { id: row.id, batch: JSON.parse(row.body) as WriteBatch };
     },
     remove(id) {
-      remove.run(id);
+      const row = remove.get(id) as { readings: number } | undefined;
+      if (row === undefined) return;
+      depth.batches -= 1;
+      depth.readings -= row.readings;
     },
     depth() {
-      return depth.get() as { batches: number; readings: number };
+      return { ...depth };
     },
     close() {
       db.close();
