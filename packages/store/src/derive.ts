@@ -1,5 +1,11 @@
 import type { BootId, VesselId } from '@qt-led/contract';
-import { FIELD_AGGREGATE, type SeriesField, type SeriesPoint, type StoredReading } from './model.js';
+import {
+  FIELD_AGGREGATE,
+  type SeriesField,
+  type SeriesPoint,
+  type StoredDeviceMessage,
+  type StoredReading,
+} from './model.js';
 
 /**
  * Derivations shared by every adapter, computed from raw readings so that adapters differ only in how
@@ -118,4 +124,40 @@ export function registerSegments(
   }
   if (current !== undefined) segments.push(current);
   return segments;
+}
+
+/**
+ * The identity of a device message within its vessel and kind: a resend of the same event or heartbeat
+ * has the same key (so it is stored once); a presence message is an observation at its receive time.
+ */
+export function deviceMessageKey(message: StoredDeviceMessage): string {
+  switch (message.kind) {
+    case 'event':
+      return `${message.bootId}:${message.payload.eventSeq}`;
+    case 'heartbeat':
+      return `${message.bootId}:${message.atMs}`;
+    case 'presence':
+      return `${message.payload.state}:${message.bootId}:${message.receivedAtMs}`;
+  }
+}
+
+/** Rebuilds a stored device message from its columns; the payload was validated by ingest before storing. */
+export function deviceMessageFrom(columns: {
+  kind: string;
+  vesselId: string;
+  gatewayId: string;
+  bootId: string;
+  atMs: number;
+  receivedAtMs: number;
+  payload: string;
+}): StoredDeviceMessage {
+  return {
+    kind: columns.kind,
+    vesselId: columns.vesselId,
+    gatewayId: columns.gatewayId,
+    bootId: columns.bootId,
+    atMs: columns.atMs,
+    receivedAtMs: columns.receivedAtMs,
+    payload: JSON.parse(columns.payload) as unknown,
+  } as StoredDeviceMessage;
 }

@@ -1,6 +1,6 @@
 import type { BootId, GatewayId, VesselId } from '@qt-led/contract';
 import { Point } from '@influxdata/influxdb-client';
-import { byDeviceTime } from './derive.js';
+import { byDeviceTime, deviceMessageFrom, deviceMessageKey } from './derive.js';
 import {
   FIELD_AGGREGATE,
   type DailyCount,
@@ -9,6 +9,7 @@ import {
   type NewDeadLetter,
   type SeriesField,
   type SeriesPoint,
+  type StoredDeviceMessage,
   type StoredReading,
 } from './model.js';
 import { StoreSetupError, StoreUnavailableError, type TelemetryStore } from './port.js';
@@ -37,6 +38,7 @@ export interface InfluxStoreOptions {
 
 const MEASUREMENT = 'telemetry';
 const LETTERS = 'dead_letters';
+const DEVICE = 'device_messages';
 /** Under InfluxDB 1.x's 64 KiB string-field limit even for 3-byte UTF-8 characters. */
 const PAYLOAD_CHUNK_CHARS = 16_384;
 
@@ -198,6 +200,29 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Te
       const series = await query(`SELECT count(seq) FROM ${MEASUREMENT}${where}`);
       return Number(rowsOf(series[0])[0]?.['count'] ?? 0);
     },
+    async writeDeviceMessages(messages) {
+      await write(messages.map(deviceLine));
+    },
+    async deviceMessages(q) {
+      const conditions = [`time >= ${q.fromMs}ms`, `time < ${q.toMs}ms`];
+      if (q.vesselId !== undefined) conditions.push(`vessel = ${literal(q.vesselId)}`);
+      if (q.kinds !== undefined) {
+        if (q.kinds.length === 0) return [];
+        conditions.push(`(${q.kinds.map((k) => `kind = ${literal(k)}`).join(' OR ')})`);
+      }
+      const series = await query(
+        `SELECT * FROM ${DEVICE} WHERE ${conditions.join(' AND ')} ORDER BY time ASC LIMIT ${q.limit ?? 1_000_000}`,
+      );
+      return series.flatMap((s) => rowsOf(s).map((row) => deviceFromRow(row, s.tags)));
+    },
+    async latestDeviceMessages(kind) {
+      const series = await query(
+        `SELECT * FROM ${DEVICE} WHERE kind = ${literal(kind)} GROUP BY vessel ORDER BY time DESC LIMIT 1`,
+      );
+      return series
+        .flatMap((s) => rowsOf(s).map((row) => deviceFromRow(row, { ...s.tags, kind })))
+        .sort((a, b) => (a.vesselId < b.vesselId ? -1 : a.vesselId > b.vesselId ? 1 : 0));
+    },
     async addDeadLetters(letters) {
       await write(
         letters.map((letter) => {
@@ -309,6 +334,47 @@ function readingFromRow(row: Row, vessel: string | undefined): StoredReading {
     speedKn: numberOrNull(row['speed_kn']),
     headingDeg: numberOrNull(row['heading_deg']),
   };
+}
+
+/**
+ * Device messages: series `device_messages,vessel=<id>,kind=<kind>`; the millisecond part of the timestamp
+ * is the message's time and the sub-millisecond digits a hash of its key, so a resend lands on the same
+ * point and two messages of one millisecond do not overwrite each other.
+ */
+function deviceLine(m: StoredDeviceMessage): string {
+  const key = deviceMessageKey(m);
+  return new Point(DEVICE)
+    .tag('vessel', m.vesselId)
+    .tag('kind', m.kind)
+    .stringField('gateway', m.gatewayId)
+    .stringField('boot', m.bootId)
+    .stringField('key', key)
+    .intField('received_ms', m.receivedAtMs)
+    .stringField('payload', JSON.stringify(m.payload))
+    .timestamp(`${m.atMs}${String(fnv1a(key) % 1_000_000).padStart(6, '0')}`)
+    .toLineProtocol() as string;
+}
+
+function deviceFromRow(row: Row, tags: Record<string, string> | undefined): StoredDeviceMessage {
+  return deviceMessageFrom({
+    kind: String(tags?.['kind'] ?? row['kind']),
+    vesselId: String(tags?.['vessel'] ?? row['vessel']),
+    gatewayId: String(row['gateway']),
+    bootId: String(row['boot']),
+    atMs: Number(row['time']),
+    receivedAtMs: Number(row['received_ms']),
+    payload: String(row['payload']),
+  });
+}
+
+/** 32-bit FNV-1a: a stable, well-spread hash for the sub-millisecond digits (not for security). */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
 }
 
 function letterLine(id: string, letter: NewDeadLetter, replayedAtMs: number | null): string {

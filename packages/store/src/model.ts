@@ -1,7 +1,10 @@
 import {
   type BootId,
   DECODE_ERROR_CODES,
+  type DeviceEvent,
   type GatewayId,
+  type Heartbeat,
+  type Presence,
   type Reading,
   type VesselId,
 } from '@qt-led/contract';
@@ -106,4 +109,40 @@ export interface DeadLetterQuery {
   beforeMs?: number;
   includeReplayed?: boolean;
   limit: number;
+}
+
+/**
+ * What a gateway says about itself besides its readings, as stored: the retained presence (birth and last
+ * will), heartbeats (queue depth, oldest unsent reading) and device events (boot, sensor faults, meter
+ * replaced, clock adjusted...). The status service reads them to tell "out of coverage" from "faulty", and
+ * the emissions service reads meter replacements. `atMs` is the gateway's time for heartbeats and events
+ * and the receive time for presence (a presence message carries no time of its own when it is a last will).
+ */
+export type StoredDeviceMessage =
+  | (DeviceMessageIdentity & { kind: 'presence'; payload: Presence })
+  | (DeviceMessageIdentity & { kind: 'heartbeat'; payload: Heartbeat })
+  | (DeviceMessageIdentity & { kind: 'event'; payload: DeviceEvent });
+
+export interface DeviceMessageIdentity {
+  vesselId: VesselId;
+  gatewayId: GatewayId;
+  bootId: BootId;
+  atMs: number;
+  receivedAtMs: number;
+}
+
+export type DeviceMessageKind = StoredDeviceMessage['kind'];
+export const DEVICE_MESSAGE_KINDS = [
+  'presence',
+  'heartbeat',
+  'event',
+] as const satisfies readonly DeviceMessageKind[];
+
+export interface DeviceMessageQuery {
+  vesselId?: VesselId;
+  kinds?: readonly DeviceMessageKind[];
+  /** `fromMs <= atMs < toMs`. */
+  fromMs: number;
+  toMs: number;
+  limit?: number;
 }

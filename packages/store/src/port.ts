@@ -3,9 +3,12 @@ import type {
   DailyCount,
   DeadLetter,
   DeadLetterQuery,
+  DeviceMessageKind,
+  DeviceMessageQuery,
   NewDeadLetter,
   SeriesField,
   SeriesPoint,
+  StoredDeviceMessage,
   StoredReading,
 } from './model.js';
 
@@ -39,6 +42,16 @@ export interface TelemetryStore {
   dailyCounts(fromMs: number, toMs: number, utcOffsetMinutes: number): Promise<DailyCount[]>;
   /** How many readings are stored (of one vessel, or all). */
   countReadings(vesselId?: VesselId): Promise<number>;
+
+  /**
+   * Idempotent like readings: an event is keyed by (vessel, boot, eventSeq), a heartbeat by (vessel, boot,
+   * atMs), a presence message by (vessel, receive time, state).
+   */
+  writeDeviceMessages(messages: readonly StoredDeviceMessage[]): Promise<void>;
+  /** Device messages with `fromMs <= atMs < toMs`, ordered by `atMs`, of one vessel or all. */
+  deviceMessages(query: DeviceMessageQuery): Promise<StoredDeviceMessage[]>;
+  /** The newest message of the kind for each vessel (by `atMs`). */
+  latestDeviceMessages(kind: DeviceMessageKind): Promise<StoredDeviceMessage[]>;
 
   addDeadLetters(letters: readonly NewDeadLetter[]): Promise<void>;
   listDeadLetters(query: DeadLetterQuery): Promise<DeadLetter[]>;

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { BootId, GatewayId, VesselId } from '@qt-led/contract';
 import Database from 'better-sqlite3';
-import { byDeviceTime, downsample } from './derive.js';
+import { byDeviceTime, deviceMessageFrom, deviceMessageKey, downsample } from './derive.js';
 import type {
   DailyCount,
   DeadLetter,
@@ -11,6 +11,7 @@ import type {
   NewDeadLetter,
   SeriesField,
   SeriesPoint,
+  StoredDeviceMessage,
   StoredReading,
 } from './model.js';
 import type { TelemetryStore } from './port.js';
@@ -50,6 +51,14 @@ export function createSqliteStore(options: SqliteStoreOptions): TelemetryStore {
       replayed_ms INTEGER
     );
     CREATE INDEX IF NOT EXISTS dead_letters_reason ON dead_letters (reason, received_ms);
+    CREATE TABLE IF NOT EXISTS device_messages (
+      vessel TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
+      at_ms INTEGER NOT NULL, received_ms INTEGER NOT NULL, gateway TEXT NOT NULL, boot TEXT NOT NULL,
+      payload TEXT NOT NULL,
+      PRIMARY KEY (vessel, kind, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS device_messages_vessel_time ON device_messages (vessel, kind, at_ms);
+    CREATE INDEX IF NOT EXISTS device_messages_kind_time ON device_messages (kind, at_ms);
   `);
 
   const insert = db.prepare(`
@@ -86,6 +95,27 @@ export function createSqliteStore(options: SqliteStoreOptions): TelemetryStore {
   const insertLetters = db.transaction((letters: readonly NewDeadLetter[]) => {
     for (const letter of letters) insertLetter.run(letter);
   });
+  const insertDevice = db.prepare(`
+    INSERT INTO device_messages (vessel, kind, key, at_ms, received_ms, gateway, boot, payload)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (vessel, kind, key) DO NOTHING`);
+  const insertDevices = db.transaction((messages: readonly StoredDeviceMessage[]) => {
+    for (const m of messages) {
+      insertDevice.run(
+        m.vesselId,
+        m.kind,
+        deviceMessageKey(m),
+        m.atMs,
+        m.receivedAtMs,
+        m.gatewayId,
+        m.bootId,
+        JSON.stringify(m.payload),
+      );
+    }
+  });
+  // SQLite returns the other columns of the row that holds max(at_ms) (its documented bare-column rule).
+  const selectLatestDevice = db.prepare(
+    'SELECT *, max(at_ms) AS newest FROM device_messages WHERE kind = ? GROUP BY vessel ORDER BY vessel',
+  );
   const selectLetter = db.prepare('SELECT * FROM dead_letters WHERE id = ?');
   const markReplayed = db.prepare('UPDATE dead_letters SET replayed_ms = ? WHERE id = ?');
 
@@ -129,6 +159,28 @@ export function createSqliteStore(options: SqliteStoreOptions): TelemetryStore {
       const row = (vesselId === undefined ? countAll.get() : countVessel.get(vesselId)) as { n: number };
       return Promise.resolve(row.n);
     },
+    writeDeviceMessages(messages) {
+      insertDevices(messages);
+      return Promise.resolve();
+    },
+    deviceMessages(query) {
+      const where = ['at_ms >= ?', 'at_ms < ?'];
+      const params: (string | number)[] = [query.fromMs, query.toMs];
+      if (query.vesselId !== undefined) {
+        where.push('vessel = ?');
+        params.push(query.vesselId);
+      }
+      if (query.kinds !== undefined) {
+        where.push(`kind IN (${query.kinds.map(() => '?').join(', ') || 'NULL'})`);
+        params.push(...query.kinds);
+      }
+      const sql = `SELECT * FROM device_messages WHERE ${where.join(' AND ')} ORDER BY at_ms, vessel, kind, key LIMIT ?`;
+      const rows = db.prepare(sql).all(...params, query.limit ?? 1_000_000) as DeviceRow[];
+      return Promise.resolve(rows.map(deviceFromRow));
+    },
+    latestDeviceMessages(kind) {
+      return Promise.resolve((selectLatestDevice.all(kind) as DeviceRow[]).map(deviceFromRow));
+    },
     addDeadLetters(letters) {
       insertLetters(letters);
       return Promise.resolve();
@@ -162,6 +214,28 @@ export function createSqliteStore(options: SqliteStoreOptions): TelemetryStore {
       return Promise.resolve();
     },
   };
+}
+
+interface DeviceRow {
+  vessel: string;
+  kind: string;
+  at_ms: number;
+  received_ms: number;
+  gateway: string;
+  boot: string;
+  payload: string;
+}
+
+function deviceFromRow(row: DeviceRow): StoredDeviceMessage {
+  return deviceMessageFrom({
+    kind: row.kind,
+    vesselId: row.vessel,
+    gatewayId: row.gateway,
+    bootId: row.boot,
+    atMs: row.at_ms,
+    receivedAtMs: row.received_ms,
+    payload: row.payload,
+  });
 }
 
 interface ReadingRow {

@@ -1,7 +1,7 @@
 import type { BootId, GatewayId, VesselId } from '@qt-led/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findGaps, registerSegments } from './derive.js';
-import type { StoredReading } from './model.js';
+import type { StoredDeviceMessage, StoredReading } from './model.js';
 import type { TelemetryStore } from './port.js';
 
 /**
@@ -226,6 +226,111 @@ export function describeTelemetryStoreContract(name: string, open: () => Promise
       const all = await store.listDeadLetters({ limit: 10, includeReplayed: true });
       expect(all.map((l) => l.replayedAtMs)).toEqual([t0 + 60_000, null, null]);
       expect(await store.listDeadLetters({ limit: 1, beforeMs: t0 + 1 })).toHaveLength(1);
+    });
+
+    it('stores presence, heartbeats and events once each, by time, and the newest per vessel', async () => {
+      const gw = 'gw-7c1e9a04' as GatewayId;
+      const heartbeat = (vesselId: VesselId, atMs: number, depth: number): StoredDeviceMessage => ({
+        kind: 'heartbeat',
+        vesselId,
+        gatewayId: gw,
+        bootId: boot1,
+        atMs,
+        receivedAtMs: atMs + 800,
+        payload: {
+          schema: 'qtled.heartbeat/1',
+          vesselId,
+          gatewayId: gw,
+          bootId: boot1,
+          atMs,
+          firmware: '1.4.2',
+          uptimeS: 3600,
+          queue: { depth, oldestUnsentAgeS: depth === 0 ? null : depth * 60, bytesOnDisk: depth * 200 },
+          diskFreeBytes: 900_000_000,
+          lastAck: { bootId: boot1, throughSeq: 41 },
+        },
+      });
+      const event: StoredDeviceMessage = {
+        kind: 'event',
+        vesselId: A,
+        gatewayId: gw,
+        bootId: boot1,
+        atMs: t0 + 5 * minute,
+        receivedAtMs: t0 + 6 * minute,
+        payload: {
+          schema: 'qtled.event/1',
+          vesselId: A,
+          gatewayId: gw,
+          bootId: boot1,
+          eventSeq: 3,
+          atMs: t0 + 5 * minute,
+          event: { type: 'meter-replaced', sensor: 'led-meter', lastRegister: 1_012.5, firstRegister: 0 },
+        },
+      };
+      const lastWill: StoredDeviceMessage = {
+        kind: 'presence',
+        vesselId: A,
+        gatewayId: gw,
+        bootId: boot1,
+        atMs: t0 + 7 * minute,
+        receivedAtMs: t0 + 7 * minute,
+        payload: {
+          schema: 'qtled.presence/1',
+          state: 'offline',
+          vesselId: A,
+          gatewayId: gw,
+          bootId: boot1,
+          cause: 'connection-lost',
+        },
+      };
+      // The same event and heartbeat twice (a resend), and a second event in the same millisecond.
+      const sameMillisecond: StoredDeviceMessage = {
+        ...event,
+        payload: { ...event.payload, eventSeq: 4, event: { type: 'sensor-recovered', sensor: 'gps' } },
+      };
+      const messages = [
+        heartbeat(A, t0, 0),
+        heartbeat(A, t0 + 2 * minute, 5),
+        heartbeat(B, t0 + minute, 1),
+        event,
+        lastWill,
+        sameMillisecond,
+      ];
+      await store.writeDeviceMessages(messages);
+      await store.writeDeviceMessages([event, heartbeat(A, t0 + 2 * minute, 5)]);
+
+      const ofA = await store.deviceMessages({ vesselId: A, fromMs: t0, toMs: t0 + 60 * minute });
+      expect(ofA.map((m) => [m.kind, m.atMs])).toEqual([
+        ['heartbeat', t0],
+        ['heartbeat', t0 + 2 * minute],
+        ['event', t0 + 5 * minute],
+        ['event', t0 + 5 * minute],
+        ['presence', t0 + 7 * minute],
+      ]);
+      expect(ofA.find((m) => m.kind === 'event' && m.payload.eventSeq === 3)).toEqual(event);
+      expect(ofA.find((m) => m.kind === 'presence')).toEqual(lastWill);
+
+      const heartbeats = await store.deviceMessages({
+        kinds: ['heartbeat'],
+        fromMs: t0,
+        toMs: t0 + 2 * minute,
+      });
+      expect(heartbeats.map((m) => [m.vesselId, m.atMs])).toEqual([
+        [A, t0],
+        [B, t0 + minute],
+      ]);
+      expect(await store.deviceMessages({ kinds: [], fromMs: t0, toMs: t0 + 60 * minute })).toEqual([]);
+      expect(
+        await store.deviceMessages({ vesselId: A, fromMs: t0, toMs: t0 + 60 * minute, limit: 2 }),
+      ).toHaveLength(2);
+
+      const newest = await store.latestDeviceMessages('heartbeat');
+      expect(newest.map((m) => [m.vesselId, m.atMs])).toEqual([
+        [B, t0 + minute],
+        [A, t0 + 2 * minute],
+      ]);
+      expect(newest[1]).toEqual(heartbeat(A, t0 + 2 * minute, 5));
+      expect((await store.latestDeviceMessages('presence')).map((m) => m.vesselId)).toEqual([A]);
     });
   });
 }

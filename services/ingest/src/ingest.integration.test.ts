@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BootId, encodePayload, topicFor, type VesselId } from '@qt-led/contract';
+import { type BootId, encodePayload, examplePayload, topicFor, type VesselId } from '@qt-led/contract';
 import { createInfluxStore, createSqliteStore, findGaps, type TelemetryStore } from '@qt-led/store';
 import {
   connectMqtt,
@@ -124,6 +124,95 @@ describe.each([
       await metricValue(running.metrics, 'qtled_ingest_readings_total', { outcome: 'stored' }),
     ).toBeGreaterThanOrEqual(8_000);
     await Promise.all([running.ingest.stop(), publisher.endAsync(), acks.close()]);
+  });
+
+  it('stores presence, heartbeats and device events once each, for the status service', async () => {
+    const root = isolation.topicRoot;
+    const running = await startIngest({
+      mqtt: mqttServer,
+      store,
+      topicRoot: root,
+      clientId: isolation.clientId('ingest_device'),
+      // Its own group: the stopped ingest of the test above keeps a persistent session in group `ingest`,
+      // and Mosquitto would hand it every other message of the group.
+      shareGroup: 'ingest_device',
+    });
+    const publisher = await connectMqtt(mqttServer);
+    const { vesselId, gatewayId } = fleet[1] as (typeof fleet)[number];
+    const sentAtMs = Date.now();
+    const online = { ...examplePayload('presence'), vesselId, gatewayId, bootId: BOOT };
+    const heartbeats = [0, 1, 2].map((i) => ({
+      ...examplePayload('heartbeat'),
+      vesselId,
+      gatewayId,
+      bootId: BOOT,
+      atMs: sentAtMs - (3 - i) * 300_000,
+      queue: { depth: i * 40, oldestUnsentAgeS: i === 0 ? null : i * 600, bytesOnDisk: i * 9_000 },
+    }));
+    const meterReplaced = {
+      schema: 'qtled.event/1' as const,
+      vesselId,
+      gatewayId,
+      bootId: BOOT,
+      eventSeq: 7,
+      atMs: sentAtMs - 60_000,
+      event: {
+        type: 'meter-replaced' as const,
+        sensor: 'led-meter' as const,
+        lastRegister: 812.4,
+        firstRegister: 0,
+      },
+    };
+    const lastWill = {
+      schema: 'qtled.presence/1' as const,
+      state: 'offline' as const,
+      vesselId,
+      gatewayId,
+      bootId: BOOT,
+      cause: 'connection-lost' as const,
+    };
+    const publish = (channel: 'presence' | 'heartbeat' | 'events', payload: object, on = vesselId) =>
+      publisher.publishAsync(topicFor(channel, on, root), JSON.stringify(payload), { qos: 1 });
+    await publish('presence', online);
+    for (const h of heartbeats) await publish('heartbeat', h);
+    await publish('events', meterReplaced);
+    await publish('events', meterReplaced); // resent: the gateway did not see the PUBACK
+    await publish('presence', lastWill);
+    // A heartbeat of a vessel the registry does not know is set aside like its readings would be.
+    const stranger = 'QT-99999-TS' as VesselId;
+    await publish('heartbeat', { ...heartbeats[0], vesselId: stranger }, stranger);
+
+    const range = { vesselId, fromMs: sentAtMs - 3_600_000, toMs: Date.now() + 60_000 };
+    let found: string[] = [];
+    await waitFor(
+      async () => {
+        found = (await store.deviceMessages(range)).map((m) => m.kind);
+        return found.length >= 6;
+      },
+      {
+        timeoutMs: 10_000,
+        description: () => `presence, heartbeats and the event stored; found ${found.join(', ')}`,
+      },
+    );
+    await running.ingest.idle();
+    const stored = await store.deviceMessages(range);
+    expect(stored.map((m) => m.kind).sort()).toEqual([
+      'event',
+      'heartbeat',
+      'heartbeat',
+      'heartbeat',
+      'presence',
+      'presence',
+    ]);
+    expect(stored.find((m) => m.kind === 'event')?.payload).toEqual(meterReplaced);
+    const latest = (await store.latestDeviceMessages('heartbeat')).find((m) => m.vesselId === vesselId);
+    expect(latest?.kind === 'heartbeat' && latest.payload.queue.depth).toBe(80);
+    const presences = stored.filter((m) => m.kind === 'presence').map((m) => m.payload.state);
+    expect(presences).toEqual(['online', 'offline']);
+    expect(
+      (await store.listDeadLetters({ reason: 'unknown-vessel', limit: 10 })).map((l) => l.topic),
+    ).toContain(topicFor('heartbeat', 'QT-99999-TS' as VesselId, root));
+    await Promise.all([running.ingest.stop(), publisher.endAsync()]);
   });
 });
 

@@ -15,6 +15,7 @@ import {
   type DeadLetterReason,
   findGaps,
   type NewDeadLetter,
+  type StoredDeviceMessage,
   type StoredReading,
   type TelemetryStore,
 } from '@qt-led/store';
@@ -95,7 +96,12 @@ export function createIngest(deps: IngestDeps): Ingest {
   const acksInFlight = new Set<Promise<unknown>>();
 
   function emptyBatch(): WriteBatch {
-    return { readings: [], deadLetters: [], acks: {} };
+    return { readings: [], deadLetters: [], deviceMessages: [], acks: {} };
+  }
+
+  /** What a batch holds to write: readings, dead letters and device messages. */
+  function sizeOf(batch: WriteBatch): number {
+    return batch.readings.length + batch.deadLetters.length + (batch.deviceMessages?.length ?? 0);
   }
 
   function updateBacklogGauges(): void {
@@ -137,7 +143,7 @@ export function createIngest(deps: IngestDeps): Ingest {
 
   function accept(topic: string, payload: Uint8Array | string): void {
     const now = clock.now();
-    if (current.readings.length === 0 && current.deadLetters.length === 0) currentSince = now;
+    if (sizeOf(current) === 0) currentSince = now;
     const decoded = decodeMessage(topic, payload, { root: options.topicRoot });
     if (!decoded.ok) {
       metrics.messages.inc({ outcome: decoded.code });
@@ -145,7 +151,12 @@ export function createIngest(deps: IngestDeps): Ingest {
       maybeFlush();
       return;
     }
+    if (decoded.channel === 'presence' || decoded.channel === 'heartbeat' || decoded.channel === 'events') {
+      acceptDeviceMessage(topic, payload, toDeviceMessage(decoded, now), now);
+      return;
+    }
     if (decoded.channel !== 'telemetry') {
+      // ack and config are the platform's own downlinks; a gateway publishing them is refused by the ACL.
       metrics.messages.inc({ outcome: 'not-telemetry' });
       return;
     }
@@ -203,17 +214,39 @@ export function createIngest(deps: IngestDeps): Ingest {
     maybeFlush();
   }
 
+  /**
+   * Presence, heartbeats and events are stored beside the readings (the status service reads them), in the
+   * same batches. They carry no seq to acknowledge: presence and heartbeats are replaced by the next one,
+   * and a gateway resends an event until the broker has it.
+   */
+  function acceptDeviceMessage(
+    topic: string,
+    payload: Uint8Array | string,
+    message: StoredDeviceMessage,
+    now: number,
+  ): void {
+    if (registry.vessel(message.vesselId) === undefined) {
+      metrics.messages.inc({ outcome: 'unknown-vessel' });
+      setAside(
+        topic,
+        payload,
+        'unknown-vessel',
+        `vessel ${message.vesselId} is not in the fleet registry`,
+        now,
+      );
+    } else {
+      metrics.messages.inc({ outcome: 'valid' });
+      current.deviceMessages?.push(message);
+    }
+    maybeFlush();
+  }
+
   function maybeFlush(): void {
-    if (current.readings.length + current.deadLetters.length >= options.batchMaxReadings) flush();
+    if (sizeOf(current) >= options.batchMaxReadings) flush();
   }
 
   function flush(): void {
-    if (
-      current.readings.length === 0 &&
-      current.deadLetters.length === 0 &&
-      Object.keys(current.acks).length === 0
-    )
-      return;
+    if (sizeOf(current) === 0 && Object.keys(current.acks).length === 0) return;
     const batch = current;
     current = emptyBatch();
     if (storeDown || spool.depth().batches > 0 || waiting.length >= options.maxWritesInFlight) {
@@ -258,6 +291,8 @@ export function createIngest(deps: IngestDeps): Ingest {
     const end = metrics.writeSeconds.startTimer();
     if (batch.readings.length > 0) await store.writeReadings(batch.readings);
     if (batch.deadLetters.length > 0) await store.addDeadLetters(batch.deadLetters);
+    if (batch.deviceMessages !== undefined && batch.deviceMessages.length > 0)
+      await store.writeDeviceMessages(batch.deviceMessages);
     end();
     metrics.pointsWritten.inc(batch.readings.length);
     metrics.readings.inc({ outcome: 'stored' }, batch.readings.length);
@@ -351,11 +386,7 @@ export function createIngest(deps: IngestDeps): Ingest {
       };
       ageTimer = setInterval(
         () => {
-          if (
-            current.readings.length + current.deadLetters.length > 0 &&
-            clock.now() - currentSince >= options.batchMaxAgeMs
-          )
-            flush();
+          if (sizeOf(current) > 0 && clock.now() - currentSince >= options.batchMaxAgeMs) flush();
         },
         Math.max(5, Math.floor(options.batchMaxAgeMs / 2)),
       );
@@ -369,14 +400,16 @@ export function createIngest(deps: IngestDeps): Ingest {
         logger.info({ backlog: spool.depth() }, 'resuming disk backlog from a previous run');
         startDrainer();
       }
-      const filter = subscriptionFor('telemetry', {
-        root: options.topicRoot,
-        ...(options.shareGroup === undefined ? {} : { shareGroup: options.shareGroup }),
-      });
-      const granted = await mqtt.subscribeAsync(filter, { qos: 1 });
+      const filters = INGESTED_CHANNELS.map((channel) =>
+        subscriptionFor(channel, {
+          root: options.topicRoot,
+          ...(options.shareGroup === undefined ? {} : { shareGroup: options.shareGroup }),
+        }),
+      );
+      const granted = await mqtt.subscribeAsync(filters, { qos: 1 });
       if (granted.some((g) => g.qos !== 1))
-        throw new Error(`broker refused subscription ${filter}: ${JSON.stringify(granted)}`);
-      logger.info({ filter }, 'subscribed');
+        throw new Error(`broker refused subscription ${filters.join(', ')}: ${JSON.stringify(granted)}`);
+      logger.info({ filters }, 'subscribed');
       // Renew the subscription on every reconnection, even when the broker reports the session present:
       // Mosquitto 2.0.11 restored from its persistence file keeps a shared subscription in the session
       // but delivers nothing to it (seen here after a broker restart; subscribing again did not help,
@@ -385,12 +418,12 @@ export function createIngest(deps: IngestDeps): Ingest {
       mqtt.on('connect', () => {
         if (stopping) return;
         mqtt
-          .unsubscribeAsync(filter)
-          .then(() => mqtt.subscribeAsync(filter, { qos: 1 }))
+          .unsubscribeAsync(filters)
+          .then(() => mqtt.subscribeAsync(filters, { qos: 1 }))
           .then(
-            () => logger.info({ filter }, 'subscription renewed after reconnecting'),
+            () => logger.info({ filters }, 'subscriptions renewed after reconnecting'),
             (error: unknown) =>
-              logger.error({ err: error, filter }, 'could not renew the subscription after reconnecting'),
+              logger.error({ err: error, filters }, 'could not renew the subscriptions after reconnecting'),
           );
       });
     },
@@ -440,7 +473,7 @@ export function createIngest(deps: IngestDeps): Ingest {
           waiting.length === 0 &&
           draining === undefined &&
           spool.depth().batches === 0 &&
-          current.readings.length === 0
+          sizeOf(current) === 0
         )
           return;
         await sleep(20);
@@ -450,6 +483,56 @@ export function createIngest(deps: IngestDeps): Ingest {
       return started && !stopping && mqtt.connected && !storeDown;
     },
   };
+}
+
+/** The channels ingest subscribes to: everything a gateway publishes. */
+const INGESTED_CHANNELS = ['telemetry', 'presence', 'heartbeat', 'events'] as const;
+
+type DeviceDecoded = Extract<
+  ReturnType<typeof decodeMessage>,
+  { ok: true; channel: 'presence' | 'heartbeat' | 'events' }
+>;
+
+function toDeviceMessage(decoded: DeviceDecoded, receivedAtMs: number): StoredDeviceMessage {
+  const identity = { receivedAtMs };
+  switch (decoded.channel) {
+    case 'presence': {
+      const p = decoded.payload;
+      return {
+        ...identity,
+        kind: 'presence',
+        vesselId: p.vesselId,
+        gatewayId: p.gatewayId,
+        bootId: p.bootId,
+        atMs: receivedAtMs,
+        payload: p,
+      };
+    }
+    case 'heartbeat': {
+      const h = decoded.payload;
+      return {
+        ...identity,
+        kind: 'heartbeat',
+        vesselId: h.vesselId,
+        gatewayId: h.gatewayId,
+        bootId: h.bootId,
+        atMs: h.atMs,
+        payload: h,
+      };
+    }
+    case 'events': {
+      const e = decoded.payload;
+      return {
+        ...identity,
+        kind: 'event',
+        vesselId: e.vesselId,
+        gatewayId: e.gatewayId,
+        bootId: e.bootId,
+        atMs: e.atMs,
+        payload: e,
+      };
+    }
+  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,12 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { NewDeadLetter, StoredReading } from '@qt-led/store';
+import type { NewDeadLetter, StoredDeviceMessage, StoredReading } from '@qt-led/store';
 import Database from 'better-sqlite3';
 
 /** A batch as ingest writes it: readings, dead letters, and the seqs to acknowledge once both are durable. */
 export interface WriteBatch {
   readings: StoredReading[];
   deadLetters: NewDeadLetter[];
+  /** Presence, heartbeats and device events (absent in backlogs written before they were stored). */
+  deviceMessages?: StoredDeviceMessage[];
   /** vesselId → bootId → seqs that become acknowledgeable when the batch is durable. */
   acks: Record<string, Record<string, number[]>>;
 }
