@@ -1,5 +1,10 @@
 import type { LocalDate, RegistryIndex, VesselId } from '@qt-led/contract';
-import { type LampOnInterval, localDateStartMs, type VesselPeriodInput } from '@qt-led/jcm';
+import {
+  type LampOnInterval,
+  localDateStartMs,
+  type MeterReplacement,
+  type VesselPeriodInput,
+} from '@qt-led/jcm';
 import { findGaps, type StoredReading, type TelemetryStore } from '@qt-led/store';
 
 export interface GatherOptions {
@@ -23,7 +28,9 @@ export const DEFAULT_GATHER_OPTIONS: GatherOptions = {
 /**
  * Fills the calculator's input for one vessel and period from the storage port and the registry: the
  * period's readings plus the last reading before and the first after it (so that energy at the boundaries
- * comes from the register), lamp-on intervals from `lampsOn`, daily completeness and the gap ledger.
+ * comes from the register), the `meter-replaced` events the gateway reported in that window (so a new
+ * meter is never bridged to the old one), lamp-on intervals from `lampsOn`, daily completeness and the gap
+ * ledger.
  */
 export async function gatherVesselInput(
   store: TelemetryStore,
@@ -54,6 +61,22 @@ export async function gatherVesselInput(
   const fuelReadings = all.flatMap((r) =>
     r.fuelTotalL === null ? [] : [{ atMs: r.deviceTimeMs, registerL: r.fuelTotalL, bootId: r.bootId }],
   );
+  const windowFromMs = before?.deviceTimeMs ?? startMs;
+  const windowToMs = (after?.deviceTimeMs ?? endMs) + 1;
+  const meterReplacements = (
+    await store.deviceMessages({ vesselId, kinds: ['event'], fromMs: windowFromMs, toMs: windowToMs })
+  ).flatMap((m): MeterReplacement[] =>
+    m.kind === 'event' && m.payload.event.type === 'meter-replaced'
+      ? [
+          {
+            atMs: m.atMs,
+            sensor: m.payload.event.sensor,
+            lastRegister: m.payload.event.lastRegister,
+            firstRegister: m.payload.event.firstRegister,
+          },
+        ]
+      : [],
+  );
   const perDay = Math.round(86_400 / options.samplingIntervalS);
   const counts = new Map<number, number>();
   for (const r of inside) {
@@ -71,6 +94,7 @@ export async function gatherVesselInput(
     versions: registry.versionsBetween(vesselId, from, toExclusive),
     energyReadings,
     fuelReadings,
+    meterReplacements,
     lampOnIntervals: lampOnIntervals(all, options.maxLampOnStepMs),
     dataQuality: {
       days,

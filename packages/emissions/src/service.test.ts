@@ -120,6 +120,74 @@ describe('emissions service', () => {
     await store.close();
   });
 
+  it('takes a meter replacement the gateway reported from the stored events, and loses no energy across it', async () => {
+    const truth = readings(endMs + 12 * 3_600_000);
+    // The LED meter is replaced on the second night at 20:05 local, between two readings 10 minutes apart.
+    const replacedAtMs = startMs + 86_400_000 + 20 * 3_600_000 + 5 * 60_000;
+    const k = truth.findLastIndex((r) => r.deviceTimeMs < replacedAtMs);
+    const oldClosingKwh = (truth[k]?.ledEnergyKwh ?? 0) + 1; // 12 kW for the 5 minutes up to the swap
+    const replaced = truth.map((r, i) =>
+      i > k && r.ledEnergyKwh !== null ? { ...r, ledEnergyKwh: r.ledEnergyKwh - oldClosingKwh } : r,
+    );
+    const request = {
+      from,
+      toExclusive,
+      methodologyId: 'qtled-vn006-electricity-ratio',
+      vesselIds: [vesselId],
+    };
+    const energyMwh = async (withEvent: boolean): Promise<number> => {
+      const dir = await mkdtemp(join(tmpdir(), 'qtled-emissions-'));
+      const store = createSqliteStore({ path: join(dir, 'telemetry.sqlite') });
+      await store.writeReadings(replaced);
+      if (withEvent) {
+        const gatewayId = 'gw-0000aaaa' as GatewayId;
+        await store.writeDeviceMessages([
+          {
+            kind: 'event',
+            vesselId,
+            gatewayId,
+            bootId: boot,
+            atMs: replacedAtMs,
+            receivedAtMs: replacedAtMs,
+            payload: {
+              schema: 'qtled.event/1',
+              vesselId,
+              gatewayId,
+              bootId: boot,
+              eventSeq: 1,
+              atMs: replacedAtMs,
+              event: {
+                type: 'meter-replaced',
+                sensor: 'led-meter',
+                lastRegister: oldClosingKwh,
+                firstRegister: 0,
+              },
+            },
+          },
+        ]);
+      }
+      const service = createEmissionsService({
+        store,
+        registry,
+        methodologies,
+        issued: fileIssuedReportStore(join(dir, 'issued')),
+        clock: { now: () => endMs },
+      });
+      const vesselResult = (await service.report(request)).result.vessels[0];
+      await store.close();
+      if (vesselResult === undefined) throw new Error('no vessel result');
+      return vesselResult.energyMwh;
+    };
+
+    const litReadingsInPeriod = truth.filter(
+      (r) => r.deviceTimeMs >= startMs && r.deviceTimeMs < endMs && r.lampsOn !== 0,
+    ).length;
+    // With the event, both meters' registers are known at the swap: the energy is the whole truth.
+    expect(await energyMwh(true)).toBeCloseTo((litReadingsInPeriod * 2) / 1000, 9);
+    // Without it, the drop is a reset and the 10 minutes around it are unproven: 2 kWh less, never more.
+    expect(await energyMwh(false)).toBeCloseTo((litReadingsInPeriod * 2 - 2) / 1000, 9);
+  });
+
   it('refuses unknown vessels and methodologies with the names it knows', async () => {
     const store = createSqliteStore({ path: ':memory:' });
     const service = createEmissionsService({
