@@ -147,6 +147,8 @@ export function createVesselSimulation(options: VesselSimulationOptions): Vessel
   let stopRequested = false;
   const pendingOps = new Set<Promise<void>>();
   const simTimers: (() => void)[] = [];
+  /** The next world tick: one timer, replaced every simulated minute (kept apart so a month holds one). */
+  let cancelWorldTick: (() => void) | undefined;
   const finished = {
     boots: 0,
     sampled: 0,
@@ -299,7 +301,7 @@ export function createVesselSimulation(options: VesselSimulationOptions): Vessel
         }),
       );
     }
-    simTimers.push(timeline.schedule(timeline.nowMs + MINUTE_MS, worldTick));
+    cancelWorldTick = timeline.schedule(timeline.nowMs + MINUTE_MS, worldTick);
   };
 
   const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -353,7 +355,7 @@ export function createVesselSimulation(options: VesselSimulationOptions): Vessel
   const isStopRequested = (): boolean => stopRequested;
   const run = async (runOptions: { drain?: boolean; drainTimeoutMs?: number } = {}): Promise<void> => {
     powerOn('power-on');
-    simTimers.push(timeline.schedule(startMs + MINUTE_MS, worldTick));
+    cancelWorldTick = timeline.schedule(startMs + MINUTE_MS, worldTick);
     scheduleFaults();
     while (!stopRequested) {
       await settle();
@@ -364,6 +366,7 @@ export function createVesselSimulation(options: VesselSimulationOptions): Vessel
       timeline.advanceTo(next);
     }
     for (const cancel of simTimers) cancel();
+    cancelWorldTick();
     await Promise.allSettled([...pendingOps]);
     const current = boot;
     if (!current) return;
