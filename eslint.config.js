@@ -33,6 +33,13 @@ export default tseslint.config(
       ],
     },
   },
+  // The dashboard is a browser program with its own tsconfig (DOM types, bundler resolution).
+  {
+    files: ['dashboard/**/*.ts'],
+    languageOptions: {
+      parserOptions: { project: ['./dashboard/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
+    },
+  },
   // Plain JavaScript (this file, CI helpers) is not part of the TypeScript program.
   {
     files: ['**/*.js', '**/*.mjs'],
