@@ -1,0 +1,327 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createEmissionsService, fileIssuedReportStore } from '@qt-led/emissions';
+import { loadFleetRegistry } from '@qt-led/fleet-registry';
+import { createFleetStatusService } from '@qt-led/fleet-status';
+import { BUILT_IN_METHODOLOGY_IDS, loadBuiltInMethodology } from '@qt-led/jcm';
+import { createLogger } from '@qt-led/runtime';
+import { createSqliteStore } from '@qt-led/store';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApi } from './app.js';
+import { INITIAL_ADMIN_FILE } from './auth/first-admin.js';
+import { hashPassword, verifyPassword } from './auth/password.js';
+import type { ApiOptions } from './deps.js';
+import { createRegistryHolder } from './registry-holder.js';
+import { type ApiFixture, createApiFixture, NOW_MS } from './testing/api-fixture.js';
+
+/** A bare API over an empty store, with its log lines captured. */
+async function bareApi(dataDir: string, options: Partial<ApiOptions> = {}) {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const logger = createLogger({ name: 'api-test', level: 'info', destination });
+  const store = createSqliteStore({ path: ':memory:' });
+  const registry = createRegistryHolder(loadFleetRegistry());
+  const clock = { now: () => NOW_MS };
+  const fleetStatus = createFleetStatusService({
+    store,
+    registry: registry.index,
+    alarmDbPath: ':memory:',
+    clock,
+  });
+  const app = await buildApi({
+    store,
+    registry,
+    emissions: createEmissionsService({
+      store,
+      registry: registry.index,
+      methodologies: new Map(
+        BUILT_IN_METHODOLOGY_IDS.map((id) => [id as string, loadBuiltInMethodology(id)]),
+      ),
+      issued: fileIssuedReportStore(join(dataDir, 'issued')),
+      clock,
+    }),
+    fleetStatus,
+    authDbPath: join(dataDir, 'auth.sqlite'),
+    dataDir,
+    logger,
+    clock,
+    options,
+  });
+  await app.ready();
+  return {
+    app,
+    lines,
+    async close() {
+      await app.close();
+      await fleetStatus.stop();
+      await store.close();
+    },
+  };
+}
+
+describe('first start', () => {
+  it('creates admin with a random password in a 0600 file, logs where, and never again', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qtled-api-first-'));
+    try {
+      const first = await bareApi(dir);
+      const path = join(dir, INITIAL_ADMIN_FILE);
+      const file = JSON.parse(await readFile(path, 'utf8')) as { username: string; password: string };
+      const credentials = { username: file.username, password: file.password };
+      expect(credentials.username).toBe('admin');
+      expect(credentials.password).toMatch(/^[A-Za-z0-9_-]{24}$/);
+      expect((await stat(path)).mode & 0o777).toBe(0o600);
+      const log = first.lines.join('\n');
+      expect(log).toContain(path);
+      expect(log).not.toContain(credentials.password);
+      const login = await first.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: credentials,
+      });
+      expect(login.statusCode).toBe(200);
+      expect(login.json()).toMatchObject({ user: { username: 'admin', role: 'admin' } });
+      expect(first.lines.join('\n')).not.toContain(credentials.password);
+      await first.close();
+
+      // A restart finds the user store populated: no new admin, no new file.
+      await rm(path);
+      const second = await bareApi(dir);
+      await expect(stat(path)).rejects.toThrow(/ENOENT/);
+      expect(second.lines.join('\n')).not.toContain(INITIAL_ADMIN_FILE);
+      const again = await second.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: credentials,
+      });
+      expect(again.statusCode).toBe(200);
+      await second.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('limits login attempts per address', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qtled-api-limit-'));
+    try {
+      const api = await bareApi(dir, { loginRateLimit: { max: 3, timeWindowMs: 60_000 } });
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i += 1) {
+        const r = await api.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { username: 'admin', password: `guess ${i}` },
+        });
+        statuses.push(r.statusCode);
+        if (r.statusCode === 429) expect(r.json()).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+      }
+      expect(statuses).toEqual([401, 401, 401, 429, 429]);
+      // Another address is not punished for the first one's guesses.
+      const other = await api.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        remoteAddress: '10.0.0.9',
+        payload: { username: 'admin', password: 'guess' },
+      });
+      expect(other.statusCode).toBe(401);
+      const failures = api.lines.filter((l) => l.includes('failed login'));
+      expect(failures.length).toBe(4);
+      expect(failures.join('\n')).not.toContain('guess');
+      await api.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('passwords', () => {
+  it('hashes with scrypt and a per-user salt, and verifies in constant time', async () => {
+    const a = await hashPassword('the same password');
+    const b = await hashPassword('the same password');
+    expect(a).toMatch(/^scrypt\$15\$8\$1\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}$/);
+    expect(a).not.toBe(b);
+    expect(await verifyPassword('the same password', a)).toBe(true);
+    expect(await verifyPassword('the same password ', a)).toBe(false);
+    expect(await verifyPassword('x', 'not a hash')).toBe(false);
+  });
+});
+
+describe('sessions, users and tokens', () => {
+  let f: ApiFixture;
+  beforeAll(async () => {
+    f = await createApiFixture();
+  });
+  afterAll(async () => {
+    await f.close();
+  });
+
+  it('stores only hashes of passwords and tokens', () => {
+    const db = new Database(join(f.dir, 'auth.sqlite'), { readonly: true });
+    const dump = JSON.stringify([
+      db.prepare('SELECT * FROM users').all(),
+      db.prepare('SELECT * FROM sessions').all(),
+      db.prepare('SELECT * FROM api_tokens').all(),
+    ]);
+    db.close();
+    for (const token of Object.values(f.tokens)) expect(dump).not.toContain(token.slice(6));
+    for (const password of Object.values(f.passwords)) expect(dump).not.toContain(password);
+    expect(dump).toContain('scrypt$15$8$1$');
+  });
+
+  it('logs out: the session token stops working', async () => {
+    const login = await f.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'analyst1', password: f.passwords.analyst },
+    });
+    const { token, expiresAtMs } = login.json<{ token: string; expiresAtMs: number }>();
+    expect(expiresAtMs).toBe(NOW_MS + 12 * 3_600_000);
+    const headers = { authorization: `Bearer ${token}` };
+    expect((await f.app.inject({ url: '/api/v1/auth/me', headers })).json()).toMatchObject({
+      username: 'analyst1',
+      role: 'analyst',
+      kind: 'session',
+    });
+    expect((await f.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers })).statusCode).toBe(
+      204,
+    );
+    expect((await f.app.inject({ url: '/api/v1/auth/me', headers })).statusCode).toBe(401);
+  });
+
+  it('changes a password: old sessions end, the new password works', async () => {
+    const created = await f.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: f.auth('admin'),
+      payload: { username: 'officer-hai', role: 'officer', password: 'first long password' },
+    });
+    expect(created.statusCode).toBe(201);
+    const login = async (password: string) =>
+      f.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: 'officer-hai', password },
+      });
+    const token = (await login('first long password')).json<{ token: string }>().token;
+    const headers = { authorization: `Bearer ${token}` };
+    const changed = await f.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/password',
+      headers,
+      payload: { currentPassword: 'first long password', newPassword: 'second long password' },
+    });
+    expect(changed.statusCode).toBe(204);
+    expect((await f.app.inject({ url: '/api/v1/auth/me', headers })).statusCode).toBe(401);
+    expect((await login('first long password')).statusCode).toBe(401);
+    expect((await login('second long password')).statusCode).toBe(200);
+  });
+
+  it('pages through users by name', async () => {
+    const seen: string[] = [];
+    let after: string | null = '';
+    while (after !== null) {
+      const url: string = `/api/v1/users?limit=2${after === '' ? '' : `&after=${after}`}`;
+      const response = await f.app.inject({ url, headers: f.auth('admin') });
+      const page = response.json<{ users: { username: string }[]; nextAfter: string | null }>();
+      expect(page.users.length).toBeLessThanOrEqual(2);
+      seen.push(...page.users.map((u) => u.username));
+      after = page.nextAfter;
+    }
+    expect(seen).toEqual([...seen].sort());
+    expect(seen).toEqual(expect.arrayContaining(['admin', 'analyst1', 'officer1', 'partner1']));
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  it('issues a partner token limited to emissions and the registry, pages tokens, and revokes', async () => {
+    const created = await f.app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      headers: f.auth('admin'),
+      payload: { name: 'NEDO data package', role: 'partner', scopes: ['emissions', 'registry'] },
+    });
+    expect(created.statusCode).toBe(201);
+    const { token, record } = created.json<{
+      token: string;
+      record: { id: string; scopes: string[]; createdBy: string };
+    }>();
+    expect(token).toMatch(/^qtl_t_[A-Za-z0-9_-]{43}$/);
+    expect(record).toMatchObject({ scopes: ['emissions', 'registry'], createdBy: 'admin' });
+    const headers = { authorization: `Bearer ${token}` };
+    expect((await f.app.inject({ url: '/api/v1/registry', headers })).statusCode).toBe(200);
+    expect((await f.app.inject({ url: '/api/v1/alarms', headers })).statusCode).toBe(403);
+
+    for (let i = 0; i < 3; i += 1) {
+      await f.app.inject({
+        method: 'POST',
+        url: '/api/v1/tokens',
+        headers: f.auth('admin'),
+        payload: { name: `gateway uploader ${i}`, role: 'analyst' },
+      });
+    }
+    const ids: string[] = [];
+    let cursor: string | null = '';
+    while (cursor !== null) {
+      const url: string = `/api/v1/tokens?limit=2${cursor === '' ? '' : `&cursor=${cursor}`}`;
+      const response = await f.app.inject({ url, headers: f.auth('admin') });
+      const page = response.json<{ tokens: { id: string }[]; nextCursor: string | null }>();
+      ids.push(...page.tokens.map((t) => t.id));
+      cursor = page.nextCursor;
+    }
+    expect(ids).toHaveLength(4);
+    expect(ids[3]).toBe(record.id); // newest first
+
+    const revoked = await f.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/tokens/${record.id}`,
+      headers: f.auth('admin'),
+    });
+    expect(revoked.json()).toMatchObject({ id: record.id, revokedAtMs: NOW_MS });
+    expect((await f.app.inject({ url: '/api/v1/registry', headers })).statusCode).toBe(401);
+    const listed = await f.app.inject({ url: '/api/v1/tokens', headers: f.auth('admin') });
+    expect(listed.json<{ tokens: { id: string }[] }>().tokens.map((t) => t.id)).not.toContain(record.id);
+    const withRevoked = await f.app.inject({
+      url: '/api/v1/tokens?includeRevoked=true',
+      headers: f.auth('admin'),
+    });
+    expect(withRevoked.json<{ tokens: { id: string }[] }>().tokens.map((t) => t.id)).toContain(record.id);
+  });
+
+  it('refuses an expired API token', async () => {
+    const created = await f.app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      headers: f.auth('admin'),
+      payload: { name: 'short-lived', role: 'analyst', expiresAt: new Date(NOW_MS + 1).toISOString() },
+    });
+    expect(created.statusCode).toBe(201);
+    const headers = { authorization: `Bearer ${created.json<{ token: string }>().token}` };
+    // The fixture's clock stands still at NOW_MS: a token expiring 1 ms later is still valid...
+    expect((await f.app.inject({ url: '/api/v1/auth/me', headers })).statusCode).toBe(200);
+    // ...and one that expires exactly now is not.
+    const expired = await f.app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      headers: f.auth('admin'),
+      payload: { name: 'expired', role: 'analyst', expiresAt: new Date(NOW_MS).toISOString() },
+    });
+    expect(expired.statusCode).toBe(400);
+  });
+
+  it('rejects a malformed Authorization header with a helpful message', async () => {
+    const response = await f.app.inject({
+      url: '/api/v1/vessels',
+      headers: { authorization: f.tokens.officer },
+    });
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({
+      error: { message: expect.stringContaining('Bearer <token>') as string },
+    });
+  });
+});

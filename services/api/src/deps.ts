@@ -1,0 +1,88 @@
+import type { EmissionsService } from '@qt-led/emissions';
+import type { FleetStatusService } from '@qt-led/fleet-status';
+import type { Logger } from '@qt-led/runtime';
+import type { TelemetryStore } from '@qt-led/store';
+import type { AuthStore, Principal } from './auth/auth-store.js';
+import type { ScryptCost } from './auth/password.js';
+import type { LiveReadings } from './live-readings.js';
+import type { RegistryHolder } from './registry-holder.js';
+
+/** What `/readyz` asks besides the store: ingest's own view of whether it keeps up (optional). */
+export interface IngestHealth {
+  ready(): boolean | Promise<boolean>;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+/** Tunables with safe defaults; tests shorten the heartbeat and loosen the login limit. */
+export interface ApiOptions {
+  /** How long a login session lasts. */
+  sessionTtlMs: number;
+  /** Login attempts allowed per client address per window (brute-force protection). */
+  loginRateLimit: { max: number; timeWindowMs: number };
+  /** SSE keep-alive comment interval; proxies close idle connections (often after 30–60 s). */
+  sseHeartbeatMs: number;
+  /** Buckets one series request may return; a `step` that yields more is refused with this number. */
+  maxSeriesPoints: number;
+  /** Longest period trips, nights, completeness and emissions requests may span. */
+  maxPeriodDays: number;
+  /** Above this many unsent bytes a live client is too slow: `reading` events are dropped for it. */
+  sseMaxBufferedBytes: number;
+  /** Largest registry document accepted by `PUT /api/v1/registry`. */
+  registryBodyLimitBytes: number;
+  scryptCost: ScryptCost;
+  /** Trust `X-Forwarded-For` from a reverse proxy (for the login rate limit's client address). */
+  trustProxy: boolean;
+}
+
+export const DEFAULT_API_OPTIONS: ApiOptions = {
+  sessionTtlMs: 12 * 3_600_000,
+  loginRateLimit: { max: 10, timeWindowMs: 60_000 },
+  sseHeartbeatMs: 15_000,
+  maxSeriesPoints: 2_000,
+  maxPeriodDays: 366,
+  sseMaxBufferedBytes: 1 << 20,
+  registryBodyLimitBytes: 32 << 20,
+  scryptCost: { logN: 15, r: 8, p: 1 },
+  trustProxy: false,
+};
+
+export interface ApiDeps {
+  store: TelemetryStore;
+  /** The registry in force; `PUT /api/v1/registry` replaces it (see {@link RegistryHolder}). */
+  registry: RegistryHolder;
+  emissions: EmissionsService;
+  fleetStatus: FleetStatusService;
+  /** SQLite file of users, sessions and API tokens (`:memory:` allowed). */
+  authDbPath: string;
+  /** Where the first admin's one-time credentials and the uploaded registry are written. */
+  dataDir: string;
+  /** Built dashboard (index.html + assets) served at `/` with an SPA fallback. */
+  dashboardDir?: string;
+  logger: Logger;
+  clock?: Clock;
+  ingestHealth?: IngestHealth;
+  /** Readings as they are stored, for the live stream's `reading` events. */
+  liveReadings?: LiveReadings;
+  /** Methodology ids the emissions service knows (the `variant` parameter); default: the built-in ones. */
+  methodologyIds?: readonly string[];
+  options?: Partial<ApiOptions>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    store: TelemetryStore;
+    registryHolder: RegistryHolder;
+    emissions: EmissionsService;
+    fleetStatus: FleetStatusService;
+    auth: AuthStore;
+    clock: Clock;
+    apiOptions: ApiOptions;
+  }
+  interface FastifyRequest {
+    /** Who is calling; `null` on public routes. */
+    principal: Principal | null;
+  }
+}

@@ -1,0 +1,153 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { INITIAL_ADMIN_FILE } from '../auth/first-admin.js';
+import { hashPassword, verifyPassword } from '../auth/password.js';
+import { ROLES } from '../auth/permissions.js';
+import { ApiError, ErrorBody } from '../errors.js';
+import { principalOf } from '../plugins/authentication.js';
+
+export const Username = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{2,31}$/, 'a username is 3–32 lowercase letters, digits, ".", "_" or "-"');
+export const NewPassword = z
+  .string()
+  .min(12, 'a password needs at least 12 characters')
+  .max(256, 'a password has at most 256 characters');
+
+const LoginBody = z.strictObject({
+  username: z.string().min(1, 'give the username').max(64, 'at most 64 characters'),
+  password: z.string().min(1, 'give the password').max(256, 'at most 256 characters'),
+});
+const Me = z
+  .object({
+    username: z.string(),
+    role: z.enum(ROLES),
+    kind: z.enum(['session', 'api-token']),
+    scopes: z.array(z.string()).nullable(),
+    expiresAtMs: z.number().nullable(),
+  })
+  .meta({ id: 'Me' });
+const LoginResult = z.object({
+  token: z.string().describe('send as "Authorization: Bearer <token>"'),
+  expiresAtMs: z.number(),
+  user: z.object({ username: z.string(), role: z.enum(ROLES) }),
+});
+
+/**
+ * A hash of a password nobody has, checked when the username is unknown, so that a failed login takes the
+ * same time whether or not the user exists (no username discovery by timing).
+ */
+let decoyHash: Promise<string> | undefined;
+
+export const authRoutes: FastifyPluginCallbackZod<{ dataDir: string }> = (app, options, done) => {
+  decoyHash ??= hashPassword('decoy password that matches nothing', app.apiOptions.scryptCost);
+
+  app.post(
+    '/login',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in with username and password; returns a session token',
+        security: [],
+        body: LoginBody,
+        response: { 200: LoginResult, 401: ErrorBody, 429: ErrorBody },
+      },
+      config: {
+        rateLimit: {
+          max: app.apiOptions.loginRateLimit.max,
+          timeWindow: app.apiOptions.loginRateLimit.timeWindowMs,
+        },
+      },
+    },
+    async (request) => {
+      const { username, password } = request.body;
+      const user = app.auth.findUser(username);
+      const ok = await verifyPassword(password, user?.passwordHash ?? (await (decoyHash as Promise<string>)));
+      if (user === undefined || !ok) {
+        request.log.warn({ username, ip: request.ip }, 'failed login');
+        throw new ApiError(401, 'INVALID_CREDENTIALS', 'unknown username or wrong password');
+      }
+      const session = app.auth.createSession(user.username, app.clock.now(), app.apiOptions.sessionTtlMs);
+      request.log.info({ username: user.username, role: user.role }, 'login');
+      return { ...session, user: { username: user.username, role: user.role } };
+    },
+  );
+
+  app.post(
+    '/logout',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'End the current session (API tokens are revoked by an admin instead)',
+        response: { 204: z.null().describe('logged out'), 400: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      if (principal.kind !== 'session') {
+        throw new ApiError(
+          400,
+          'NOT_A_SESSION',
+          'an API token cannot log out; an admin revokes it with DELETE /api/v1/tokens/:id',
+        );
+      }
+      app.auth.deleteSession(principal.sessionId);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/me',
+    { schema: { tags: ['auth'], summary: 'Who the token belongs to', response: { 200: Me } } },
+    (request) => {
+      const p = principalOf(request);
+      return {
+        username: p.username,
+        role: p.role,
+        kind: p.kind,
+        scopes: p.scopes,
+        expiresAtMs: p.expiresAtMs,
+      };
+    },
+  );
+
+  app.post(
+    '/password',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your own password; every session of yours ends',
+        body: z.strictObject({ currentPassword: z.string().min(1).max(256), newPassword: NewPassword }),
+        response: { 204: z.null().describe('changed'), 400: ErrorBody, 401: ErrorBody },
+      },
+      config: {
+        rateLimit: {
+          max: app.apiOptions.loginRateLimit.max,
+          timeWindow: app.apiOptions.loginRateLimit.timeWindowMs,
+        },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      if (principal.kind !== 'session') {
+        throw new ApiError(400, 'NOT_A_SESSION', 'log in as a person to change a password');
+      }
+      const user = app.auth.findUser(principal.username);
+      if (user === undefined || !(await verifyPassword(request.body.currentPassword, user.passwordHash))) {
+        throw new ApiError(401, 'INVALID_CREDENTIALS', 'the current password is wrong');
+      }
+      app.auth.setPasswordHash(
+        user.username,
+        await hashPassword(request.body.newPassword, app.apiOptions.scryptCost),
+      );
+      app.auth.deleteSessionsOf(user.username);
+      // The first admin's one-time credentials are spent once they change their password.
+      if (user.username === 'admin') await rm(join(options.dataDir, INITIAL_ADMIN_FILE), { force: true });
+      request.log.info({ username: user.username }, 'password changed');
+      return reply.code(204).send(null);
+    },
+  );
+  done();
+};
