@@ -1,0 +1,225 @@
+import type {
+  Alarm,
+  AlarmState,
+  ApiErrorBody,
+  CompletenessMatrix,
+  EmissionsResult,
+  FishingNight,
+  LocalDate,
+  LoginResponse,
+  SeriesField,
+  SeriesResponse,
+  SessionUser,
+  Trip,
+  VesselDetail,
+  VesselId,
+  VesselStatus,
+  VesselSummary,
+  VesselView,
+} from './types.js';
+
+/** An HTTP error from the API, with its stable code (`{ error: { code, message } }`). */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export type ExportFormat = 'csv' | 'xlsx';
+
+export interface EmissionsQuery {
+  from: LocalDate;
+  to: LocalDate;
+  variant: string;
+  vessel?: VesselId;
+}
+
+export interface ApiClient {
+  login(username: string, password: string): Promise<LoginResponse>;
+  logout(): Promise<void>;
+  me(): Promise<SessionUser>;
+  vessels(): Promise<VesselSummary[]>;
+  vessel(id: VesselId): Promise<VesselDetail>;
+  series(
+    id: VesselId,
+    q: { fromMs: number; toMs: number; step: string; fields: readonly SeriesField[] },
+  ): Promise<SeriesResponse>;
+  trips(q: { vessel?: VesselId; fromMs: number; toMs: number }): Promise<Trip[]>;
+  nights(q: { vessel?: VesselId; fromMs: number; toMs: number }): Promise<FishingNight[]>;
+  alarms(q: { state?: AlarmState; vessel?: VesselId; limit?: number }): Promise<Alarm[]>;
+  acknowledge(alarmId: string): Promise<Alarm>;
+  completeness(q: { from: LocalDate; to: LocalDate }): Promise<CompletenessMatrix>;
+  emissions(q: EmissionsQuery): Promise<EmissionsResult>;
+  /** The export file as the server wrote it, and the name it suggests. */
+  emissionsExport(q: EmissionsQuery, format: ExportFormat): Promise<{ blob: Blob; fileName: string }>;
+}
+
+export interface ApiClientDeps {
+  /** Base of the API, '' when the dashboard is served by the API itself. */
+  baseUrl: string;
+  token: () => string | null;
+  /** Called on 401: the session expired or was revoked. */
+  onUnauthorized: () => void;
+  fetch?: typeof fetch;
+}
+
+function query(params: Record<string, string | number | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined) search.set(key, String(value));
+  const text = search.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Lists come either bare or wrapped (`{ alarms: [...] }`); accept both so a wrapper key is no surprise. */
+function listOf<T>(body: unknown, key: string): T[] {
+  if (Array.isArray(body)) return body as T[];
+  const wrapped = (body as Record<string, unknown> | null)?.[key];
+  if (Array.isArray(wrapped)) return wrapped as T[];
+  throw new ApiError(200, 'UNEXPECTED_RESPONSE', `expected a list under "${key}"`);
+}
+
+/** A vessel the status service has not evaluated yet reads as "no data", with nothing as evidence. */
+export function withStatus<T extends VesselView>(v: T): Omit<T, 'status'> & { status: VesselStatus } {
+  if (v.status !== null) return { ...v, status: v.status };
+  const status: VesselStatus = {
+    vesselId: v.vesselId,
+    status: 'no-data',
+    conditions: ['no-data'],
+    sinceMs: null,
+    explanation: 'No status has been evaluated for this vessel yet.',
+    evidence: {
+      lastReadingAtMs: v.latest?.deviceTimeMs ?? null,
+      lastReceivedAtMs: null,
+      presence: null,
+      position: null,
+      nearestPort: null,
+      distanceToPortNm: null,
+      tripState: 'unknown',
+      heartbeat: null,
+      ledPowerW: null,
+      expectedLedPowerW: null,
+      lampsOn: null,
+      clockSkewMs: null,
+    },
+  };
+  return { ...v, status };
+}
+
+export function createApiClient(deps: ApiClientDeps): ApiClient {
+  const doFetch = deps.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+
+  async function send(method: string, path: string, body?: unknown): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    const token = deps.token();
+    if (token !== null) headers['authorization'] = `Bearer ${token}`;
+    const init: RequestInit = { method, headers };
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    const response = await doFetch(`${deps.baseUrl}${path}`, init);
+    if (response.ok) return response;
+    let code = `HTTP_${response.status}`;
+    let message = response.statusText;
+    try {
+      const parsed = (await response.json()) as Partial<ApiErrorBody>;
+      if (parsed.error) ({ code, message } = parsed.error);
+    } catch {
+      // Not JSON (a proxy error page): keep the status line.
+    }
+    if (response.status === 401 && !path.startsWith('/api/v1/auth/login')) deps.onUnauthorized();
+    throw new ApiError(response.status, code, message);
+  }
+
+  async function json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await send(method, path, body);
+    return (await response.json()) as T;
+  }
+
+  return {
+    login: (username, password) => json<LoginResponse>('POST', '/api/v1/auth/login', { username, password }),
+    async logout() {
+      await send('POST', '/api/v1/auth/logout');
+    },
+    async me() {
+      const body = await json<SessionUser | { user: SessionUser }>('GET', '/api/v1/auth/me');
+      return 'user' in body ? body.user : body;
+    },
+    async vessels() {
+      return listOf<VesselView>(await json('GET', '/api/v1/vessels'), 'vessels').map(withStatus);
+    },
+    async vessel(id) {
+      return withStatus(
+        await json<VesselView & Pick<VesselDetail, 'registry'>>(
+          'GET',
+          `/api/v1/vessels/${encodeURIComponent(id)}`,
+        ),
+      );
+    },
+    series: (id, q) =>
+      json<SeriesResponse>(
+        'GET',
+        `/api/v1/vessels/${encodeURIComponent(id)}/series${query({ from: iso(q.fromMs), to: iso(q.toMs), step: q.step, fields: q.fields.join(',') })}`,
+      ),
+    async trips(q) {
+      return listOf<Trip>(
+        await json(
+          'GET',
+          `/api/v1/trips${query({ vessel: q.vessel, from: iso(q.fromMs), to: iso(q.toMs) })}`,
+        ),
+        'trips',
+      );
+    },
+    async nights(q) {
+      return listOf<FishingNight>(
+        await json(
+          'GET',
+          `/api/v1/nights${query({ vessel: q.vessel, from: iso(q.fromMs), to: iso(q.toMs) })}`,
+        ),
+        'nights',
+      );
+    },
+    async alarms(q) {
+      return listOf<Alarm>(
+        await json('GET', `/api/v1/alarms${query({ state: q.state, vessel: q.vessel, limit: q.limit })}`),
+        'alarms',
+      );
+    },
+    async acknowledge(alarmId) {
+      const body = await json<Alarm | { alarm: Alarm }>(
+        'POST',
+        `/api/v1/alarms/${encodeURIComponent(alarmId)}/acknowledge`,
+        {},
+      );
+      return 'alarm' in body && typeof body.alarm === 'object' ? body.alarm : (body as Alarm);
+    },
+    completeness: (q) =>
+      json<CompletenessMatrix>('GET', `/api/v1/completeness${query({ from: q.from, to: q.to })}`),
+    async emissions(q) {
+      const body = await json<EmissionsResult | { result: EmissionsResult }>(
+        'GET',
+        `/api/v1/emissions${query({ from: q.from, to: q.to, variant: q.variant, vessel: q.vessel, format: 'json' })}`,
+      );
+      return 'result' in body ? body.result : body;
+    },
+    async emissionsExport(q, format) {
+      const response = await send(
+        'GET',
+        `/api/v1/emissions${query({ from: q.from, to: q.to, variant: q.variant, vessel: q.vessel, format })}`,
+      );
+      const disposition = response.headers.get('content-disposition') ?? '';
+      const named = /filename="?([^";]+)"?/.exec(disposition)?.[1];
+      return {
+        blob: await response.blob(),
+        fileName: named ?? `emissions-${q.from}-${q.to}-${q.variant}.${format}`,
+      };
+    },
+  };
+}

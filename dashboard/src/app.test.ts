@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { parseRoute } from './app.js';
+
+describe('parseRoute', () => {
+  it('reads the pages and the vessel id from the hash', () => {
+    expect(parseRoute('#/fleet')).toEqual({ page: 'fleet', params: [] });
+    expect(parseRoute('#/vessel/QT-90145-TS')).toEqual({ page: 'vessel', params: ['QT-90145-TS'] });
+    expect(parseRoute('#/login')).toEqual({ page: 'login', params: [] });
+  });
+
+  it('leaves the choice to the role when the hash is empty or unknown', () => {
+    expect(parseRoute('')).toBeUndefined();
+    expect(parseRoute('#/')).toBeUndefined();
+    expect(parseRoute('#/nowhere')).toBeUndefined();
+    expect(parseRoute('#/vessel')).toBeUndefined();
+  });
+});

@@ -1,0 +1,75 @@
+import { ROLES, type LoginResponse, type Role, type SessionUser } from './api/types.js';
+import { DEFAULT_LANGUAGE, type Language, isLanguage } from './i18n/i18n.js';
+
+export interface Session {
+  token: string;
+  expiresAtMs: number;
+  user: SessionUser;
+}
+
+const SESSION_KEY = 'qtled.session';
+const LANGUAGE_KEY = 'qtled.language';
+
+/** The token lives in sessionStorage: it ends with the tab, and a shared harbour phone keeps no login. */
+export function loadSession(storage: Storage, nowMs: number): Session | null {
+  const raw = storage.getItem(SESSION_KEY);
+  if (raw === null) return null;
+  try {
+    const parsed = JSON.parse(raw) as Partial<Session>;
+    if (
+      typeof parsed.token === 'string' &&
+      typeof parsed.expiresAtMs === 'number' &&
+      parsed.expiresAtMs > nowMs &&
+      typeof parsed.user?.username === 'string' &&
+      (ROLES as readonly string[]).includes(parsed.user.role)
+    ) {
+      return { token: parsed.token, expiresAtMs: parsed.expiresAtMs, user: parsed.user };
+    }
+  } catch {
+    // A damaged entry is treated as no session.
+  }
+  storage.removeItem(SESSION_KEY);
+  return null;
+}
+
+export function saveSession(storage: Storage, login: LoginResponse): Session {
+  const session: Session = { token: login.token, expiresAtMs: login.expiresAtMs, user: login.user };
+  storage.setItem(SESSION_KEY, JSON.stringify(session));
+  return session;
+}
+
+export function clearSession(storage: Storage): void {
+  storage.removeItem(SESSION_KEY);
+}
+
+/** The language choice outlives the session (localStorage): it belongs to the person at the device. */
+export function loadLanguage(storage: Storage): Language {
+  const stored = storage.getItem(LANGUAGE_KEY);
+  return isLanguage(stored) ? stored : DEFAULT_LANGUAGE;
+}
+
+export function saveLanguage(storage: Storage, language: Language): void {
+  storage.setItem(LANGUAGE_KEY, language);
+}
+
+export const PAGES = ['fleet', 'vessel', 'alarms', 'emissions'] as const;
+export type Page = (typeof PAGES)[number];
+
+/**
+ * What each role sees, in one place (it mirrors the API's role table; the API is what enforces it).
+ * Partners get emission figures and exports only (no live stream); analysts read alarms but do not
+ * acknowledge them.
+ */
+export const ROLE_ACCESS: Readonly<
+  Record<Role, { pages: readonly Page[]; acknowledge: boolean; live: boolean; home: Page }>
+> = {
+  officer: { pages: ['fleet', 'vessel', 'alarms'], acknowledge: true, live: true, home: 'fleet' },
+  analyst: {
+    pages: ['fleet', 'vessel', 'alarms', 'emissions'],
+    acknowledge: false,
+    live: true,
+    home: 'fleet',
+  },
+  partner: { pages: ['emissions'], acknowledge: false, live: false, home: 'emissions' },
+  admin: { pages: ['fleet', 'vessel', 'alarms', 'emissions'], acknowledge: true, live: true, home: 'fleet' },
+};

@@ -1,0 +1,281 @@
+// Browser tests of the dashboard (issue 7, "Browser tests"): headless Chromium through playwright-core
+// against the real API serving the built dashboard, with a few days of fleet history in a SQLite store
+// and one user per role. Screenshots go to reports/screenshots/.
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDashboardBuilt } from './support/dashboard-build.js';
+import { type DashboardServer, ROLES, type Role, startDashboardServer } from './support/dashboard-server.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const SCREENSHOTS = join(ROOT, 'reports', 'screenshots');
+const DESKTOP = { width: 1366, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+let server: DashboardServer;
+let browser: Browser;
+let dataDir: string;
+const pages: Page[] = [];
+
+beforeAll(async () => {
+  const dashboardDist = await ensureDashboardBuilt(join(ROOT, 'dashboard'));
+  await mkdir(SCREENSHOTS, { recursive: true });
+  dataDir = await mkdtemp(join(tmpdir(), 'qtled-browser-'));
+  server = await startDashboardServer({ dataDir, dashboardDir: dashboardDist, nowMs: Date.now() });
+  browser = await chromium.launch({
+    executablePath: execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim(),
+    args: ['--no-sandbox', '--disable-background-networking'],
+  });
+});
+
+afterAll(async () => {
+  // Whatever beforeAll got to start is stopped, even when it failed half-way.
+  await (browser as Browser | undefined)?.close();
+  await (server as DashboardServer | undefined)?.stop();
+  if ((dataDir as string | undefined) !== undefined) await rm(dataDir, { recursive: true, force: true });
+});
+
+/** A fresh browser context (own sessionStorage and localStorage), logged in as `role`. */
+async function logIn(role: Role, viewport = DESKTOP): Promise<Page> {
+  const context = await browser.newContext({
+    viewport,
+    acceptDownloads: true,
+    locale: 'en-GB',
+    timezoneId: 'Europe/London',
+  });
+  const page = await context.newPage();
+  pages.push(page);
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(server.url);
+  await page.fill('#username', server.users[role].username);
+  await page.fill('#password', server.users[role].password);
+  await page.click('#login-form button[type=submit]');
+  await page.waitForSelector('main[data-page]');
+  expect(errors).toEqual([]);
+  return page;
+}
+
+const shot = (page: Page, name: string): Promise<Buffer> =>
+  page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+const text = async (page: Page, selector: string): Promise<string> =>
+  (await page.textContent(selector))?.trim() ?? '';
+
+const count = (page: Page, selector: string): Promise<number> => page.locator(selector).count();
+
+/** Page-side code is passed as strings: this test program has no DOM types (it runs in Node). */
+const scrollWidth = (page: Page): Promise<number> =>
+  page.evaluate<number>('document.documentElement.scrollWidth');
+
+describe('dashboard in the browser', () => {
+  it.each(ROLES)('logs in as %s and shows what that role may use', async (role) => {
+    const page = await logIn(role);
+    const nav = await Promise.all(
+      (await page.locator('nav a[data-nav]').all()).map((a) => a.getAttribute('data-nav')),
+    );
+    expect(await text(page, '#who')).toContain(server.users[role].username);
+    if (role === 'partner') {
+      expect(nav).toEqual(['emissions']);
+      await page.waitForSelector('#emissions-fleet');
+      // The fleet page is not for partners: the dashboard says so (and the API refuses the data).
+      await page.goto(`${server.url}/#/fleet`);
+      await page.waitForSelector('main[data-page="fleet"] .error');
+      expect(await text(page, 'main .error')).toBe('Vai trò của bạn không được mở trang này.');
+    } else {
+      expect(nav).toEqual(role === 'officer' ? ['fleet', 'alarms'] : ['fleet', 'alarms', 'emissions']);
+      await page.waitForSelector('#fleet-table tbody tr');
+      expect(await count(page, '#fleet-table tbody tr')).toBe(40);
+    }
+    await shot(page, `login-${role}`);
+    await page.context().close();
+  });
+
+  it('shows the fleet on the map and in the table, in Vietnamese by default', async () => {
+    const page = await logIn('officer');
+    await page.waitForSelector('#fleet-table tbody tr');
+    expect(await text(page, 'main h1')).toBe('Tổng quan đội tàu');
+    const silent = server.history.silent.vesselId;
+    const row = `#fleet-table tr[data-vessel="${silent}"]`;
+    expect(await page.getAttribute(row, 'data-status')).toBe('silent-possible-fault');
+    expect(await text(page, `${row} .status`)).toBe('Mất liên lạc, có thể hỏng');
+    // Every boat has a position, so every boat has a marker, coloured by its status.
+    expect(await count(page, '.coast-map .marker')).toBe(40);
+    expect(await page.getAttribute(`.coast-map .marker[data-vessel="${silent}"] circle`, 'fill')).toBe(
+      '#b91c1c',
+    );
+    expect(await page.locator('.coast-map .port-label').allTextContents()).toContain('Cửa Việt');
+    // The coastline is drawn from the packaged Natural Earth extract, not a placeholder shape.
+    expect((await page.getAttribute('.coast-map path.land', 'd'))?.length ?? 0).toBeGreaterThan(500);
+    await shot(page, 'fleet-vi');
+    await page.context().close();
+  });
+
+  it('switches to Japanese and back to Vietnamese, and remembers the choice', async () => {
+    const page = await logIn('analyst');
+    await page.waitForSelector('#fleet-table tbody tr');
+    await page.selectOption('#language', 'ja');
+    await page.waitForFunction("document.documentElement.lang === 'ja'");
+    await page.waitForSelector('#fleet-table tbody tr');
+    expect(await text(page, 'main h1')).toBe('船団の概況');
+    expect(await text(page, 'nav a[data-nav="alarms"]')).toBe('アラーム');
+    const silent = server.history.silent.vesselId;
+    expect(await text(page, `#fleet-table tr[data-vessel="${silent}"] .status`)).toBe(
+      '通信途絶（故障の可能性）',
+    );
+    expect(await text(page, '#fleet-summary')).toMatch(/^40 隻・/);
+    await shot(page, 'fleet-ja');
+    await page.reload();
+    await page.waitForSelector('#fleet-table tbody tr');
+    expect(await text(page, 'main h1')).toBe('船団の概況');
+    await page.selectOption('#language', 'vi');
+    await page.waitForFunction("document.documentElement.lang === 'vi'");
+    await page.waitForSelector('#fleet-table tbody tr');
+    expect(await text(page, 'main h1')).toBe('Tổng quan đội tàu');
+    expect(await text(page, 'nav a[data-nav="alarms"]')).toBe('Cảnh báo');
+    await page.context().close();
+  });
+
+  it('opens a vessel and draws its charts with data, breaking the lines where data is missing', async () => {
+    const page = await logIn('officer');
+    const { vesselId } = server.history.gap;
+    await page.click(`#fleet-table tr[data-vessel="${vesselId}"] a.vessel-link`);
+    await page.waitForSelector('#chart-power[data-points]');
+    expect(await text(page, 'main h1')).toContain(vesselId);
+    for (const id of ['chart-power', 'chart-energy', 'chart-fuel', 'chart-lamps']) {
+      expect(Number(await page.getAttribute(`#${id}`, 'data-points'))).toBeGreaterThan(100);
+    }
+    // The four-hour hole in this boat's data is a break in both power lines, not a joined line.
+    expect(Number(await page.getAttribute('#chart-power', 'data-gaps'))).toBeGreaterThanOrEqual(2);
+    // Pixels in the measured-power colour (#0b4f6c) prove the line was painted, not just configured.
+    const painted = await page.evaluate<number>(`(() => {
+      const canvas = document.getElementById('chart-power');
+      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      let count = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (Math.abs(data[i] - 0x0b) < 24 && Math.abs(data[i + 1] - 0x4f) < 24 && Math.abs(data[i + 2] - 0x6c) < 24) count++;
+      }
+      return count;
+    })()`);
+    expect(painted).toBeGreaterThan(200);
+    expect(await count(page, '.track-panel .track-line')).toBeGreaterThan(0);
+    expect(await count(page, '.heatmap .cell')).toBe(30);
+    expect(await count(page, 'table.nights tbody tr')).toBeGreaterThanOrEqual(2);
+    await shot(page, 'vessel-gap');
+
+    // A boat with complete data has no break in its power line.
+    await page.goto(`${server.url}/#/vessel/${encodeURIComponent(server.history.complete)}`);
+    await page.waitForSelector('#chart-power[data-points]');
+    expect(Number(await page.getAttribute('#chart-power', 'data-gaps'))).toBe(0);
+    await page.context().close();
+  });
+
+  it('lets an officer acknowledge an alarm, and an analyst only read it', async () => {
+    const analyst = await logIn('analyst');
+    await analyst.click('nav a[data-nav="alarms"]');
+    await analyst.waitForSelector('#alarms-table tbody tr');
+    expect(await count(analyst, '#alarms-table button.ack')).toBe(0);
+    await analyst.context().close();
+
+    const page = await logIn('officer');
+    await page.click('nav a[data-nav="alarms"]');
+    const silent = server.history.silent.vesselId;
+    const [alarm] = await server.fleetStatus.listAlarms({ state: 'raised', vesselId: silent, limit: 1 });
+    expect(alarm?.type).toBe('gateway-silent');
+    const row = `#alarms-table tr[data-alarm="${alarm?.id ?? ''}"]`;
+    await page.waitForSelector(`${row}[data-state="raised"]`);
+    expect(await text(page, `${row} td:first-child`)).toBe('Thiết bị truyền tin mất liên lạc');
+    await page.click(`${row} button.ack`);
+    await page.waitForSelector(`${row}[data-state="acknowledged"]`);
+    expect(await text(page, row)).toContain('bởi officer.lan');
+    const stored = await server.fleetStatus.getAlarm(alarm?.id ?? '');
+    expect(stored).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'officer.lan' });
+    await shot(page, 'alarm-acknowledged');
+    await page.context().close();
+  });
+
+  it('shows the emission figures with a drill-down and downloads them as CSV', async () => {
+    const page = await logIn('analyst');
+    await page.click('nav a[data-nav="emissions"]');
+    await page.waitForSelector('#emissions-fleet');
+    const { vesselId } = server.history.gap;
+    await page.click(`table.emissions button[data-vessel="${vesselId}"]`);
+    await page.waitForSelector('#emissions-drill:not([hidden]) .intermediates');
+    const drill = await text(page, '#emissions-drill');
+    expect(drill).toContain(vesselId);
+    expect(drill).toContain('Tỷ số công suất P_ref / P_led');
+    expect(drill).toContain('Hệ số phát thải máy phát EF_gen');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+    expect(download.suggestedFilename()).toMatch(/^qtled-emissions_.*\.csv$/);
+    const csvPath = join(dataDir, download.suggestedFilename());
+    await download.saveAs(csvPath);
+    const lines = (await readFile(csvPath, 'utf8')).trim().split(/\r?\n/);
+    const header = lines[0]?.split(',') ?? [];
+    expect(header.slice(0, 2)).toEqual(['row_type', 'vessel_id']);
+    expect(lines).toHaveLength(1 + 40 + 1);
+    const fleet = lines.at(-1)?.split(',') ?? [];
+    expect(fleet[0]).toBe('fleet');
+    // The file says what the page says: the period's reported reductions.
+    const reported = Number(fleet[header.indexOf('emission_reductions_reported_tCO2')]);
+    const card = await text(page, '#emissions-fleet .card.strong .card-value');
+    expect(card).toBe(
+      `${new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 4 }).format(reported)} tấn CO₂`,
+    );
+    expect(lines.some((line) => line.startsWith(`vessel,${vesselId},`))).toBe(true);
+    await shot(page, 'emissions-drill');
+    await page.context().close();
+  });
+
+  it('fits a phone screen at the harbour (390 × 844)', async () => {
+    const page = await logIn('officer', PHONE);
+    await page.waitForSelector('#fleet-table tbody tr');
+    expect(await scrollWidth(page)).toBeLessThanOrEqual(PHONE.width);
+    const map = (await page.locator('.coast-map').boundingBox())?.width ?? 0;
+    expect(map).toBeLessThanOrEqual(PHONE.width);
+    expect(map).toBeGreaterThan(300);
+    await page.screenshot({ path: join(SCREENSHOTS, 'phone-fleet.png') });
+    await page.click(`#fleet-table tr[data-vessel="${server.history.gap.vesselId}"] a.vessel-link`);
+    await page.waitForSelector('#chart-power[data-points]');
+    expect(await scrollWidth(page)).toBeLessThanOrEqual(PHONE.width);
+    await page.screenshot({ path: join(SCREENSHOTS, 'phone-vessel.png') });
+    await page.context().close();
+  });
+
+  it('updates a boat live when it reports again, without a reload', async () => {
+    const page = await logIn('officer');
+    const { vesselId } = server.history.silent;
+    const row = `#fleet-table tr[data-vessel="${vesselId}"]`;
+    await page.waitForSelector(`${row}[data-status="silent-possible-fault"]`);
+    await page.waitForSelector('.live[data-state="open"]');
+    await page.evaluate('window.notReloaded = true');
+    // The gateway comes back: its reading is stored, published live, and the next evaluation clears it.
+    const last = server.history.readings.filter((r) => r.vesselId === vesselId).at(-1);
+    if (last === undefined) throw new Error('the silent boat has no readings');
+    const now = Date.now();
+    const reading = {
+      ...last,
+      seq: last.seq + 1_000,
+      deviceTimeMs: now,
+      receivedAtMs: now,
+      ledPowerW: 0,
+      lampsOn: 0,
+    };
+    await server.store.writeReadings([reading]);
+    server.liveReadings.publish([reading]);
+    await server.fleetStatus.evaluate();
+    await page.waitForSelector(`${row}[data-status="in-port"]`);
+    expect(await text(page, `${row} .status`)).toBe('Trong cảng');
+    expect(await page.getAttribute(`.coast-map .marker[data-vessel="${vesselId}"]`, 'data-status')).toBe(
+      'in-port',
+    );
+    // Same page, not reloaded.
+    expect(await page.evaluate<unknown>('window.notReloaded')).toBe(true);
+    await shot(page, 'fleet-live-update');
+    await page.context().close();
+  });
+});
