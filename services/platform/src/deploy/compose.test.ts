@@ -1,0 +1,158 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { apiEnvSchema } from '@qt-led/api';
+import { ingestEnvSchema } from '@qt-led/ingest';
+import { type EnvSource, loadConfig } from '@qt-led/runtime';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const REPO = new URL('../../../../', import.meta.url);
+
+interface ComposeService {
+  image?: string;
+  build?: { context: string; dockerfile: string };
+  command?: string[];
+  environment?: Record<string, string | number | boolean>;
+  volumes?: string[];
+  profiles?: string[];
+}
+interface ComposeFile {
+  services: Record<string, ComposeService>;
+}
+
+/** The values an operator puts into .env for the variables compose requires (`${NAME:?…}`). */
+const DOT_ENV: EnvSource = {
+  MQTT_PASSWORD: 'ingest-secret',
+  INFLUX_TOKEN: 'influx-token',
+  INFLUX_ADMIN_PASSWORD: 'admin-secret',
+};
+
+/** Compose's interpolation: `${NAME}`, `${NAME:-default}`, `${NAME:?error}`; `$$` is a literal `$`. */
+function interpolate(value: string, env: EnvSource): string {
+  return value
+    .replace(/\$\{([A-Z0-9_]+)(?::([-?])([^}]*))?\}/g, (_all, name: string, kind?: string, arg?: string) => {
+      const set = env[name];
+      if (set !== undefined && set !== '') return set;
+      if (kind === '-') return arg ?? '';
+      if (kind === '?') throw new Error(`compose would refuse to start: ${name} unset (${arg ?? ''})`);
+      return '';
+    })
+    .replaceAll('$$', '$');
+}
+
+async function compose(): Promise<ComposeFile> {
+  return parse(await readFile(new URL('docker-compose.yml', REPO), 'utf8'), { merge: true }) as ComposeFile;
+}
+
+function environmentOf(service: ComposeService, env: EnvSource): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(service.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), env)]),
+  );
+}
+
+describe('docker-compose.yml', () => {
+  it('sets for ingest and the API only variables their configuration schemas accept', async () => {
+    const { services } = await compose();
+    for (const [name, schema] of [
+      ['ingest', ingestEnvSchema],
+      ['api', apiEnvSchema],
+    ] as const) {
+      const service = services[name];
+      expect(service, `service ${name}`).toBeDefined();
+      const env = environmentOf(service as ComposeService, DOT_ENV);
+      const known = new Set(Object.keys(schema.shape));
+      expect(Object.keys(env).filter((k) => !known.has(k))).toEqual([]);
+      // Parses without a problem; the values arrive as set.
+      const config = loadConfig(name, schema, env) as Record<string, unknown>;
+      expect(config['INFLUX_URL']).toBe('http://influxdb:8086');
+      expect(config['INFLUX_TOKEN']).toBe('influx-token');
+      expect(config['DATA_DIR']).toBe('/data');
+    }
+    const ingest = loadConfig(
+      'ingest',
+      ingestEnvSchema,
+      environmentOf(services['ingest'] as ComposeService, DOT_ENV),
+    );
+    expect(ingest.MQTT_URL).toBe('mqtt://mosquitto:1883');
+    expect(ingest.MQTT_USERNAME).toBe('ingest');
+    expect(ingest.MQTT_PASSWORD).toBe('ingest-secret');
+    // Mosquitto delivers shared subscriptions; replicas split the load.
+    expect(ingest.INGEST_SHARED_SUBSCRIPTION).toBe(true);
+  });
+
+  it('refuses to start without the secrets, and documents every variable it reads in .env.example', async () => {
+    const { services } = await compose();
+    expect(() => environmentOf(services['ingest'] as ComposeService, {})).toThrow(/MQTT_PASSWORD unset/);
+    const text = await readFile(new URL('docker-compose.yml', REPO), 'utf8');
+    const referenced = new Set([...text.matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1]));
+    const example = await readFile(new URL('.env.example', REPO), 'utf8');
+    const documented = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    expect([...referenced].filter((name) => !documented.has(name))).toEqual([]);
+  });
+
+  it('mounts the broker configuration, the generated logins and ACL, and runs the simulator only in demo', async () => {
+    const { services } = await compose();
+    const mosquitto = services['mosquitto'] as ComposeService;
+    const mounts = (mosquitto.volumes ?? []).map((v) => v.split(':').slice(0, 2));
+    expect(mounts).toEqual(
+      expect.arrayContaining([
+        ['./deploy/mosquitto/mosquitto.conf', '/mosquitto/config/mosquitto.conf'],
+        ['./deploy/mosquitto/conf.d', '/mosquitto/config/conf.d'],
+        ['./deploy/mosquitto/secrets/passwd', '/mosquitto/config/passwd'],
+        ['./deploy/mosquitto/secrets/acl', '/mosquitto/config/acl'],
+      ]),
+    );
+    const conf = await readFile(new URL('deploy/mosquitto/mosquitto.conf', REPO), 'utf8');
+    expect(conf).toMatch(/^password_file \/mosquitto\/config\/passwd$/m);
+    expect(conf).toMatch(/^acl_file \/mosquitto\/config\/acl$/m);
+    expect(conf).toMatch(/^allow_anonymous false$/m);
+    const delivery = await readFile(new URL('deploy/mosquitto/conf.d/10-delivery.conf', REPO), 'utf8');
+    expect(delivery).toMatch(/^persistence true$/m);
+    expect(delivery).toMatch(/^max_queued_messages 0$/m);
+
+    const simulator = services['simulator'] as ComposeService;
+    expect(simulator.profiles).toEqual(['demo']);
+    const command = simulator.command ?? [];
+    const credentials = command[command.indexOf('--credentials') + 1];
+    expect((simulator.volumes ?? []).some((v) => v.split(':')[1] === credentials)).toBe(true);
+    for (const name of ['ingest', 'api', 'simulator']) {
+      const service = services[name] as ComposeService;
+      expect(service.build?.dockerfile).toBe('deploy/Dockerfile');
+      // The entry point each runs exists in the repository (built into dist/ from src/).
+      const entry = (service.command ?? [])[1] ?? '';
+      expect(existsSync(new URL(entry.replace('/dist/', '/src/').replace(/\.js$/, '.ts'), REPO))).toBe(true);
+    }
+  });
+});
+
+describe('deploy/Dockerfile', () => {
+  it('installs with every workspace manifest in place and runs as a non-root user on a slim base', async () => {
+    const dockerfile = await readFile(new URL('deploy/Dockerfile', REPO), 'utf8');
+    const root = JSON.parse(await readFile(new URL('package.json', REPO), 'utf8')) as {
+      workspaces: string[];
+    };
+    const workspaces = root.workspaces.flatMap((pattern) =>
+      pattern.endsWith('/*')
+        ? readdirSync(fileURLToPath(new URL(pattern.slice(0, -1), REPO)), { withFileTypes: true })
+            .filter(
+              (d) =>
+                d.isDirectory() && existsSync(new URL(`${pattern.slice(0, -1)}${d.name}/package.json`, REPO)),
+            )
+            .map((d) => `${pattern.slice(0, -1)}${d.name}`)
+        : [pattern],
+    );
+    for (const workspace of workspaces) {
+      // npm ci refuses a lock file whose workspaces are missing, in both stages.
+      expect(dockerfile).toContain(`COPY ${workspace}/package.json ${workspace}/`);
+      expect(dockerfile).toContain(`COPY --from=build /app/${workspace}/package.json ${workspace}/`);
+    }
+    expect(dockerfile.match(/^FROM node:20-bookworm-slim/gm)).toHaveLength(2);
+    expect(dockerfile).toMatch(/npm ci --omit=dev/);
+    expect(dockerfile).toMatch(/^USER node$/m);
+    for (const [, source] of dockerfile.matchAll(/^COPY --from=build \/app\/(\S+) \S+$/gm)) {
+      const path = (source as string).replace(/\/dist$/, '/src');
+      if (!path.startsWith('dashboard')) expect(existsSync(new URL(path, REPO)), path).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,85 @@
+import { once } from 'node:events';
+import { type AddressInfo, type Server, createServer } from 'node:net';
+import type { Logger } from '@qt-led/runtime';
+import { Aedes } from 'aedes';
+
+export interface EmbeddedBrokerOptions {
+  host: string;
+  /** Preferred TCP port; 0 picks a free one. */
+  port: number;
+  /** When the preferred port is taken, listen on a free one instead of failing (with a clear message). */
+  fallbackToFreePort: boolean;
+  logger: Logger;
+}
+
+export interface EmbeddedBroker {
+  /** `mqtt://host:port` for the in-process clients (ingest, the simulated fleet). */
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The in-process MQTT broker of the embedded default (aedes, in-memory persistence). It speaks MQTT 3.1.1
+ * only and does not deliver `$share/…` subscriptions (design.md §9), so ingest subscribes without the
+ * share prefix here. Retained acks and configs live in memory: after a restart the gateways resend what
+ * they still hold, and the idempotent store keeps each reading once.
+ */
+export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  const logger = options.logger.child({ component: 'broker' });
+  const aedes = await Aedes.createBroker({ id: 'qtled-embedded' });
+  aedes.on('clientError', (client, error) => {
+    logger.debug({ clientId: client.id, err: error }, 'client error');
+  });
+  // No Nagle: each PUBLISH → ack round trip would otherwise wait for a delayed TCP ACK (40 ms+ on loopback).
+  const server = createServer({ noDelay: true }, (socket) => {
+    aedes.handle(socket);
+  });
+  const port = await listen(server, options).catch(async (error: unknown) => {
+    await closeAedes(aedes);
+    throw error;
+  });
+  const url = `mqtt://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
+  logger.info({ url }, 'embedded MQTT broker listening');
+  return {
+    url,
+    port,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeAedes(aedes);
+      await closed;
+      logger.info('embedded MQTT broker stopped');
+    },
+  };
+}
+
+async function listen(server: Server, options: EmbeddedBrokerOptions): Promise<number> {
+  try {
+    server.listen(options.port, options.host);
+    await once(server, 'listening');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE' || !options.fallbackToFreePort || options.port === 0) {
+      throw new Error(
+        code === 'EADDRINUSE'
+          ? `MQTT port ${options.port} on ${options.host} is taken: stop the other broker, or set PLATFORM_BROKER_PORT to a free port (0: any)`
+          : `the embedded MQTT broker cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    options.logger.warn(
+      `MQTT port ${options.port} on ${options.host} is taken (another broker?); the embedded broker uses a free port instead — gateways outside this process must be pointed at the port printed below`,
+    );
+    server.listen(0, options.host);
+    await once(server, 'listening');
+  }
+  return (server.address() as AddressInfo).port;
+}
+
+function closeAedes(aedes: Aedes): Promise<void> {
+  return new Promise((resolve) => {
+    aedes.close(() => {
+      resolve();
+    });
+  });
+}

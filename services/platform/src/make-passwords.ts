@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// The broker's logins from the fleet registry (deploy/mosquitto/make-passwords.sh runs this after
+// `npm run build`):
+//
+//   deploy/mosquitto/make-passwords.sh [--out deploy/mosquitto/secrets] [--topic-root qtled] [--registry file]
+//
+// The ingest password comes from MQTT_PASSWORD when set (the value docker-compose passes to ingest);
+// otherwise one is made and printed once.
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { makePasswords } from './deploy/make-passwords.js';
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      out: { type: 'string', default: 'deploy/mosquitto/secrets' },
+      'topic-root': { type: 'string', default: process.env['MQTT_TOPIC_ROOT'] ?? 'qtled' },
+      registry: { type: 'string' },
+    },
+  });
+  const ingestPassword = process.env['MQTT_PASSWORD'];
+  const result = makePasswords({
+    outDir: resolve(values.out),
+    topicRoot: values['topic-root'],
+    registryPath: values.registry ?? process.env['FLEET_REGISTRY_PATH'],
+    ingestPassword: ingestPassword === undefined || ingestPassword === '' ? undefined : ingestPassword,
+  });
+  process.stdout.write(
+    [
+      `Wrote ${result.passwordFile} (${result.gateways} gateways + ingest), ${result.aclFile},`,
+      `and ${result.gatewayCredentialsFile} (install each gateway's login on its gateway).`,
+      result.ingestPasswordGenerated
+        ? `Put the ingest login into .env (shown once):\n  MQTT_USERNAME=${result.ingest.username}\n  MQTT_PASSWORD=${result.ingest.password}`
+        : 'The ingest login uses MQTT_PASSWORD from the environment.',
+      'Mosquitto in its container runs as uid 1883: `sudo chown 1883:1883` the passwd file before `docker compose up`.',
+      '',
+    ].join('\n'),
+  );
+}
+
+main();
