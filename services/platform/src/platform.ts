@@ -341,7 +341,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         clientIdPrefix: fleetOptions.clientIdPrefix,
         dataDir: join(options.dataDir, 'gateways'),
         faults: parseFaults(fleetOptions.faults),
-        logger: (vesselId) => logger.child({ component: 'gateway', vesselId }),
+        // The simulated boats' own chatter (boots, reconnects, configs applied: 40 boats, realistic faults)
+        // is for debugging the simulator; at the default level only their warnings reach the console.
+        logger: (vesselId) =>
+          logger.child(
+            { component: 'gateway', vesselId },
+            { level: logger.isLevelEnabled('debug') ? logger.level : 'warn' },
+          ),
       });
       const running = fleet;
       // A long way to catch up (the history, a long stop): hourly batches until caught up, then live ones.
