@@ -105,9 +105,11 @@ export function withStatus<T extends VesselView>(v: T): Omit<T, 'status'> & { st
       heartbeat: null,
       ledPowerW: null,
       expectedLedPowerW: null,
+      ledNormalDrawRatio: null,
       lampsOn: null,
       clockSkewMs: null,
     },
+    details: [],
   };
   return { ...v, status };
 }

@@ -1,11 +1,43 @@
 /**
- * What the HTTP API sends (interfaces.md §2 and §3). Identity types come from the contract package (type
- * imports only: nothing of the server reaches the browser bundle); the status and alarm shapes mirror
- * `@qt-led/fleet-status`, which is server code the browser must not import.
+ * What the HTTP API sends (interfaces.md §2 and §3). Identities, status, trips, nights, completeness and
+ * alarms are the contract package's types (type imports only: nothing of the server reaches the browser
+ * bundle).
  */
-import type { District, HomePort, LocalDate, MethodologyVariant, Vessel, VesselId } from '@qt-led/contract';
+import type {
+  Alarm,
+  AlarmState,
+  AlarmType,
+  CompletenessCell,
+  CompletenessMatrix,
+  District,
+  FishingNight,
+  HomePort,
+  LocalDate,
+  MethodologyVariant,
+  Trip,
+  Vessel,
+  VesselId,
+  VesselStatus,
+  VesselStatusCode,
+} from '@qt-led/contract';
 
-export type { District, HomePort, LocalDate, MethodologyVariant, Vessel, VesselId };
+export type {
+  Alarm,
+  AlarmState,
+  AlarmType,
+  CompletenessCell,
+  CompletenessMatrix,
+  District,
+  FishingNight,
+  HomePort,
+  LocalDate,
+  MethodologyVariant,
+  Trip,
+  Vessel,
+  VesselId,
+  VesselStatus,
+  VesselStatusCode,
+};
 
 export const ROLES = ['officer', 'analyst', 'partner', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -21,6 +53,7 @@ export interface LoginResponse {
   user: SessionUser;
 }
 
+/** The status codes in the order the contract lists them (a value the browser needs; checked against it). */
 export const VESSEL_STATUS_CODES = [
   'in-port',
   'at-sea-reporting',
@@ -30,34 +63,7 @@ export const VESSEL_STATUS_CODES = [
   'clock-fault',
   'backlog-growing',
   'no-data',
-] as const;
-export type VesselStatusCode = (typeof VESSEL_STATUS_CODES)[number];
-
-export interface VesselStatus {
-  vesselId: VesselId;
-  status: VesselStatusCode;
-  conditions: VesselStatusCode[];
-  sinceMs: number | null;
-  explanation: string;
-  evidence: {
-    lastReadingAtMs: number | null;
-    lastReceivedAtMs: number | null;
-    presence: {
-      state: 'online' | 'offline';
-      cause: 'connection-lost' | 'shutdown' | null;
-      atMs: number;
-    } | null;
-    position: { lat: number; lon: number; atMs: number } | null;
-    nearestPort: string | null;
-    distanceToPortNm: number | null;
-    tripState: 'in-port' | 'at-sea' | 'unknown';
-    heartbeat: { atMs: number; queueDepth: number; oldestUnsentAgeS: number | null } | null;
-    ledPowerW: number | null;
-    expectedLedPowerW: number | null;
-    lampsOn: number | null;
-    clockSkewMs: number | null;
-  };
-}
+] as const satisfies readonly VesselStatusCode[];
 
 export interface LatestReading {
   deviceTimeMs: number;
@@ -117,43 +123,6 @@ export interface SeriesResponse {
   points: SeriesPoint[];
 }
 
-export interface Trip {
-  tripId: string;
-  vesselId: VesselId;
-  departurePort: string;
-  arrivalPort: string | null;
-  departedAtMs: number;
-  arrivedAtMs: number | null;
-  durationH: number;
-  distanceNm: number;
-  nightsFished: number;
-  ledEnergyKwh: number | null;
-  fuelL: number | null;
-}
-
-export interface FishingNight {
-  vesselId: VesselId;
-  night: LocalDate;
-  startMs: number;
-  endMs: number;
-  hours: number;
-  ledEnergyKwh: number | null;
-  fuelL: number | null;
-  meanLampsOn: number;
-}
-
-export interface CompletenessCell {
-  day: LocalDate;
-  expected: number;
-  received: number;
-  ratio: number | null;
-}
-
-export interface CompletenessMatrix {
-  days: LocalDate[];
-  vessels: { vesselId: VesselId; cells: CompletenessCell[] }[];
-}
-
 export const ALARM_TYPES = [
   'led-fault',
   'gateway-silent',
@@ -161,29 +130,15 @@ export const ALARM_TYPES = [
   'backlog-growing',
   'data-gap',
   'registry-mismatch',
-] as const;
-export type AlarmType = (typeof ALARM_TYPES)[number];
-export const ALARM_STATES = ['raised', 'acknowledged', 'cleared'] as const;
-export type AlarmState = (typeof ALARM_STATES)[number];
+] as const satisfies readonly AlarmType[];
+export const ALARM_STATES = ['raised', 'acknowledged', 'cleared'] as const satisfies readonly AlarmState[];
 
-export interface Alarm {
-  id: string;
-  type: AlarmType;
-  vesselId: VesselId | null;
-  state: AlarmState;
-  raisedAtMs: number;
-  acknowledgedAtMs: number | null;
-  acknowledgedBy: string | null;
-  clearedAtMs: number | null;
-  detail: string;
-  evidence: Record<string, unknown>;
-  notifications: {
-    channel: string;
-    state: 'pending' | 'sent' | 'failed';
-    attempts: number;
-    lastError: string | null;
-  }[];
-}
+// Every code of the contract has its place in the lists above: a new one fails the type check here.
+type Missing<All extends string, Listed extends readonly string[]> = Exclude<All, Listed[number]>;
+type AssertNone<T extends never> = T;
+export type StatusCodesCovered = AssertNone<Missing<VesselStatusCode, typeof VESSEL_STATUS_CODES>>;
+export type AlarmTypesCovered = AssertNone<Missing<AlarmType, typeof ALARM_TYPES>>;
+export type AlarmStatesCovered = AssertNone<Missing<AlarmState, typeof ALARM_STATES>>;
 
 /**
  * The emissions report, as the calculator (`@qt-led/jcm` FleetResult) produces it. Only the fields the

@@ -45,3 +45,4 @@ export { generateJsonSchemas, jsonSchemaFileName } from './json-schema.js';
 export { EXAMPLE_PAYLOADS, examplePayload } from './examples.js';
 export * from './registry.js';
 export * from './methodology.js';
+export * from './fleet-status.js';
