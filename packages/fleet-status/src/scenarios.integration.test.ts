@@ -9,6 +9,7 @@
 // - a boat whose gateway reboots with a flat RTC battery (clock at 1970): a clock fault;
 // - a lift-net boat without coverage for four days (a broken modem): its backlog lands late, and its
 //   trips and nights are recomputed to match the simulator's own plan within one sampling interval.
+// A second simulation gives the same boat ten days without coverage, the backlog the issue names.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -186,4 +187,69 @@ describe('the fleet through the real ingest, five scenarios in one simulated wee
       }
     },
   );
+
+  it('recomputes trips and nights when a ten-day backlog lands late', { timeout: 420_000 }, async () => {
+    const start = Date.UTC(2024, 3, 2, 5, 0); // 12:00 local, 2 April 2024 (after the run above)
+    const offFrom = start + 12 * HOUR;
+    const offUntil = offFrom + 10 * DAY;
+    const end = offUntil + 18 * HOUR;
+    // Another seed than the run above: the same seed gives the boat the same boot id, and its readings
+    // would be taken for re-deliveries of the first run's (the store keeps one per vessel, boot and seq).
+    const seed = 11;
+    const world = platform.peek([BACKLOG], start, end, seed).vessels[0]?.world;
+    if (world === undefined) throw new Error(`no world for ${BACKLOG}`);
+    world.plan.ensure(end + DAY);
+    const coverage = (_id: string, ms: number): boolean =>
+      ms >= offFrom && ms < offUntil ? false : world.inCoverage(ms);
+
+    let before: { trips: Trip[]; nights: FishingNight[]; storedOfflineReadings: number } | undefined;
+    await platform.simulate({
+      vessels: [BACKLOG],
+      startMs: start,
+      endMs: end,
+      seed,
+      coverage,
+      hooks: [
+        {
+          atMs: offUntil - HOUR,
+          run: async () => {
+            const q = { vesselId: BACKLOG, fromMs: start, toMs: offUntil - HOUR };
+            before = {
+              trips: await service.trips(q),
+              nights: await service.nights(q),
+              storedOfflineReadings: (await platform.store.readings(BACKLOG, offFrom + HOUR, offUntil - HOUR))
+                .length,
+            };
+          },
+        },
+      ],
+    });
+
+    // The ten days without coverage reached the store only after the modem came back, and all of them.
+    if (before === undefined) throw new Error('the hook did not run');
+    expect(before.storedOfflineReadings).toBe(0);
+    const offline = await platform.store.readings(BACKLOG, offFrom + HOUR, offUntil - HOUR);
+    expect(offline).toHaveLength((offUntil - offFrom - 2 * HOUR) / SAMPLING);
+
+    const plan = world.plan;
+    const plannedTrips = plan.trips.filter((t) => t.departMs > start + HOUR && t.arriveMs < end - HOUR);
+    const plannedNights = plan.sessions.filter((n) => n.onMs > start && n.offMs < end - HOUR);
+    expect(plannedTrips.length).toBeGreaterThanOrEqual(5);
+    // Before the backlog landed, the platform knew of (almost) none of the ten days' trips and nights.
+    expect(before.nights.length).toBeLessThan(plannedNights.length / 2);
+    const q = { vesselId: BACKLOG, fromMs: start, toMs: end };
+    const trips = await service.trips(q);
+    const nights = await service.nights(q);
+    for (const planned of plannedTrips) {
+      const trip = trips.find((t) => within(t.departedAtMs, planned.departMs, SAMPLING));
+      expect(trip, `trip departing ${new Date(planned.departMs).toISOString()}`).toBeDefined();
+      expect(within(trip?.arrivedAtMs, planned.arriveMs, SAMPLING)).toBe(true);
+      expect(trip?.nightsFished).toBe(planned.sessions.length);
+    }
+    for (const session of plannedNights) {
+      const night = nights.find((n) => within(n.startMs, session.onMs, SAMPLING));
+      expect(night, `night lit ${new Date(session.onMs).toISOString()}`).toBeDefined();
+      expect(within(night?.endMs, session.offMs, SAMPLING)).toBe(true);
+    }
+  });
 });
