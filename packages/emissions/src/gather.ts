@@ -5,7 +5,7 @@ import {
   type MeterReplacement,
   type VesselPeriodInput,
 } from '@qt-led/jcm';
-import { findGaps, type StoredReading, type TelemetryStore } from '@qt-led/store';
+import { findGaps, type RegisterReading, type StoredReading, type TelemetryStore } from '@qt-led/store';
 
 export interface GatherOptions {
   /** The gateways' sampling interval: a day holds 86,400 / interval readings when nothing is lost. */
@@ -42,15 +42,16 @@ export async function gatherVesselInput(
 ): Promise<VesselPeriodInput> {
   const startMs = localDateStartMs(from);
   const endMs = localDateStartMs(toExclusive);
-  const inside = await store.readings(vesselId, startMs, endMs);
+  // Register readings only: what the calculation needs, answered from a covering index where there is one.
+  const inside = await store.registerReadings(vesselId, startMs, endMs);
   const before = await boundaryReading(
     options.boundarySearchMs,
-    (margin) => store.readings(vesselId, startMs - margin, startMs),
+    (margin) => store.registerReadings(vesselId, startMs - margin, startMs),
     'last',
   );
   const after = await boundaryReading(
     options.boundarySearchMs,
-    (margin) => store.readings(vesselId, endMs, endMs + margin),
+    (margin) => store.registerReadings(vesselId, endMs, endMs + margin),
     'first',
   );
   const all = [...(before === undefined ? [] : [before]), ...inside, ...(after === undefined ? [] : [after])];
@@ -105,9 +106,9 @@ export async function gatherVesselInput(
 
 async function boundaryReading(
   margins: readonly number[],
-  fetch: (marginMs: number) => Promise<StoredReading[]>,
+  fetch: (marginMs: number) => Promise<RegisterReading[]>,
   which: 'first' | 'last',
-): Promise<StoredReading | undefined> {
+): Promise<RegisterReading | undefined> {
   for (const margin of margins) {
     const found = (await fetch(margin)).filter((r) => r.ledEnergyKwh !== null || r.fuelTotalL !== null);
     const reading = which === 'first' ? found[0] : found.at(-1);
@@ -117,11 +118,14 @@ async function boundaryReading(
 }
 
 /** Lamp-on intervals from consecutive readings: lit from one reading to the next while `lampsOn > 0`. */
-export function lampOnIntervals(readings: readonly StoredReading[], maxStepMs: number): LampOnInterval[] {
+export function lampOnIntervals(
+  readings: readonly Pick<StoredReading, 'deviceTimeMs' | 'lampsOn'>[],
+  maxStepMs: number,
+): LampOnInterval[] {
   const intervals: LampOnInterval[] = [];
   for (let i = 0; i + 1 < readings.length; i++) {
-    const r = readings[i] as StoredReading;
-    const next = readings[i + 1] as StoredReading;
+    const r = readings[i] as Pick<StoredReading, 'deviceTimeMs' | 'lampsOn'>;
+    const next = readings[i + 1] as Pick<StoredReading, 'deviceTimeMs' | 'lampsOn'>;
     const step = next.deviceTimeMs - r.deviceTimeMs;
     if (r.lampsOn === null || r.lampsOn <= 0 || step <= 0 || step > maxStepMs) continue;
     const last = intervals.at(-1);

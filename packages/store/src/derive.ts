@@ -13,7 +13,10 @@ import {
  */
 
 /** Orders readings by device time, then boot and seq, so that every consumer sees the same order. */
-export function byDeviceTime(a: StoredReading, b: StoredReading): number {
+export function byDeviceTime(
+  a: Pick<StoredReading, 'deviceTimeMs' | 'bootId' | 'seq'>,
+  b: Pick<StoredReading, 'deviceTimeMs' | 'bootId' | 'seq'>,
+): number {
   return (
     a.deviceTimeMs - b.deviceTimeMs || (a.bootId < b.bootId ? -1 : a.bootId > b.bootId ? 1 : a.seq - b.seq)
   );
@@ -57,13 +60,16 @@ export interface SeqGap {
   beforeMs: number;
 }
 
+/** What the gap ledger needs of a reading. */
+export type GapLedgerReading = Pick<StoredReading, 'vesselId' | 'bootId' | 'seq' | 'deviceTimeMs'>;
+
 /**
  * The gap ledger of a set of readings: per boot, every seq range missing between the lowest and highest
  * stored seq. Computed from what the store holds, so a gap closes by itself when late data fills it and
  * ingest replicas that split a vessel's messages never disagree about it.
  */
-export function findGaps(readings: readonly StoredReading[]): SeqGap[] {
-  const byBoot = new Map<string, StoredReading[]>();
+export function findGaps(readings: readonly GapLedgerReading[]): SeqGap[] {
+  const byBoot = new Map<string, GapLedgerReading[]>();
   for (const r of readings) {
     const key = `${r.vesselId}\u0000${r.bootId}`;
     let list = byBoot.get(key);
@@ -74,8 +80,8 @@ export function findGaps(readings: readonly StoredReading[]): SeqGap[] {
   for (const list of byBoot.values()) {
     list.sort((a, b) => a.seq - b.seq);
     for (let i = 1; i < list.length; i++) {
-      const previous = list[i - 1] as StoredReading;
-      const current = list[i] as StoredReading;
+      const previous = list[i - 1] as GapLedgerReading;
+      const current = list[i] as GapLedgerReading;
       if (current.seq > previous.seq + 1) {
         gaps.push({
           vesselId: current.vesselId,

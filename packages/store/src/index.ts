@@ -1,5 +1,6 @@
 export {
   type StoredReading,
+  type RegisterReading,
   type SeriesField,
   type SeriesPoint,
   type DailyCount,

@@ -7,6 +7,7 @@ import {
   type DeadLetter,
   type DeadLetterReason,
   type NewDeadLetter,
+  type RegisterReading,
   type SeriesField,
   type SeriesPoint,
   type StoredDeviceMessage,
@@ -164,6 +165,24 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Te
         `SELECT * FROM ${MEASUREMENT} WHERE vessel = ${literal(vesselId)} AND time >= ${fromMs}ms AND time < ${toMs}ms ORDER BY time ASC LIMIT ${limit}`,
       );
       return series.flatMap((s) => rowsOf(s).map((row) => readingFromRow(row, vesselId))).sort(byDeviceTime);
+    },
+    async registerReadings(vesselId, fromMs, toMs, limit = 1_000_000) {
+      const series = await query(
+        `SELECT boot, seq, led_energy_kwh, fuel_total_l, lamps_on FROM ${MEASUREMENT} WHERE vessel = ${literal(vesselId)} AND time >= ${fromMs}ms AND time < ${toMs}ms ORDER BY time ASC LIMIT ${limit}`,
+      );
+      return series
+        .flatMap((s) =>
+          rowsOf(s).map((row): RegisterReading => ({
+            vesselId,
+            bootId: row['boot'] as BootId,
+            seq: Number(row['seq']),
+            deviceTimeMs: Number(row['time']),
+            ledEnergyKwh: numberOrNull(row['led_energy_kwh']),
+            fuelTotalL: numberOrNull(row['fuel_total_l']),
+            lampsOn: numberOrNull(row['lamps_on']),
+          })),
+        )
+        .sort(byDeviceTime);
     },
     async series(vesselId, fields, fromMs, toMs, stepMs): Promise<SeriesPoint[]> {
       if (fields.length === 0) return [];

@@ -37,6 +37,16 @@ export interface StoredReading {
   headingDeg: number | null;
 }
 
+/**
+ * What register-based work (emissions, completeness, the gap ledger) needs of a reading: its identity,
+ * device time, both registers and lamps on. Adapters can answer it from a covering index, several times
+ * faster than whole readings for a fleet-month.
+ */
+export type RegisterReading = Pick<
+  StoredReading,
+  'vesselId' | 'bootId' | 'seq' | 'deviceTimeMs' | 'ledEnergyKwh' | 'fuelTotalL' | 'lampsOn'
+>;
+
 /** The numeric fields a chart or a calculation can ask a series of. */
 export const SERIES_FIELDS = [
   'ledPowerW',

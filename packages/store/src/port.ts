@@ -5,6 +5,7 @@ import type {
   DeadLetterQuery,
   DeviceMessageKind,
   DeviceMessageQuery,
+  RegisterReading,
   NewDeadLetter,
   SeriesField,
   SeriesPoint,
@@ -30,6 +31,13 @@ export interface TelemetryStore {
   latestByVessel(): Promise<StoredReading[]>;
   /** Raw readings of one vessel with `fromMs <= deviceTimeMs < toMs`, ordered by device time then seq. */
   readings(vesselId: VesselId, fromMs: number, toMs: number, limit?: number): Promise<StoredReading[]>;
+  /** The same readings as `readings`, only what register-based calculations need (see RegisterReading). */
+  registerReadings(
+    vesselId: VesselId,
+    fromMs: number,
+    toMs: number,
+    limit?: number,
+  ): Promise<RegisterReading[]>;
   /** Downsampled series: buckets of `stepMs` aligned to the epoch; empty buckets absent. */
   series(
     vesselId: VesselId,

@@ -108,6 +108,26 @@ export function describeTelemetryStoreContract(name: string, open: () => Promise
       expect(await store.readings(A, t0, t0 + 1_000 * minute, 5)).toHaveLength(5);
     });
 
+    it('answers register readings: the same readings, in the same order, with what calculations need', async () => {
+      const whole = await store.readings(A, t0 - 60 * minute, t0 + 1_000 * minute);
+      const registers = await store.registerReadings(A, t0 - 60 * minute, t0 + 1_000 * minute);
+      expect(registers).toEqual(
+        whole.map((r) => ({
+          vesselId: r.vesselId,
+          bootId: r.bootId,
+          seq: r.seq,
+          deviceTimeMs: r.deviceTimeMs,
+          ledEnergyKwh: r.ledEnergyKwh,
+          fuelTotalL: r.fuelTotalL,
+          lampsOn: r.lampsOn,
+        })),
+      );
+      expect(registers.length).toBeGreaterThan(100);
+      const range = await store.registerReadings(A, t0 + 10 * minute, t0 + 20 * minute);
+      expect(range.map((r) => r.seq)).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+      expect(await store.registerReadings(A, t0, t0 + 1_000 * minute, 5)).toHaveLength(5);
+    });
+
     it('answers the newest reading of each vessel', async () => {
       const latest = await store.latestByVessel();
       // A re-delivered reading keeps the first receipt time (SQLite) or the last (InfluxDB): not compared.
