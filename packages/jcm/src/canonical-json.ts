@@ -13,10 +13,30 @@ export type JsonValue =
  * refused too: the calculator writes `null` for "no value".
  */
 export function canonicalJson(value: unknown): string {
-  return write(value, '$');
+  try {
+    return write(value);
+  } catch (error) {
+    if (error instanceof Unrepresentable) {
+      throw new TypeError(`canonicalJson: $${error.path.join('')} ${error.what}`, { cause: error });
+    }
+    throw error;
+  }
 }
 
-function write(value: unknown, path: string): string {
+/**
+ * Where a value JSON cannot carry was found: the path is assembled while the error unwinds, so that the
+ * millions of values of a fleet-month's input are written without building a path string for each.
+ */
+class Unrepresentable extends Error {
+  readonly path: string[] = [];
+  readonly what: string;
+  constructor(what: string) {
+    super(what);
+    this.what = what;
+  }
+}
+
+function write(value: unknown): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'boolean':
@@ -24,23 +44,41 @@ function write(value: unknown, path: string): string {
     case 'string':
       return JSON.stringify(value);
     case 'number':
-      if (!Number.isFinite(value))
-        throw new TypeError(`canonicalJson: ${path} is ${String(value)}, not a JSON number`);
+      if (!Number.isFinite(value)) throw new Unrepresentable(`is ${String(value)}, not a JSON number`);
       return JSON.stringify(value);
     case 'object': {
       if (Array.isArray(value)) {
-        return `[${value.map((item, i) => write(item, `${path}[${String(i)}]`)).join(',')}]`;
+        const items = new Array<string>(value.length);
+        for (let i = 0; i < value.length; i++) {
+          try {
+            items[i] = write(value[i]);
+          } catch (error) {
+            if (error instanceof Unrepresentable) error.path.unshift(`[${String(i)}]`);
+            throw error;
+          }
+        }
+        return `[${items.join(',')}]`;
       }
       const proto = Object.getPrototypeOf(value) as unknown;
       if (proto !== Object.prototype && proto !== null) {
-        throw new TypeError(`canonicalJson: ${path} is not a plain object or array`);
+        throw new Unrepresentable('is not a plain object or array');
       }
       const record = value as Record<string, unknown>;
       const keys = Object.keys(record).sort();
-      return `{${keys.map((key) => `${JSON.stringify(key)}:${write(record[key], `${path}.${key}`)}`).join(',')}}`;
+      const members = new Array<string>(keys.length);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i] as string;
+        try {
+          members[i] = `${JSON.stringify(key)}:${write(record[key])}`;
+        } catch (error) {
+          if (error instanceof Unrepresentable) error.path.unshift(`.${key}`);
+          throw error;
+        }
+      }
+      return `{${members.join(',')}}`;
     }
     default:
-      throw new TypeError(`canonicalJson: ${path} is ${typeof value}, which JSON cannot carry`);
+      throw new Unrepresentable(`is ${typeof value}, which JSON cannot carry`);
   }
 }
 
