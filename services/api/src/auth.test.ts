@@ -223,6 +223,83 @@ describe('sessions, users and tokens', () => {
     expect((await login('second long password')).statusCode).toBe(200);
   });
 
+  it("changes a user's role and password, deletes users, and never loses the last admin", async () => {
+    const admin = f.auth('admin');
+    const create = await f.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: admin,
+      payload: { username: 'lan.nguyen', role: 'officer', password: 'harbour officer password' },
+    });
+    expect(create.statusCode).toBe(201);
+    const login = async (password: string) =>
+      f.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: 'lan.nguyen', password },
+      });
+    const token = (await login('harbour officer password')).json<{ token: string }>().token;
+    const as = { authorization: `Bearer ${token}` };
+    const emissions = `/api/v1/emissions?from=2024-03-01&to=2024-03-02&variant=qtled-vn006-electricity-ratio`;
+    expect((await f.app.inject({ url: emissions, headers: as })).statusCode).toBe(403);
+
+    // Now an analyst: the open session has the new role at once.
+    const promoted = await f.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/users/lan.nguyen',
+      headers: admin,
+      payload: { role: 'analyst' },
+    });
+    expect(promoted.json()).toMatchObject({ username: 'lan.nguyen', role: 'analyst' });
+    expect((await f.app.inject({ url: emissions, headers: as })).statusCode).toBe(200);
+
+    // A password reset by an admin ends the user's sessions.
+    const reset = await f.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/users/lan.nguyen',
+      headers: admin,
+      payload: { password: 'a brand new long password' },
+    });
+    expect(reset.statusCode).toBe(200);
+    expect((await f.app.inject({ url: '/api/v1/auth/me', headers: as })).statusCode).toBe(401);
+    expect((await login('a brand new long password')).statusCode).toBe(200);
+
+    const empty = await f.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/users/lan.nguyen',
+      headers: admin,
+      payload: {},
+    });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.body).toMatch(/a new role, a new password, or both/);
+    const nobody = await f.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/users/nobody',
+      headers: admin,
+      payload: { role: 'officer' },
+    });
+    expect(nobody.statusCode).toBe(404);
+
+    // The only admin can be neither demoted nor deleted, and nobody deletes their own account.
+    const demote = await f.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/users/admin',
+      headers: admin,
+      payload: { role: 'officer' },
+    });
+    expect(demote.statusCode).toBe(409);
+    expect(demote.json()).toMatchObject({ error: { code: 'LAST_ADMIN' } });
+    const self = await f.app.inject({ method: 'DELETE', url: '/api/v1/users/admin', headers: admin });
+    expect(self.json()).toMatchObject({ error: { code: 'SELF_DELETE' } });
+
+    const deleted = await f.app.inject({ method: 'DELETE', url: '/api/v1/users/lan.nguyen', headers: admin });
+    expect(deleted.statusCode).toBe(204);
+    expect((await login('a brand new long password')).statusCode).toBe(401);
+    expect(
+      (await f.app.inject({ method: 'DELETE', url: '/api/v1/users/lan.nguyen', headers: admin })).statusCode,
+    ).toBe(404);
+  });
+
   it('pages through users by name', async () => {
     const seen: string[] = [];
     let after: string | null = '';

@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 interface Sample {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   payload?: unknown;
   /** What an allowed caller gets; some routes legitimately answer 400/409 here (see the comments). */
@@ -65,6 +65,20 @@ async function sampleOf(key: RouteKey, role: Role): Promise<Sample> {
         payload: { username: `perm-${role}-${userSeq}`, role: 'officer', password: 'long enough password' },
         ok: [201],
       };
+    case 'PATCH /api/v1/users/:username':
+    case 'DELETE /api/v1/users/:username': {
+      userSeq += 1;
+      const username = `perm-target-${role}-${userSeq}`;
+      await f.app.inject({
+        method: 'POST',
+        url: '/api/v1/users',
+        headers: f.auth('admin'),
+        payload: { username, role: 'officer', password: 'long enough password' },
+      });
+      return key === 'DELETE /api/v1/users/:username'
+        ? { method: 'DELETE', url: `/api/v1/users/${username}`, ok: [204] }
+        : { method: 'PATCH', url: `/api/v1/users/${username}`, payload: { role: 'analyst' }, ok: [200] };
+    }
     case 'GET /api/v1/tokens':
       return { method: 'GET', url: '/api/v1/tokens', ok: [200] };
     case 'POST /api/v1/tokens':

@@ -52,6 +52,11 @@ export interface AuthStore {
   /** Ordered by username; `after` is the last username of the previous page. */
   listUsers(query: { after?: string; limit: number }): User[];
   setPasswordHash(username: string, passwordHash: string): void;
+  /** Changes a user's role; it applies to their open sessions at once. False when there is no such user. */
+  setRole(username: string, role: Role): boolean;
+  /** Deletes a user and ends their sessions. False when there is no such user. */
+  deleteUser(username: string): boolean;
+  countAdmins(): number;
   createSession(username: string, nowMs: number, ttlMs: number): { token: string; expiresAtMs: number };
   deleteSession(sessionId: string): void;
   /** Every session of a user ends (after a password change). */
@@ -175,6 +180,9 @@ export function openAuthStore(path: string): AuthStore {
       'SELECT username, role, created_at_ms FROM users WHERE username > ? ORDER BY username LIMIT ?',
     ),
     setPassword: db.prepare('UPDATE users SET password_hash = ? WHERE username = ?'),
+    setRole: db.prepare('UPDATE users SET role = ? WHERE username = ?'),
+    deleteUser: db.prepare('DELETE FROM users WHERE username = ?'),
+    countAdmins: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM users WHERE role = 'admin'"),
     insertSession: db.prepare(
       'INSERT INTO sessions (id, token_sha256, username, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?)',
     ),
@@ -240,6 +248,10 @@ export function openAuthStore(path: string): AuthStore {
     setPasswordHash(username, passwordHash) {
       statements.setPassword.run(passwordHash, username);
     },
+    setRole: (username, role) => statements.setRole.run(role, username).changes > 0,
+    // Sessions go with the user (ON DELETE CASCADE).
+    deleteUser: (username) => statements.deleteUser.run(username).changes > 0,
+    countAdmins: () => statements.countAdmins.get()?.n ?? 0,
     createSession(username, nowMs, ttlMs) {
       statements.purgeSessions.run(nowMs);
       const token = newToken(SESSION_PREFIX);

@@ -32,6 +32,8 @@ export const ROUTE_PERMISSIONS = {
   'POST /api/v1/auth/password': { roles: EVERYONE, scope: null },
   'GET /api/v1/users': { roles: ADMIN, scope: 'admin' },
   'POST /api/v1/users': { roles: ADMIN, scope: 'admin' },
+  'PATCH /api/v1/users/:username': { roles: ADMIN, scope: 'admin' },
+  'DELETE /api/v1/users/:username': { roles: ADMIN, scope: 'admin' },
   'GET /api/v1/tokens': { roles: ADMIN, scope: 'admin' },
   'POST /api/v1/tokens': { roles: ADMIN, scope: 'admin' },
   'DELETE /api/v1/tokens/:id': { roles: ADMIN, scope: 'admin' },

@@ -57,5 +57,77 @@ export const userRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
       }
     },
   );
+
+  /** The last admin can be neither demoted nor deleted: the platform would have nobody to run it. */
+  function refuseLosingTheLastAdmin(username: string, action: string): void {
+    const user = app.auth.findUser(username);
+    if (user === undefined) throw new ApiError(404, 'USER_NOT_FOUND', `no user "${username}"`);
+    if (user.role === 'admin' && app.auth.countAdmins() <= 1) {
+      throw new ApiError(
+        409,
+        'LAST_ADMIN',
+        `"${username}" is the only admin: make another admin before you ${action}`,
+      );
+    }
+  }
+
+  app.patch(
+    '/:username',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: "Change a user's role or set a new password (their sessions end on a new password)",
+        params: z.strictObject({ username: Username }),
+        body: z
+          .strictObject({ role: z.enum(ROLES).optional(), password: NewPassword.optional() })
+          .refine((b) => b.role !== undefined || b.password !== undefined, {
+            message: 'give a new role, a new password, or both',
+          }),
+        response: { 200: UserView, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request) => {
+      const { username } = request.params;
+      const { role, password } = request.body;
+      if (role !== undefined && role !== 'admin') refuseLosingTheLastAdmin(username, 'demote this one');
+      if (app.auth.findUser(username) === undefined) {
+        throw new ApiError(404, 'USER_NOT_FOUND', `no user "${username}"`);
+      }
+      if (role !== undefined) app.auth.setRole(username, role);
+      if (password !== undefined) {
+        app.auth.setPasswordHash(username, await hashPassword(password, app.apiOptions.scryptCost));
+        app.auth.deleteSessionsOf(username);
+      }
+      request.log.info(
+        { username, role, passwordReset: password !== undefined, by: request.principal?.username },
+        'user changed',
+      );
+      const user = app.auth.findUser(username);
+      if (user === undefined) throw new ApiError(404, 'USER_NOT_FOUND', `no user "${username}"`);
+      return { username: user.username, role: user.role, createdAtMs: user.createdAtMs };
+    },
+  );
+
+  app.delete(
+    '/:username',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Delete a user; their sessions end at once',
+        params: z.strictObject({ username: Username }),
+        response: { 204: z.null(), 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { username } = request.params;
+      if (username === request.principal?.username) {
+        throw new ApiError(409, 'SELF_DELETE', 'you cannot delete your own account; ask another admin');
+      }
+      refuseLosingTheLastAdmin(username, 'delete this one');
+      app.auth.deleteUser(username);
+      request.log.info({ username, by: request.principal?.username }, 'user deleted');
+      return reply.code(204).send(null);
+    },
+  );
   done();
 };
