@@ -1,8 +1,10 @@
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 
 // The dashboard is served by the API at `/` (one port); in development Vite proxies the API to it.
 export default defineConfig({
   base: '/',
+  // Workspace packages from their TypeScript sources, as in the tests (the contract's code lists).
+  resolve: { conditions: ['source', ...defaultClientConditions] },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

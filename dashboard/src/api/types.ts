@@ -21,6 +21,10 @@ import type {
   VesselStatusCode,
 } from '@qt-led/contract';
 
+// The code lists as values: from the contract's own module, which holds no schema (nothing of zod reaches
+// the bundle).
+export { ALARM_STATES, ALARM_TYPES, VESSEL_STATUS_CODES } from '@qt-led/contract/fleet-status';
+
 export type {
   Alarm,
   AlarmState,
@@ -52,18 +56,6 @@ export interface LoginResponse {
   expiresAtMs: number;
   user: SessionUser;
 }
-
-/** The status codes in the order the contract lists them (a value the browser needs; checked against it). */
-export const VESSEL_STATUS_CODES = [
-  'in-port',
-  'at-sea-reporting',
-  'at-sea-out-of-coverage',
-  'silent-possible-fault',
-  'led-fault',
-  'clock-fault',
-  'backlog-growing',
-  'no-data',
-] as const satisfies readonly VesselStatusCode[];
 
 export interface LatestReading {
   deviceTimeMs: number;
@@ -122,23 +114,6 @@ export interface SeriesResponse {
   fields: SeriesField[];
   points: SeriesPoint[];
 }
-
-export const ALARM_TYPES = [
-  'led-fault',
-  'gateway-silent',
-  'clock-skew',
-  'backlog-growing',
-  'data-gap',
-  'registry-mismatch',
-] as const satisfies readonly AlarmType[];
-export const ALARM_STATES = ['raised', 'acknowledged', 'cleared'] as const satisfies readonly AlarmState[];
-
-// Every code of the contract has its place in the lists above: a new one fails the type check here.
-type Missing<All extends string, Listed extends readonly string[]> = Exclude<All, Listed[number]>;
-type AssertNone<T extends never> = T;
-export type StatusCodesCovered = AssertNone<Missing<VesselStatusCode, typeof VESSEL_STATUS_CODES>>;
-export type AlarmTypesCovered = AssertNone<Missing<AlarmType, typeof ALARM_TYPES>>;
-export type AlarmStatesCovered = AssertNone<Missing<AlarmState, typeof ALARM_STATES>>;
 
 /**
  * The emissions report, as the calculator (`@qt-led/jcm` FleetResult) produces it. Only the fields the
