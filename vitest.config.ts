@@ -29,6 +29,9 @@ export default defineConfig({
             'dashboard/src/**/*.test.ts',
           ],
           exclude: ['**/*.integration.test.ts', '**/node_modules/**'],
+          // Some unit tests compute a simulated fleet-month (seconds of CPU); with every project running
+          // in parallel on two cores the default 5 s cut one of them off. A limit, not a speed check.
+          testTimeout: 30_000,
         },
       },
       {
