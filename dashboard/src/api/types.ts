@@ -5,20 +5,13 @@
  */
 import type {
   Alarm,
-  AlarmState,
-  AlarmType,
-  CompletenessCell,
-  CompletenessMatrix,
   District,
-  FishingNight,
   HomePort,
   LocalDate,
   MethodologyVariant,
-  Trip,
   Vessel,
   VesselId,
   VesselStatus,
-  VesselStatusCode,
 } from '@qt-led/contract';
 
 // The code lists as values: from the contract's own module, which holds no schema (nothing of zod reaches
@@ -41,7 +34,7 @@ export type {
   VesselId,
   VesselStatus,
   VesselStatusCode,
-};
+} from '@qt-led/contract';
 
 export const ROLES = ['officer', 'analyst', 'partner', 'admin'] as const;
 export type Role = (typeof ROLES)[number];

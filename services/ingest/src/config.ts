@@ -1,5 +1,6 @@
 import { boolVar, checkInfluxAuth, dataEnv, influxEnv, intVar, loggingEnv, mqttEnv } from '@qt-led/runtime';
 import { z } from 'zod';
+import type { IngestOptions } from './pipeline.js';
 
 /** Every variable the ingest service reads; `.env.example` documents each (a test checks). */
 export const ingestEnvSchema = z
@@ -36,3 +37,67 @@ export const ingestEnvSchema = z
 
 export type IngestConfig = z.output<typeof ingestEnvSchema>;
 export const INGEST_ENV_VARIABLES = Object.keys(ingestEnvSchema.shape);
+
+/** Ingest's tuning as configured (the INGEST_* variables), in the units operators write them in. */
+export interface IngestTuning {
+  clientId: string;
+  shareGroup: string;
+  batchMaxReadings: number;
+  batchMaxAgeMs: number;
+  maxWritesInFlight: number;
+  futureToleranceS: number;
+  minDeviceTime: string;
+  clockSkewToleranceS: number;
+  gapScanIntervalS: number;
+}
+
+/** The tuning the INGEST_* variables give; the ingest service and the one-command platform share it. */
+export function ingestTuningFrom(
+  config: Pick<
+    IngestConfig,
+    | 'INGEST_CLIENT_ID'
+    | 'INGEST_SHARE_GROUP'
+    | 'INGEST_BATCH_MAX_READINGS'
+    | 'INGEST_BATCH_MAX_AGE_MS'
+    | 'INGEST_MAX_WRITES_IN_FLIGHT'
+    | 'INGEST_FUTURE_TOLERANCE_S'
+    | 'INGEST_MIN_DEVICE_TIME'
+    | 'INGEST_CLOCK_SKEW_TOLERANCE_S'
+    | 'INGEST_GAP_SCAN_INTERVAL_S'
+  >,
+): IngestTuning {
+  return {
+    clientId: config.INGEST_CLIENT_ID,
+    shareGroup: config.INGEST_SHARE_GROUP,
+    batchMaxReadings: config.INGEST_BATCH_MAX_READINGS,
+    batchMaxAgeMs: config.INGEST_BATCH_MAX_AGE_MS,
+    maxWritesInFlight: config.INGEST_MAX_WRITES_IN_FLIGHT,
+    futureToleranceS: config.INGEST_FUTURE_TOLERANCE_S,
+    minDeviceTime: config.INGEST_MIN_DEVICE_TIME,
+    clockSkewToleranceS: config.INGEST_CLOCK_SKEW_TOLERANCE_S,
+    gapScanIntervalS: config.INGEST_GAP_SCAN_INTERVAL_S,
+  };
+}
+
+/**
+ * The pipeline's options from the tuning. `shared: false` on brokers without shared subscriptions
+ * (aedes, design.md §9).
+ */
+export function ingestOptionsFrom(
+  tuning: IngestTuning,
+  { topicRoot, shared }: { topicRoot: string; shared: boolean },
+): IngestOptions {
+  return {
+    topicRoot,
+    shareGroup: shared ? tuning.shareGroup : undefined,
+    batchMaxReadings: tuning.batchMaxReadings,
+    batchMaxAgeMs: tuning.batchMaxAgeMs,
+    maxWritesInFlight: tuning.maxWritesInFlight,
+    futureToleranceMs: tuning.futureToleranceS * 1_000,
+    minDeviceTimeMs: Date.parse(tuning.minDeviceTime),
+    clockSkewToleranceMs: tuning.clockSkewToleranceS * 1_000,
+    retryBaseMs: 500,
+    retryMaxMs: 30_000,
+    gapScanIntervalMs: tuning.gapScanIntervalS * 1_000,
+  };
+}

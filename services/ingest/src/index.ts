@@ -3,4 +3,11 @@ export { AckTracker, toRanges } from './ack-tracker.js';
 export { type Spool, type WriteBatch, openSpool } from './spool.js';
 export { type IngestMetrics, createIngestMetrics } from './metrics.js';
 export { createOperatorServer } from './http.js';
-export { type IngestConfig, ingestEnvSchema, INGEST_ENV_VARIABLES } from './config.js';
+export {
+  type IngestConfig,
+  type IngestTuning,
+  ingestEnvSchema,
+  ingestOptionsFrom,
+  ingestTuningFrom,
+  INGEST_ENV_VARIABLES,
+} from './config.js';

@@ -7,7 +7,7 @@ import { loadFleetRegistry } from '@qt-led/fleet-registry';
 import { ConfigError, createLogger, loadConfig, redactUrl } from '@qt-led/runtime';
 import { createInfluxStore, createSqliteStore, type TelemetryStore } from '@qt-led/store';
 import mqtt from 'mqtt';
-import { ingestEnvSchema } from './config.js';
+import { ingestEnvSchema, ingestOptionsFrom, ingestTuningFrom } from './config.js';
 import { createOperatorServer } from './http.js';
 import { createIngestMetrics } from './metrics.js';
 import { createIngest } from './pipeline.js';
@@ -67,19 +67,10 @@ async function main(): Promise<void> {
     clock: { now: () => Date.now() },
     logger,
     metrics,
-    options: {
+    options: ingestOptionsFrom(ingestTuningFrom(config), {
       topicRoot: config.MQTT_TOPIC_ROOT,
-      shareGroup: config.INGEST_SHARED_SUBSCRIPTION ? config.INGEST_SHARE_GROUP : undefined,
-      batchMaxReadings: config.INGEST_BATCH_MAX_READINGS,
-      batchMaxAgeMs: config.INGEST_BATCH_MAX_AGE_MS,
-      maxWritesInFlight: config.INGEST_MAX_WRITES_IN_FLIGHT,
-      futureToleranceMs: config.INGEST_FUTURE_TOLERANCE_S * 1_000,
-      minDeviceTimeMs: Date.parse(config.INGEST_MIN_DEVICE_TIME),
-      clockSkewToleranceMs: config.INGEST_CLOCK_SKEW_TOLERANCE_S * 1_000,
-      retryBaseMs: 500,
-      retryMaxMs: 30_000,
-      gapScanIntervalMs: config.INGEST_GAP_SCAN_INTERVAL_S * 1_000,
-    },
+      shared: config.INGEST_SHARED_SUBSCRIPTION,
+    }),
   });
   await ingest.start();
   const server = createOperatorServer({ ingest, store, metrics });

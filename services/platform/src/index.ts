@@ -5,7 +5,6 @@ export {
   type ExternalBroker,
   type ExternalInflux,
   type SimulatedFleetOptions,
-  type IngestTuning,
   DEFAULT_INGEST_TUNING,
   startPlatform,
 } from './platform.js';

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createProgressDisplay } from '@qt-led/gateway';
+import { ingestTuningFrom } from '@qt-led/ingest';
 import { ConfigError, createLogger, loadConfig } from '@qt-led/runtime';
 import { z } from 'zod';
 import { platformEnvSchema } from './config.js';
@@ -95,17 +96,7 @@ async function main(): Promise<void> {
         }
       : false,
     speed: config.PLATFORM_SPEED,
-    ingest: {
-      clientId: config.INGEST_CLIENT_ID,
-      shareGroup: config.INGEST_SHARE_GROUP,
-      batchMaxReadings: config.INGEST_BATCH_MAX_READINGS,
-      batchMaxAgeMs: config.INGEST_BATCH_MAX_AGE_MS,
-      maxWritesInFlight: config.INGEST_MAX_WRITES_IN_FLIGHT,
-      futureToleranceS: config.INGEST_FUTURE_TOLERANCE_S,
-      minDeviceTime: config.INGEST_MIN_DEVICE_TIME,
-      clockSkewToleranceS: config.INGEST_CLOCK_SKEW_TOLERANCE_S,
-      gapScanIntervalS: config.INGEST_GAP_SCAN_INTERVAL_S,
-    },
+    ingest: ingestTuningFrom(config),
     logger,
   });
 

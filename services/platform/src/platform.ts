@@ -16,7 +16,13 @@ import { loadFleetRegistry } from '@qt-led/fleet-registry';
 import { createFleetStatusService } from '@qt-led/fleet-status';
 import { BUILT_IN_METHODOLOGY_IDS, loadBuiltInMethodology } from '@qt-led/jcm';
 import { type FaultSpec, parseFaultSpec } from '@qt-led/gateway';
-import { createIngest, createIngestMetrics, openSpool } from '@qt-led/ingest';
+import {
+  createIngest,
+  createIngestMetrics,
+  ingestOptionsFrom,
+  type IngestTuning,
+  openSpool,
+} from '@qt-led/ingest';
 import { type Logger, redactUrl } from '@qt-led/runtime';
 import { type TelemetryStore, createInfluxStore, createSqliteStore } from '@qt-led/store';
 import mqtt from 'mqtt';
@@ -57,18 +63,6 @@ export interface SimulatedFleetOptions {
   credentials?: Readonly<Record<string, { username: string; password: string }>>;
   /** Prepended to each gateway's MQTT client id (several fleets on one broker, e.g. tests). */
   clientIdPrefix?: string;
-}
-
-export interface IngestTuning {
-  clientId: string;
-  shareGroup: string;
-  batchMaxReadings: number;
-  batchMaxAgeMs: number;
-  maxWritesInFlight: number;
-  futureToleranceS: number;
-  minDeviceTime: string;
-  clockSkewToleranceS: number;
-  gapScanIntervalS: number;
 }
 
 export interface PlatformOptions {
@@ -216,20 +210,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       clock,
       logger: logger.child({ component: 'ingest' }),
       metrics: createIngestMetrics(),
-      options: {
-        topicRoot: options.topicRoot,
-        // aedes does not deliver `$share/…` subscriptions (design.md §9).
-        shareGroup: embedded === undefined ? tuning.shareGroup : undefined,
-        batchMaxReadings: tuning.batchMaxReadings,
-        batchMaxAgeMs: tuning.batchMaxAgeMs,
-        maxWritesInFlight: tuning.maxWritesInFlight,
-        futureToleranceMs: tuning.futureToleranceS * 1_000,
-        minDeviceTimeMs: Date.parse(tuning.minDeviceTime),
-        clockSkewToleranceMs: tuning.clockSkewToleranceS * 1_000,
-        retryBaseMs: 500,
-        retryMaxMs: 30_000,
-        gapScanIntervalMs: tuning.gapScanIntervalS * 1_000,
-      },
+      // aedes does not deliver `$share/…` subscriptions (design.md §9).
+      options: ingestOptionsFrom(tuning, { topicRoot: options.topicRoot, shared: embedded === undefined }),
     });
     await ingest.start();
     stack.push({ name: 'ingest', close: () => ingest.stop() });
