@@ -10,7 +10,7 @@ import { defineConfig } from 'vitest/config';
  */
 const resolve = { conditions: ['source'] };
 const ssr = { resolve: { conditions: ['source'], externalConditions: ['source'] } };
-const realServices = { globalSetup: ['test/harness/global-setup.ts'] };
+const realServices = { globalSetup: ['packages/test-harness/src/global-setup.ts'] };
 
 export default defineConfig({
   test: {

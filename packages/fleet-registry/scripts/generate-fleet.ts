@@ -21,30 +21,14 @@ import {
   type HomePort,
   type ReplacedLampType,
 } from '@qt-led/contract';
+import { mulberry32, randomFrom } from '@qt-led/runtime';
 
 const SEED = 0x4e45444f; // "NEDO"
 const PROJECT_VESSELS = 40;
 const PROJECT_LED_LAMPS = 1800;
 
-/** mulberry32: tiny, fast and reproducible across platforms. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const rnd = random(SEED);
-const int = (min: number, max: number): number => min + Math.floor(rnd() * (max - min + 1));
-function pick<T>(items: readonly T[]): T {
-  const item = items[Math.floor(rnd() * items.length)];
-  if (item === undefined) throw new Error('pick from an empty list');
-  return item;
-}
+// mulberry32 rather than createRandom: data/fleet.json was drawn with it, and must not change.
+const random = randomFrom(mulberry32(SEED));
 
 /** Boats per port (40 in all); installation teams went port by port in the hand-over week. */
 const PORTS: readonly { port: HomePort; boats: number; handedOver: string }[] = [
@@ -190,20 +174,22 @@ function unique(make: () => string): string {
   throw new Error('ran out of distinct values: widen the pattern');
 }
 const hex = (digits: number): string =>
-  Array.from({ length: digits }, () => '0123456789abcdef'.charAt(int(0, 15))).join('');
+  Array.from({ length: digits }, () => '0123456789abcdef'.charAt(random.int(0, 15))).join('');
 const gatewayId = (): string => unique(() => `gw-${hex(8)}`);
 /** Meter serials: 4 digits for the project fleet, 6 for synthetic fleets (more than 9,000 meters). */
-const serial = (digits: number): string => String(int(10 ** (digits - 1), 10 ** digits - 1));
+const serial = (digits: number): string => String(random.int(10 ** (digits - 1), 10 ** digits - 1));
 const meterId = (year: number, digits = 4): string => unique(() => `EM${year % 100}-${serial(digits)}`);
 const fuelMeterId = (year: number): string => unique(() => `FM${year % 100}-${serial(4)}`);
 const pad = (n: number): string => String(n).padStart(2, '0');
 
 function owner(): string {
-  const woman = rnd() < 0.08;
-  const family = rnd() < 0.75 ? pick(FAMILY) : pick(FAMILY_RARE);
-  return woman ? `${family} Thị ${pick(GIVEN_WOMEN)}` : `${family} ${pick(MIDDLE_MEN)} ${pick(GIVEN_MEN)}`;
+  const woman = random.next() < 0.08;
+  const family = random.next() < 0.75 ? random.pick(FAMILY) : random.pick(FAMILY_RARE);
+  return woman
+    ? `${family} Thị ${random.pick(GIVEN_WOMEN)}`
+    : `${family} ${random.pick(MIDDLE_MEN)} ${random.pick(GIVEN_MEN)}`;
 }
-const boatName = (): string => `${pick(BOAT_NAMES)} ${pad(int(1, 99))}`;
+const boatName = (): string => `${random.pick(BOAT_NAMES)} ${pad(random.int(1, 99))}`;
 
 /** Smallest common generator size with headroom over the LED load. */
 function generatorKw(ledKw: number): number {
@@ -236,11 +222,16 @@ function planProjectFleet(): Plan[] {
     if (i === 1) return { ...slot, vesselId: 'QT-90145-TS', gear: 'lift-net', ledCount: 20, pilot: true };
     if (i === 17)
       return { ...slot, vesselId: 'QT-01009-TS', gear: 'squid-jigging', ledCount: 20, pilot: true };
-    const gear = gears.splice(Math.floor(rnd() * gears.length), 1)[0] ?? 'purse-seine';
-    const ledCount = gear === 'purse-seine' ? int(40, 60) : gear === 'lift-net' ? int(28, 40) : int(24, 36);
+    const gear = gears.splice(Math.floor(random.next() * gears.length), 1)[0] ?? 'purse-seine';
+    const ledCount =
+      gear === 'purse-seine'
+        ? random.int(40, 60)
+        : gear === 'lift-net'
+          ? random.int(28, 40)
+          : random.int(24, 36);
     return {
       ...slot,
-      vesselId: unique(() => `QT-9${String(int(0, 9999)).padStart(4, '0')}-TS`),
+      vesselId: unique(() => `QT-9${String(random.int(0, 9999)).padStart(4, '0')}-TS`),
       gear,
       ledCount,
       pilot: false,
@@ -250,7 +241,7 @@ function planProjectFleet(): Plan[] {
   const seiners = plans.filter((p) => p.gear === 'purse-seine');
   let total = plans.reduce((sum, p) => sum + p.ledCount, 0);
   while (total !== PROJECT_LED_LAMPS) {
-    const boat = pick(seiners);
+    const boat = random.pick(seiners);
     const step = total < PROJECT_LED_LAMPS ? 1 : -1;
     if (boat.ledCount + step < 40 || boat.ledCount + step > 60) continue;
     boat.ledCount += step;
@@ -269,28 +260,29 @@ function planProjectFleet(): Plan[] {
 function firstVersion(plan: Plan, withFuelMeter: boolean, meterDigits = 4): Version {
   const lamp =
     plan.gear === 'purse-seine'
-      ? led(pick([240, 300, 300, 360]))
+      ? led(random.pick([240, 300, 300, 360]))
       : plan.pilot
         ? led(240)
-        : led(pick([200, 240]));
+        : led(random.pick([200, 240]));
   const ledW = plan.ledCount * lamp.ratedW;
   // Replaced lamps: mostly 1,000–1,500 W metal-halide, a few 2,000 W, some sodium; the LED load is
   // 24–38 % of theirs (the reported 60–76 % fuel saving).
   const type: ReplacedLampType =
     plan.gear === 'squid-jigging' && !plan.pilot
       ? 'halogen'
-      : rnd() < 0.1
+      : random.next() < 0.1
         ? 'high-pressure-sodium'
         : 'metal-halide';
-  const refEachW = type === 'metal-halide' ? (rnd() < 0.12 ? 2000 : pick([1000, 1200, 1500, 1500])) : 1000;
+  const refEachW =
+    type === 'metal-halide' ? (random.next() < 0.12 ? 2000 : random.pick([1000, 1200, 1500, 1500])) : 1000;
   // The pilots' share is low enough to stay in range when lamps are added later.
-  const drawn = 0.24 + rnd() * 0.14;
+  const drawn = 0.24 + random.next() * 0.14;
   const ledShare = plan.pilot ? 0.27 : drawn;
   const refCount = Math.max(1, Math.round(ledW / ledShare / refEachW));
   const year = Number(plan.handedOver.slice(0, 4));
   // Meters are calibrated in the weeks before installation.
   const calibrated =
-    year === 2017 ? `2017-07-${pad(int(3, 28))}` : `${String(year - 1)}-12-${pad(int(1, 28))}`;
+    year === 2017 ? `2017-07-${pad(random.int(3, 28))}` : `${String(year - 1)}-12-${pad(random.int(1, 28))}`;
   return {
     validFrom: plan.handedOver,
     change: plan.pilot
@@ -309,10 +301,10 @@ function firstVersion(plan: Plan, withFuelMeter: boolean, meterDigits = 4): Vers
 function identity(plan: Plan, distinct: boolean): Omit<Vessel, 'versions'> {
   const cv =
     plan.gear === 'purse-seine'
-      ? int(35, 80) * 10
+      ? random.int(35, 80) * 10
       : plan.gear === 'lift-net'
-        ? int(25, 50) * 10
-        : int(20, 42) * 10;
+        ? random.int(25, 50) * 10
+        : random.int(20, 42) * 10;
   return {
     vesselId: plan.vesselId,
     name: distinct ? unique(boatName) : boatName(),
@@ -321,7 +313,7 @@ function identity(plan: Plan, distinct: boolean): Omit<Vessel, 'versions'> {
     district: DISTRICT_OF_HOME_PORT[plan.homePort],
     gear: plan.gear,
     enginePowerCv: cv,
-    lengthM: Math.round((13 + cv / 60 + rnd() * 2) * 10) / 10,
+    lengthM: Math.round((13 + cv / 60 + random.next() * 2) * 10) / 10,
   };
 }
 
@@ -427,11 +419,11 @@ function syntheticVessel(n: number): Vessel {
   const port = PORTS[n % PORTS.length] ?? PORTS[0];
   if (!port) throw new Error('no ports');
   const plan: Plan = {
-    vesselId: unique(() => `QT-${String(int(10000, 99999))}-TS`),
-    gear: pick(['purse-seine', 'purse-seine', 'purse-seine', 'lift-net', 'squid-jigging'] as const),
+    vesselId: unique(() => `QT-${String(random.int(10000, 99999))}-TS`),
+    gear: random.pick(['purse-seine', 'purse-seine', 'purse-seine', 'lift-net', 'squid-jigging'] as const),
     homePort: port.port,
-    handedOver: `20${pad(int(18, 24))}-${pad(int(1, 12))}-${pad(int(1, 28))}`,
-    ledCount: int(20, 60),
+    handedOver: `20${pad(random.int(18, 24))}-${pad(random.int(1, 12))}-${pad(random.int(1, 28))}`,
+    ledCount: random.int(20, 60),
     pilot: false,
   };
   return { ...identity(plan, false), versions: [firstVersion(plan, false, 6)] };

@@ -14,7 +14,29 @@ export {
   mqttEnv,
   influxEnv,
   dataEnv,
+  registryEnv,
+  registryLivePath,
+  REGISTRY_LIVE_FILE,
   checkInfluxAuth,
   SHARED_ENV_VARIABLES,
 } from './shared-env.js';
 export { type Logger, type LoggerOptions, REDACTED_PATHS, createLogger, redactUrl } from './logger.js';
+export {
+  type ServiceModule,
+  type ModuleStack,
+  createModuleStack,
+  startModules,
+  defineModule,
+} from './module.js';
+export { type ProcessSpec, runProcess } from './process.js';
+export {
+  type Random,
+  createRandom,
+  derivedHexId,
+  gaussianAt,
+  hash32,
+  keyed,
+  mulberry32,
+  noiseAt,
+  randomFrom,
+} from './random.js';

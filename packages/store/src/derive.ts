@@ -106,7 +106,7 @@ export interface RegisterSegment {
 }
 
 /**
- * Register values at the boundaries of a period, split wherever the register drops (design.md §2): the
+ * Register values at the boundaries of a period, split wherever the register drops: the
  * increase of each segment (`last - first`) is energy or fuel the data proves; what happened between two
  * segments is unobserved and left to the calculator's rule. Readings without the register are ignored.
  */

@@ -21,10 +21,11 @@ export { type TelemetryStore, StoreUnavailableError, StoreSetupError } from './p
 export {
   type SeqGap,
   type RegisterSegment,
+  type GapLedgerReading,
   byDeviceTime,
   downsample,
   findGaps,
   registerSegments,
+  deviceMessageKey,
+  deviceMessageFrom,
 } from './derive.js';
-export { type SqliteStoreOptions, createSqliteStore } from './sqlite-store.js';
-export { type InfluxStoreOptions, createInfluxStore, parseGoDuration } from './influx-store.js';

@@ -6,12 +6,13 @@ import {
   type Heartbeat,
   type Presence,
   type Reading,
+  type SeriesField,
   type VesselId,
 } from '@qt-led/contract';
 
 /**
  * A reading as the platform stores it: the gateway's reading plus what ingest learned on receipt. Both
- * clocks are kept (design.md §3): `deviceTimeMs` orders and keys the reading, `receivedAtMs` says when the
+ * clocks are kept: `deviceTimeMs` orders and keys the reading, `receivedAtMs` says when the
  * platform got it; `clockSkewMs` is the send time the gateway stamped on the batch that carried the
  * reading minus the time ingest received it: near zero for a healthy clock whatever the reading's age
  * (null when unknown).
@@ -47,18 +48,8 @@ export type RegisterReading = Pick<
   'vesselId' | 'bootId' | 'seq' | 'deviceTimeMs' | 'ledEnergyKwh' | 'fuelTotalL' | 'lampsOn'
 >;
 
-/** The numeric fields a chart or a calculation can ask a series of. */
-export const SERIES_FIELDS = [
-  'ledPowerW',
-  'ledEnergyKwh',
-  'lampsOn',
-  'fuelRateLph',
-  'fuelTotalL',
-  'speedKn',
-  'lat',
-  'lon',
-] as const;
-export type SeriesField = (typeof SERIES_FIELDS)[number];
+/** The numeric fields a chart or a calculation can ask a series of: the contract's one list. */
+export { SERIES_FIELDS, type SeriesField } from '@qt-led/contract';
 
 /**
  * How a field is downsampled into a bucket: instantaneous values by their mean, cumulative registers and

@@ -15,8 +15,9 @@ import type {
 
 /**
  * The storage port: everything the platform stores and asks of its telemetry. Two adapters implement it —
- * InfluxDB (production) and embedded SQLite (the zero-setup default) — and one contract test suite
- * (`store-contract.ts`) runs against both, so the rest of the platform cannot tell them apart.
+ * InfluxDB (`@qt-led/store-influx`, production) and embedded SQLite (`@qt-led/store-sqlite`, the
+ * zero-setup default) — and one contract test suite (`@qt-led/store/testing`) runs against both, so the
+ * rest of the platform cannot tell them apart.
  */
 export interface TelemetryStore {
   readonly kind: 'influxdb' | 'sqlite';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { createSqliteStore } from './sqlite-store.js';
-import { describeTelemetryStoreContract } from './store-contract.js';
+import { describeTelemetryStoreContract } from '@qt-led/store/testing';
 
 let directory: string;
 beforeAll(async () => {

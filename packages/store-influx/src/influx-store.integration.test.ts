@@ -1,8 +1,8 @@
+import { StoreSetupError } from '@qt-led/store';
+import { describeTelemetryStoreContract } from '@qt-led/store/testing';
 import { createIsolation, influxAdmin } from '@qt-led/test-harness';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createInfluxStore, parseGoDuration } from './influx-store.js';
-import { StoreSetupError } from './port.js';
-import { describeTelemetryStoreContract } from './store-contract.js';
 
 const influx = inject('influx');
 const admin = influxAdmin(influx);

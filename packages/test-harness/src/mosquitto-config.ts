@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
  * The broker delivery settings production uses (persistence, unlimited queues, packet size). The harness
  * includes this directory rather than copying its options, so tests always run with the shipped settings.
  */
-export const DELIVERY_CONF_DIR = fileURLToPath(new URL('../../deploy/mosquitto/conf.d', import.meta.url));
+export const DELIVERY_CONF_DIR = fileURLToPath(new URL('../../../deploy/mosquitto/conf.d', import.meta.url));
 
 export interface HarnessMosquittoConfig {
   /** `listener` value: `<port> [<bind address>]`. */
@@ -28,7 +28,7 @@ export function harnessMosquittoConfig(config: HarnessMosquittoConfig): string {
       throw new Error(`mosquitto config value must be one line: ${JSON.stringify(value)}`);
   }
   return [
-    '# Written by test/harness for one test run. Delivery settings come from the repository (include_dir).',
+    '# Written by @qt-led/test-harness for one test run. Delivery settings come from the repository (include_dir).',
     ...(config.keepRoot ? ['user root'] : []),
     'per_listener_settings false',
     `listener ${config.listener}`,

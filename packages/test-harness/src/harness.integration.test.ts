@@ -73,7 +73,7 @@ describe('MQTT broker', () => {
     expect([...qos]).toEqual([1]);
   });
 
-  // What the ingest relies on (design.md §1, §9): a persistent session keeps every QoS 1 message while its
+  // What the ingest relies on: a persistent session keeps every QoS 1 message while its
   // subscriber is away. With Mosquitto's default max_queued_messages (1000) only ~1,000 of the 5,000 would
   // be kept; deploy/mosquitto/conf.d/10-delivery.conf sets 0 (no limit).
   it('keeps all 5,000 QoS 1 messages for a persistent session while its subscriber is disconnected', async () => {

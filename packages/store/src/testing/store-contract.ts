@@ -1,11 +1,11 @@
 import type { BootId, GatewayId, VesselId } from '@qt-led/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findGaps, registerSegments } from './derive.js';
-import type { StoredDeviceMessage, StoredReading } from './model.js';
-import type { TelemetryStore } from './port.js';
+import { findGaps, registerSegments } from '../derive.js';
+import type { StoredDeviceMessage, StoredReading } from '../model.js';
+import type { TelemetryStore } from '../port.js';
 
 /**
- * The one contract test suite every TelemetryStore adapter must pass (design.md §4). Each adapter's test
+ * The one contract test suite every TelemetryStore adapter must pass. Each adapter's test
  * file calls it with a factory that returns a fresh, empty store; the suite never looks inside.
  */
 export function describeTelemetryStoreContract(name: string, open: () => Promise<TelemetryStore>): void {

@@ -9,7 +9,7 @@ export interface InfluxSeries {
 }
 
 /**
- * Database administration and raw access over the HTTP API every InfluxDB version shares (design.md §4):
+ * Database administration and raw access over the HTTP API every InfluxDB version shares:
  * line protocol to `/write`, InfluxQL to `/query`. Every non-2xx answer, and every InfluxQL error reported
  * inside a 200 answer, throws an Error carrying the status and the body.
  */

@@ -122,7 +122,7 @@ export function startLocalInflux(binary: string): Promise<StartedServer<InfluxSe
 function influxdConfig(options: { dir: string; httpPort: number; rpcPort: number }): string {
   const s = (value: string): string => JSON.stringify(value); // a JSON string is a valid TOML basic string
   const { dir, httpPort, rpcPort } = options;
-  return `# Written by test/harness for one test run.
+  return `# Written by @qt-led/test-harness for one test run.
 reporting-disabled = true
 reporting-enabled = false
 bind-address = ${s(`127.0.0.1:${rpcPort}`)}

@@ -2,20 +2,23 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { BootId, GatewayId, VesselId } from '@qt-led/contract';
 import Database from 'better-sqlite3';
-import { byDeviceTime, deviceMessageFrom, deviceMessageKey, downsample } from './derive.js';
-import type {
-  DailyCount,
-  DeadLetter,
-  DeadLetterQuery,
-  DeadLetterReason,
-  NewDeadLetter,
-  RegisterReading,
-  SeriesField,
-  SeriesPoint,
-  StoredDeviceMessage,
-  StoredReading,
-} from './model.js';
-import type { TelemetryStore } from './port.js';
+import {
+  type DailyCount,
+  type DeadLetter,
+  type DeadLetterQuery,
+  type DeadLetterReason,
+  type NewDeadLetter,
+  type RegisterReading,
+  type SeriesField,
+  type SeriesPoint,
+  type StoredDeviceMessage,
+  type StoredReading,
+  type TelemetryStore,
+  byDeviceTime,
+  deviceMessageFrom,
+  deviceMessageKey,
+  downsample,
+} from '@qt-led/store';
 
 export interface SqliteStoreOptions {
   /** Path of the database file; `:memory:` for a throw-away store. */

@@ -1,6 +1,5 @@
 import type { BootId, GatewayId, VesselId } from '@qt-led/contract';
 import { Point } from '@influxdata/influxdb-client';
-import { byDeviceTime, deviceMessageFrom, deviceMessageKey } from './derive.js';
 import {
   FIELD_AGGREGATE,
   type DailyCount,
@@ -12,8 +11,13 @@ import {
   type SeriesPoint,
   type StoredDeviceMessage,
   type StoredReading,
-} from './model.js';
-import { StoreSetupError, StoreUnavailableError, type TelemetryStore } from './port.js';
+  type TelemetryStore,
+  StoreSetupError,
+  StoreUnavailableError,
+  byDeviceTime,
+  deviceMessageFrom,
+  deviceMessageKey,
+} from '@qt-led/store';
 
 export interface InfluxStoreOptions {
   url: string;
@@ -43,7 +47,7 @@ const DEVICE = 'device_messages';
 /** Under InfluxDB 1.x's 64 KiB string-field limit even for 3-byte UTF-8 characters. */
 const PAYLOAD_CHUNK_CHARS = 16_384;
 
-/** Column name in InfluxDB ↔ property of StoredReading. Tags: `vessel` only (low cardinality, design.md §4). */
+/** Column name in InfluxDB ↔ property of StoredReading. Tags: `vessel` only (low cardinality). */
 const FIELD_COLUMNS = {
   ledPowerW: 'led_power_w',
   ledEnergyKwh: 'led_energy_kwh',

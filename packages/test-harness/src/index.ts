@@ -5,3 +5,11 @@ export { type ConnectMqttOptions, connectMqtt } from './mqtt-client.js';
 export { type WaitForOptions, waitFor } from './wait-for.js';
 export { type DedicatedServer, startDedicatedMosquitto, startDedicatedInflux } from './dedicated.js';
 export { freePorts, underParentDeathSignal } from './processes.js';
+export {
+  type FishingNight,
+  type FleetTelemetry,
+  type FleetTelemetryOptions,
+  type HomePortPosition,
+  generateFleetTelemetry,
+} from './fleet-telemetry.js';
+export { type HttpReceiver, type SmtpSink, startHttpReceiver, startSmtpSink } from './receivers.js';

@@ -1,0 +1,1 @@
+export { type InfluxStoreOptions, createInfluxStore, parseGoDuration } from './influx-store.js';
