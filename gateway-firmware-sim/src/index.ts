@@ -105,5 +105,11 @@ export {
 export { type Timeline, createTimeline } from './sim/timeline.js';
 export { createRtc, simulatedClock, simulatedDisk, simulatedSensors } from './sim/simulated-devices.js';
 export { type CoverageGate, createCoverageGate } from './sim/simulated-link.js';
-export { createPacer } from './sim/pacer.js';
+export {
+  type ClockPacer,
+  type Pacer,
+  type PacerClock,
+  createClockPacer,
+  createFixedSpeedPacer,
+} from './sim/pacer.js';
 export { createProgressDisplay, formatFleetSummary, formatLocal } from './sim/report.js';

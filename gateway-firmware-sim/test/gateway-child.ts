@@ -5,7 +5,7 @@
 //
 // Prints one JSON line per simulated hour ({"t":…,"depth":…,"sampled":…}) and {"done":true} at the end.
 import { loadFleetRegistry } from '@qt-led/fleet-registry';
-import { createPacer, createVesselSimulation, createWeather } from '../src/index.js';
+import { createFixedSpeedPacer, createVesselSimulation, createWeather } from '../src/index.js';
 
 export interface ChildScenario {
   url: string;
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     // The firmware's own setting: every commit fsynced.
     queueSynchronous: 'full',
     faults: [],
-    pacer: createPacer(Number.POSITIVE_INFINITY, scenario.startMs),
+    pacer: createFixedSpeedPacer(Number.POSITIVE_INFINITY, scenario.startMs),
     coverage: (ms) => ms >= scenario.offlineUntilMs,
   });
   let lastHour = -1;

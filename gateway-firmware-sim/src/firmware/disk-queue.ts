@@ -115,14 +115,10 @@ CREATE TABLE IF NOT EXISTS state (
 );
 `;
 
-interface ReadingRow {
-  id: number;
-  mono_ms: number;
-  device_time_ms: number;
-  body: string;
-}
+const SEQ_SPAN = 2 ** 32;
+const keyOf = (ordinal: number, seq: number): number => ordinal * SEQ_SPAN + seq;
 
-export function openDiskQueue(options: DiskQueueOptions): DiskQueue {
+function openDatabase(options: DiskQueueOptions): Database.Database {
   mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
   // A second process on the queue fails fast instead of waiting for a lock it will never get.
   const db = new Database(options.path, { timeout: 200 });
@@ -131,46 +127,19 @@ export function openDiskQueue(options: DiskQueueOptions): DiskQueue {
   db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
   db.pragma('journal_size_limit = 8388608');
   db.exec(SCHEMA);
+  return db;
+}
 
-  const SEQ_SPAN = 2 ** 32;
-  const keyOf = (ordinal: number, seq: number): number => ordinal * SEQ_SPAN + seq;
-  const stmt = {
-    insertBoot: db.prepare('INSERT INTO boots (boot_id, booted_at_ms) VALUES (?, ?)'),
-    lastBoot: db.prepare<
-      [],
-      { ordinal: number; boot_id: string; booted_at_ms: number; state: string | null }
-    >('SELECT ordinal, boot_id, booted_at_ms, state FROM boots ORDER BY ordinal DESC LIMIT 1'),
-    bootByOrdinal: db.prepare<[number], { next_seq: number; next_event_seq: number }>(
-      'SELECT next_seq, next_event_seq FROM boots WHERE ordinal = ?',
-    ),
-    bootOrdinal: db.prepare<[string], { ordinal: number }>('SELECT ordinal FROM boots WHERE boot_id = ?'),
-    bumpSeq: db.prepare('UPDATE boots SET next_seq = ? WHERE ordinal = ?'),
-    bumpSeqWithState: db.prepare('UPDATE boots SET next_seq = ?, state = ? WHERE ordinal = ?'),
-    bumpEventSeq: db.prepare('UPDATE boots SET next_event_seq = ? WHERE ordinal = ?'),
-    oldestReadingId: db.prepare<[], { id: number }>('SELECT id FROM readings ORDER BY id LIMIT 1'),
-    pruneBoots: db.prepare('DELETE FROM boots WHERE ordinal < ? AND ordinal < ?'),
-    insertReading: db.prepare('INSERT INTO readings (id, mono_ms, device_time_ms, body) VALUES (?, ?, ?, ?)'),
-    readingsBetween: db.prepare<[number, number, number], ReadingRow>(
-      'SELECT id, mono_ms, device_time_ms, body FROM readings WHERE id BETWEEN ? AND ? ORDER BY id LIMIT ?',
-    ),
-    countBetween: db.prepare<[number, number], { n: number }>(
-      'SELECT count(*) AS n FROM readings WHERE id BETWEEN ? AND ?',
-    ),
-    count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM readings'),
-    deleteRange: db.prepare('DELETE FROM readings WHERE id BETWEEN ? AND ?'),
-    oldest: db.prepare<[], { device_time_ms: number }>(
-      'SELECT device_time_ms FROM readings ORDER BY id LIMIT 1',
-    ),
-    dropBetween: db.prepare('DELETE FROM readings WHERE id BETWEEN ? AND ?'),
-    evict: db.prepare('DELETE FROM readings WHERE id IN (SELECT id FROM readings ORDER BY id LIMIT ?)'),
-    insertEvent: db.prepare('INSERT INTO events (body) VALUES (?)'),
-    events: db.prepare<[number], QueuedEvent>('SELECT id, body FROM events ORDER BY id LIMIT ?'),
-    deleteEvent: db.prepare('DELETE FROM events WHERE id = ?'),
-    getState: db.prepare<[string], { value: string }>('SELECT value FROM state WHERE key = ?'),
-    setState: db.prepare(
-      'INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-    ),
-  };
+interface ReadingRow {
+  id: number;
+  mono_ms: number;
+  device_time_ms: number;
+  body: string;
+}
+
+export function openDiskQueue(options: DiskQueueOptions): DiskQueue {
+  const db = openDatabase(options);
+  const stmt = prepareStatements(db);
 
   let depth = stmt.count.get()?.n ?? 0;
   const pageSize = Number(db.pragma('page_size', { simple: true }));
@@ -225,27 +194,7 @@ export function openDiskQueue(options: DiskQueueOptions): DiskQueue {
     c.nextEventSeq = eventSeq + 1;
   });
 
-  const startBoot = db.transaction((bootId: string, bootedAtMs: number) => {
-    const last = stmt.lastBoot.get();
-    const info = stmt.insertBoot.run(bootId, bootedAtMs);
-    const ordinal = Number(info.lastInsertRowid);
-    // Boots older than the oldest reading on disk are of no further use (the previous one stays, for the
-    // boot event and its saved state).
-    const oldest = stmt.oldestReadingId.get()?.id;
-    const oldestOrdinal = oldest === undefined ? ordinal : Math.floor(oldest / SEQ_SPAN);
-    stmt.pruneBoots.run(ordinal - 1, oldestOrdinal);
-    return {
-      boot: { ordinal, bootId, bootedAtMs },
-      previous: last
-        ? {
-            ordinal: last.ordinal,
-            bootId: last.boot_id,
-            bootedAtMs: last.booted_at_ms,
-            state: last.state === null ? undefined : (JSON.parse(last.state) as unknown),
-          }
-        : null,
-    };
-  });
+  const startBoot = startBootTransaction(db, stmt);
 
   return {
     path: options.path,
@@ -313,4 +262,72 @@ export function openDiskQueue(options: DiskQueueOptions): DiskQueue {
       db.close();
     },
   };
+}
+
+function prepareStatements(db: Database.Database) {
+  return {
+    insertBoot: db.prepare('INSERT INTO boots (boot_id, booted_at_ms) VALUES (?, ?)'),
+    lastBoot: db.prepare<
+      [],
+      { ordinal: number; boot_id: string; booted_at_ms: number; state: string | null }
+    >('SELECT ordinal, boot_id, booted_at_ms, state FROM boots ORDER BY ordinal DESC LIMIT 1'),
+    bootByOrdinal: db.prepare<[number], { next_seq: number; next_event_seq: number }>(
+      'SELECT next_seq, next_event_seq FROM boots WHERE ordinal = ?',
+    ),
+    bootOrdinal: db.prepare<[string], { ordinal: number }>('SELECT ordinal FROM boots WHERE boot_id = ?'),
+    bumpSeq: db.prepare('UPDATE boots SET next_seq = ? WHERE ordinal = ?'),
+    bumpSeqWithState: db.prepare('UPDATE boots SET next_seq = ?, state = ? WHERE ordinal = ?'),
+    bumpEventSeq: db.prepare('UPDATE boots SET next_event_seq = ? WHERE ordinal = ?'),
+    oldestReadingId: db.prepare<[], { id: number }>('SELECT id FROM readings ORDER BY id LIMIT 1'),
+    pruneBoots: db.prepare('DELETE FROM boots WHERE ordinal < ? AND ordinal < ?'),
+    insertReading: db.prepare('INSERT INTO readings (id, mono_ms, device_time_ms, body) VALUES (?, ?, ?, ?)'),
+    readingsBetween: db.prepare<[number, number, number], ReadingRow>(
+      'SELECT id, mono_ms, device_time_ms, body FROM readings WHERE id BETWEEN ? AND ? ORDER BY id LIMIT ?',
+    ),
+    countBetween: db.prepare<[number, number], { n: number }>(
+      'SELECT count(*) AS n FROM readings WHERE id BETWEEN ? AND ?',
+    ),
+    count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM readings'),
+    deleteRange: db.prepare('DELETE FROM readings WHERE id BETWEEN ? AND ?'),
+    oldest: db.prepare<[], { device_time_ms: number }>(
+      'SELECT device_time_ms FROM readings ORDER BY id LIMIT 1',
+    ),
+    dropBetween: db.prepare('DELETE FROM readings WHERE id BETWEEN ? AND ?'),
+    evict: db.prepare('DELETE FROM readings WHERE id IN (SELECT id FROM readings ORDER BY id LIMIT ?)'),
+    insertEvent: db.prepare('INSERT INTO events (body) VALUES (?)'),
+    events: db.prepare<[number], QueuedEvent>('SELECT id, body FROM events ORDER BY id LIMIT ?'),
+    deleteEvent: db.prepare('DELETE FROM events WHERE id = ?'),
+    getState: db.prepare<[string], { value: string }>('SELECT value FROM state WHERE key = ?'),
+    setState: db.prepare(
+      'INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ),
+  };
+}
+
+/** Registers a boot, forgets boots no reading on disk refers to any more, and returns the previous one. */
+function startBootTransaction(
+  db: Database.Database,
+  stmt: ReturnType<typeof prepareStatements>,
+): (bootId: string, bootedAtMs: number) => { boot: BootRecord; previous: BootRecord | null } {
+  return db.transaction((bootId: string, bootedAtMs: number) => {
+    const last = stmt.lastBoot.get();
+    const info = stmt.insertBoot.run(bootId, bootedAtMs);
+    const ordinal = Number(info.lastInsertRowid);
+    // Boots older than the oldest reading on disk are of no further use (the previous one stays, for the
+    // boot event and its saved state).
+    const oldest = stmt.oldestReadingId.get()?.id;
+    const oldestOrdinal = oldest === undefined ? ordinal : Math.floor(oldest / SEQ_SPAN);
+    stmt.pruneBoots.run(ordinal - 1, oldestOrdinal);
+    return {
+      boot: { ordinal, bootId, bootedAtMs },
+      previous: last
+        ? {
+            ordinal: last.ordinal,
+            bootId: last.boot_id,
+            bootedAtMs: last.booted_at_ms,
+            state: last.state === null ? undefined : (JSON.parse(last.state) as unknown),
+          }
+        : null,
+    };
+  });
 }

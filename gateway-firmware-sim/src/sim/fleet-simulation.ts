@@ -8,7 +8,7 @@ import type { FuelMeterPolicy } from '../world/registry-setup.js';
 import { DAY_MS, createWeather } from '../world/sky-and-weather.js';
 import type { VesselPeriodStats } from '../world/vessel-world.js';
 import { type FaultEvent, type FaultSpec, faultEvents } from './faults.js';
-import { createPacer } from './pacer.js';
+import { createFixedSpeedPacer } from './pacer.js';
 import type { CoverageGate } from './simulated-link.js';
 import {
   type BrokerOptions,
@@ -108,7 +108,7 @@ export function createFleetSimulation(options: FleetSimulationOptions): FleetSim
         ? faultEvents(options.faults, options.seed, vesselIds, options.startMs, faultHorizon)
         : options.faults;
   const weather = createWeather(options.seed);
-  const pacer = createPacer(options.speed ?? Number.POSITIVE_INFINITY, options.startMs);
+  const pacer = createFixedSpeedPacer(options.speed ?? Number.POSITIVE_INFINITY, options.startMs);
   const worldStartMs = options.startMs - (options.worldLeadMs ?? 20 * DAY_MS);
   const vessels = vesselIds.map((vesselId) =>
     createVesselSimulation({
@@ -211,6 +211,8 @@ export function createFleetSimulation(options: FleetSimulationOptions): FleetSim
     },
     async stop() {
       for (const v of vessels) v.requestStop();
+      // At a finite speed a boat may be waiting for its next event: minutes of real time.
+      pacer.release();
       if (!started) return summary();
       return finished;
     },

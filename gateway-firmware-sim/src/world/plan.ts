@@ -116,91 +116,121 @@ function routeLengthKm(route: readonly LatLon[]): number {
   return total;
 }
 
-export function createVesselPlan(spec: VesselPlanSpec): VesselPlan {
-  const random = createRandom(keyed(spec.seed, spec.vesselId, 'plan'));
-  const mooring = mooringOf(spec.homePort);
-  const multiDay = MULTI_DAY_GEAR.has(spec.gear);
-  const cruiseKn = random.between(7.5, 9);
-  const mooredHeading = random.between(0, 360);
-  const legs: Leg[] = [];
-  const sessions: LampSession[] = [];
-  const trips: Trip[] = [];
-  // The plan is generated up to `plannedUntil`; the boat is then in port at its mooring, free.
-  let plannedUntil = spec.fromMs;
-  let position = mooring;
+/** The boat's track as it is planned: legs appended in time order, starting at the mooring. */
+interface Track {
+  readonly legs: readonly Leg[];
+  /** Where the last leg ends. */
+  readonly position: LatLon;
+  readonly lastEnd: () => number;
+  /** Moored (swinging on its line) from the end of the last leg until `untilMs`. */
+  readonly moorUntil: (untilMs: number) => void;
+  /** Steams along `route` from `startMs` at `kn`; returns the arrival. */
+  readonly steam: (route: readonly LatLon[], startMs: number, kn: number) => number;
+  /** Drifts slowly in a random direction, staying well out at sea. */
+  readonly drift: (startMs: number, endMs: number) => void;
+}
 
-  const lastEnd = (): number => legs.at(-1)?.endMs ?? spec.fromMs;
+function createTrack(random: Random, mooring: LatLon, mooredHeading: number, fromMs: number): Track {
+  const legs: Leg[] = [];
+  let position = mooring;
+  const lastEnd = (): number => legs.at(-1)?.endMs ?? fromMs;
   const push = (leg: Leg): void => {
     if (leg.endMs <= leg.startMs) return;
     legs.push(leg);
     position = leg.to;
   };
-  const moorUntil = (untilMs: number): void => {
-    const start = legs.at(-1)?.endMs ?? spec.fromMs;
-    // A moored boat swings on its line: a point a few metres off the mooring, still far from land.
-    const spot = destination(mooring, mooredHeading, 0.005);
-    push({ startMs: start, endMs: untilMs, from: spot, to: spot, mode: 'moored' });
-  };
-  const steam = (route: readonly LatLon[], startMs: number, kn: number): number => {
-    let t = startMs;
-    for (let i = 1; i < route.length; i += 1) {
-      const a = route[i - 1] as LatLon;
-      const b = route[i] as LatLon;
-      const hours = distanceKm(a, b) / (kn * KM_PER_NMI);
-      const end = t + Math.round(hours * HOUR_MS);
-      push({ startMs: t, endMs: end, from: a, to: b, mode: 'steaming' });
-      t = end;
-    }
-    return t;
-  };
-  const drift = (startMs: number, endMs: number): void => {
-    const hours = (endMs - startMs) / HOUR_MS;
-    for (let attempt = 0; attempt < 12; attempt += 1) {
-      const kn = random.between(0.05, 0.4);
-      const to = destination(position, random.between(0, 360), kn * KM_PER_NMI * hours);
-      if (isSafeLeg(position, to) && offshoreKm(to) > 10) {
-        push({ startMs, endMs, from: position, to, mode: 'drifting' });
-        return;
+  return {
+    legs,
+    get position() {
+      return position;
+    },
+    lastEnd,
+    moorUntil: (untilMs) => {
+      // A moored boat swings on its line: a point a few metres off the mooring, still far from land.
+      const spot = destination(mooring, mooredHeading, 0.005);
+      push({ startMs: lastEnd(), endMs: untilMs, from: spot, to: spot, mode: 'moored' });
+    },
+    steam: (route, startMs, kn) => {
+      let t = startMs;
+      for (let i = 1; i < route.length; i += 1) {
+        const a = route[i - 1] as LatLon;
+        const b = route[i] as LatLon;
+        const hours = distanceKm(a, b) / (kn * KM_PER_NMI);
+        const end = t + Math.round(hours * HOUR_MS);
+        push({ startMs: t, endMs: end, from: a, to: b, mode: 'steaming' });
+        t = end;
       }
-    }
-    push({ startMs, endMs, from: position, to: position, mode: 'drifting' });
+      return t;
+    },
+    drift: (startMs, endMs) => {
+      const hours = (endMs - startMs) / HOUR_MS;
+      for (let attempt = 0; attempt < 12; attempt += 1) {
+        const kn = random.between(0.05, 0.4);
+        const to = destination(position, random.between(0, 360), kn * KM_PER_NMI * hours);
+        if (isSafeLeg(position, to) && offshoreKm(to) > 10) {
+          push({ startMs, endMs, from: position, to, mode: 'drifting' });
+          return;
+        }
+      }
+      push({ startMs, endMs, from: position, to: position, mode: 'drifting' });
+    },
   };
+}
 
-  /**
-   * A fishing ground `minNmi`–`maxNmi` from the home port, skewed towards the near end (most purse-seine
-   * grounds are 30–80 nmi out, a few reach 120), at least 0.9 × `minNmi` off the coast, clear of Cồn Cỏ, and
-   * inside the box 16.75–17.9°N, west of 109.4°E: south of Hainan and north of the Huế–Đà Nẵng coast, which
-   * the straight coastline of this model does not know about.
-   */
-  const pickGround = (minNmi: number, maxNmi: number, bearingMin: number, bearingMax: number): LatLon => {
-    for (;;) {
-      const u = random.next();
-      const nmi = minNmi + (maxNmi - minNmi) * u * u;
-      const ground = destination(mooring, random.between(bearingMin, bearingMax), nmi * KM_PER_NMI);
-      if (ground.lat > 17.9 || ground.lon > 109.4 || ground.lat < 16.75) continue;
-      if (offshoreKm(ground) < 0.9 * minNmi * KM_PER_NMI) continue;
-      if (distanceKm(ground, CON_CO) < CON_CO_CLEARANCE_KM + 2) continue;
-      return ground;
-    }
-  };
+/**
+ * A fishing ground `minNmi`–`maxNmi` from the home port, skewed towards the near end (most purse-seine
+ * grounds are 30–80 nmi out, a few reach 120), at least 0.9 × `minNmi` off the coast, clear of Cồn Cỏ, and
+ * inside the box 16.75–17.9°N, west of 109.4°E: south of Hainan and north of the Huế–Đà Nẵng coast, which
+ * the straight coastline of this model does not know about.
+ */
+function pickGround(
+  random: Random,
+  mooring: LatLon,
+  nmiRange: readonly [number, number],
+  bearingRange: readonly [number, number],
+): LatLon {
+  const [minNmi, maxNmi] = nmiRange;
+  for (;;) {
+    const u = random.next();
+    const nmi = minNmi + (maxNmi - minNmi) * u * u;
+    const ground = destination(mooring, random.between(bearingRange[0], bearingRange[1]), nmi * KM_PER_NMI);
+    if (ground.lat > 17.9 || ground.lon > 109.4 || ground.lat < 16.75) continue;
+    if (offshoreKm(ground) < 0.9 * minNmi * KM_PER_NMI) continue;
+    if (distanceKm(ground, CON_CO) < CON_CO_CLEARANCE_KM + 2) continue;
+    return ground;
+  }
+}
 
-  const newSession = (dayStartMs: number): LampSession => {
-    const onMs = dayStartMs + Math.round(random.between(18.5, 20) * HOUR_MS);
-    const hours = random.between(LAMP_HOURS_MIN + 0.1, LAMP_HOURS_MAX - 0.1);
-    const offMs = onMs + Math.round(hours * HOUR_MS);
-    const fadeMs = Math.round(random.between(20, 40) * 60_000);
-    const steps: LampStep[] = [
-      { atMs: onMs, fraction: 1 },
-      { atMs: offMs - fadeMs, fraction: 0.5 },
-      { atMs: offMs - Math.round(fadeMs / 2), fraction: 0.15 },
-    ];
-    return { onMs, offMs, steps };
-  };
+/** The lamps of the night of `dayStartMs`: on after dusk for 8–10 h, switched off in steps at the end. */
+function newSession(random: Random, dayStartMs: number): LampSession {
+  const onMs = dayStartMs + Math.round(random.between(18.5, 20) * HOUR_MS);
+  const hours = random.between(LAMP_HOURS_MIN + 0.1, LAMP_HOURS_MAX - 0.1);
+  const offMs = onMs + Math.round(hours * HOUR_MS);
+  const fadeMs = Math.round(random.between(20, 40) * 60_000);
+  const steps: LampStep[] = [
+    { atMs: onMs, fraction: 1 },
+    { atMs: offMs - fadeMs, fraction: 0.5 },
+    { atMs: offMs - Math.round(fadeMs / 2), fraction: 0.15 },
+  ];
+  return { onMs, offMs, steps };
+}
+
+export function createVesselPlan(spec: VesselPlanSpec): VesselPlan {
+  const random = createRandom(keyed(spec.seed, spec.vesselId, 'plan'));
+  const mooring = mooringOf(spec.homePort);
+  const multiDay = MULTI_DAY_GEAR.has(spec.gear);
+  const cruiseKn = random.between(7.5, 9);
+  const track = createTrack(random, mooring, random.between(0, 360), spec.fromMs);
+  const { lastEnd, moorUntil, steam, drift } = track;
+  const sessions: LampSession[] = [];
+  const trips: Trip[] = [];
+  // The plan is generated up to `plannedUntil`; the boat is then in port at its mooring, free.
+  let plannedUntil = spec.fromMs;
 
   const planNightlyTrip = (dayStartMs: number): void => {
-    const ground = pickGround(20, 28, 30, 85);
-    const out = routeBetween(position, ground);
-    const session = newSession(dayStartMs);
+    const ground = pickGround(random, mooring, [20, 28], [30, 85]);
+    const out = routeBetween(track.position, ground);
+    const session = newSession(random, dayStartMs);
     const outHours = routeLengthKm(out) / (cruiseKn * KM_PER_NMI);
     const departMs = Math.max(
       lastEnd(),
@@ -210,7 +240,7 @@ export function createVesselPlan(spec: VesselPlanSpec): VesselPlan {
     const arrived = steam(out, departMs, cruiseKn);
     const hauledMs = session.offMs + Math.round(random.between(0.5, 1) * HOUR_MS);
     drift(arrived, hauledMs);
-    const home = steam(routeBetween(position, mooring), hauledMs, cruiseKn);
+    const home = steam(routeBetween(track.position, mooring), hauledMs, cruiseKn);
     sessions.push(session);
     trips.push({ departMs, arriveMs: home, sessions: [session] });
     moorUntil(home + HOUR_MS);
@@ -229,29 +259,30 @@ export function createVesselPlan(spec: VesselPlanSpec): VesselPlan {
   };
 
   const planMultiDayTrip = (dayStartMs: number, nights: number): void => {
-    const ground = pickGround(30, 120, 35, 105);
+    const ground = pickGround(random, mooring, [30, 120], [35, 105]);
     const departMs = Math.max(lastEnd(), dayStartMs + Math.round(random.between(13, 16) * HOUR_MS));
     moorUntil(departMs);
-    const arrived = steam(routeBetween(position, ground), departMs, cruiseKn);
+    const arrived = steam(routeBetween(track.position, ground), departMs, cruiseKn);
     // First night: the first evening whose lamps can be lit at least half an hour after arrival.
     let night = localDayStartMs(arrived);
-    let session = newSession(night);
+    let session = newSession(random, night);
     if (session.onMs < arrived + 30 * 60_000) {
       night += DAY_MS;
-      session = newSession(night);
+      session = newSession(random, night);
     }
     const tripSessions: LampSession[] = [];
     let t = arrived;
     for (let k = 0; k < nights; k += 1) {
       if (isBrightNight(night) || spec.weather.isRough(night)) break;
-      if (k > 0) session = newSession(night);
+      if (k > 0) session = newSession(random, night);
       // The day before the night: drift, and perhaps move to a new spot in the afternoon.
       const moveNmi = random.between(3, 15);
       const moveAt = session.onMs - Math.round((moveNmi / 6 + random.between(0.5, 2)) * HOUR_MS);
       if (moveAt > t) {
         drift(t, moveAt);
-        const spot = destination(position, random.between(0, 360), moveNmi * KM_PER_NMI);
-        if (isSafeLeg(position, spot) && offshoreKm(spot) > 30) steam([position, spot], moveAt, 6);
+        const spot = destination(track.position, random.between(0, 360), moveNmi * KM_PER_NMI);
+        if (isSafeLeg(track.position, spot) && offshoreKm(spot) > 30)
+          steam([track.position, spot], moveAt, 6);
       }
       const hauled = session.offMs + Math.round(random.between(0.7, 1.3) * HOUR_MS);
       drift(lastEnd(), hauled);
@@ -260,7 +291,7 @@ export function createVesselPlan(spec: VesselPlanSpec): VesselPlan {
       t = hauled;
       night += DAY_MS;
     }
-    const home = steam(routeBetween(position, mooring), t, cruiseKn);
+    const home = steam(routeBetween(track.position, mooring), t, cruiseKn);
     trips.push({ departMs, arriveMs: home, sessions: tripSessions });
     // Unloading, ice, fuel and rest: the next departure is at least a day later.
     const ready = localDayStartMs(home) + DAY_MS * random.int(1, 2);
@@ -293,7 +324,7 @@ export function createVesselPlan(spec: VesselPlanSpec): VesselPlan {
     }
   };
 
-  return { mooring, ensure, legs, sessions, trips };
+  return { mooring, ensure, legs: track.legs, sessions, trips };
 }
 
 /** The leg that contains t (binary search); the last leg if t is past the end. */

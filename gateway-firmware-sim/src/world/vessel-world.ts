@@ -1,22 +1,13 @@
 import type { FishingGear, HomePort } from '@qt-led/contract';
+import { type SessionLedger, createEnergyLedger } from './energy-ledger.js';
 import {
-  COOL_DOWN_MS,
   HOUSE_LOAD_KW,
   MARGINAL_L_PER_KWH,
   NO_LOAD_L_PER_H_PER_KW,
-  WARM_UP_MS,
-  fuelRateLph,
   referenceGeneratorKw,
 } from './generator-model.js';
 import { type LatLon, bearingDeg, distanceKm, inCoverage, interpolate, KM_PER_NMI } from './geo.js';
-import {
-  type LampSession,
-  type VesselPlan,
-  createVesselPlan,
-  lampFractionAt,
-  legAt,
-  sessionAt,
-} from './plan.js';
+import { type VesselPlan, createVesselPlan, lampFractionAt, legAt, sessionAt } from './plan.js';
 import { createRandom, gaussianAt, keyed } from './rng.js';
 import { DAY_MS, HOUR_MS, type Weather } from './sky-and-weather.js';
 
@@ -154,19 +145,6 @@ export interface VesselWorld {
   statsBetween(fromMs: number, toMs: number): VesselPeriodStats;
 }
 
-/** Power and fuel are piecewise constant over cells of this length. */
-const CELL_MS = 10_000;
-const KWH_PER_WATT_CELL = CELL_MS / 3_600_000 / 1000;
-
-interface SessionLedger {
-  readonly session: LampSession;
-  readonly setup: VesselSetup;
-  readonly fromMs: number;
-  readonly toMs: number;
-  energyKwh: number;
-  fuelL: number;
-}
-
 const round = (value: number, digits: number): number => {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
@@ -190,8 +168,6 @@ export function createVesselWorld(options: VesselWorldOptions): VesselWorld {
   const wanderPhase = random.between(0, 2 * Math.PI);
   const ledRegisterStart = round(random.between(8_000, 22_000), 2);
   const fuelRegisterStart = round(random.between(3_000, 9_000), 2);
-  const noiseKey = keyed(seed, vessel.vesselId, 'power-noise');
-  const fuelNoiseKey = keyed(seed, vessel.vesselId, 'fuel-noise');
   const meterNoiseKey = keyed(seed, vessel.vesselId, 'meter-noise');
   const gpsNoiseKey = keyed(seed, vessel.vesselId, 'gps-noise');
   const setupCache = new Map<number, VesselSetup>();
@@ -205,118 +181,15 @@ export function createVesselWorld(options: VesselWorldOptions): VesselWorld {
     return setup;
   };
 
-  const failedLampsAt = (ms: number): number => {
-    let failed = 0;
-    for (const f of faults.lampFailures) if (f.fromMs <= ms && ms < f.toMs) failed += f.lamps;
-    return failed;
-  };
-
-  // --- lamp sessions and their ledgers ------------------------------------------------------------
-  const ledgers: SessionLedger[] = [];
-  const prefixEnergy: number[] = [0];
-  const prefixFuel: number[] = [0];
-  const ensureLedgers = (ms: number): void => {
-    plan.ensure(ms + 2 * DAY_MS);
-    while (ledgers.length < plan.sessions.length) {
-      const session = plan.sessions[ledgers.length] as LampSession;
-      const ledger: SessionLedger = {
-        session,
-        setup: setupAt(session.onMs),
-        fromMs: session.onMs - WARM_UP_MS,
-        toMs: session.offMs + COOL_DOWN_MS,
-        energyKwh: 0,
-        fuelL: 0,
-      };
-      let energy = 0;
-      let fuel = 0;
-      for (let c = cellOf(ledger.fromMs); c * CELL_MS < ledger.toMs; c += 1) {
-        const power = cellPowerW(ledger, c);
-        energy += power * KWH_PER_WATT_CELL;
-        fuel += cellFuelLph(ledger, c, power) * (CELL_MS / 3_600_000);
-      }
-      ledger.energyKwh = energy;
-      ledger.fuelL = fuel;
-      ledgers.push(ledger);
-      prefixEnergy.push((prefixEnergy.at(-1) ?? 0) + energy);
-      prefixFuel.push((prefixFuel.at(-1) ?? 0) + fuel);
-    }
-  };
-
-  const cellOf = (ms: number): number => Math.floor(ms / CELL_MS);
-
-  function cellPowerW(ledger: SessionLedger, cell: number): number {
-    const mid = cell * CELL_MS + CELL_MS / 2;
-    if (mid < ledger.session.onMs || mid >= ledger.session.offMs) return 0;
-    const switched = Math.round(ledger.setup.ledCount * lampFractionAt(ledger.session, mid));
-    const working = Math.max(0, switched - failedLampsAt(mid));
-    if (working === 0) return 0;
-    const t = cell * CELL_MS;
-    const wander =
-      0.01 * Math.sin((2 * Math.PI * t) / (53 * 60_000) + wanderPhase) +
-      0.005 * Math.sin((2 * Math.PI * t) / (7.3 * 60_000) + 2 * wanderPhase);
-    return working * ledger.setup.ledRatedW * drawFactor * (1 + wander + 0.005 * gaussianAt(noiseKey, cell));
-  }
-
-  function cellFuelLph(ledger: SessionLedger, cell: number, powerW = cellPowerW(ledger, cell)): number {
-    const mid = cell * CELL_MS + CELL_MS / 2;
-    if (mid < ledger.fromMs || mid >= ledger.toMs) return 0;
-    const loadKw = powerW / 1000 + HOUSE_LOAD_KW;
-    return fuelRateLph(loadKw, ledger.setup.generatorKw) * (1 + 0.01 * gaussianAt(fuelNoiseKey, cell));
-  }
-
-  /** Index of the last ledger starting at or before ms, or -1. */
-  const ledgerIndexAt = (ms: number): number => {
-    ensureLedgers(ms);
-    let lo = 0;
-    let hi = ledgers.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((ledgers[mid] as SessionLedger).fromMs <= ms) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return found;
-  };
-
-  // Cursor for the cumulative integrals: sensors are read at increasing times, so each read only sums
-  // the few cells since the last one.
-  const cursor = { index: -1, cell: 0, energy: 0, fuel: 0 };
-  const cumulativeAt = (ms: number): { energyKwh: number; fuelL: number } => {
-    const index = ledgerIndexAt(ms);
-    if (index < 0) return { energyKwh: 0, fuelL: 0 };
-    const ledger = ledgers[index] as SessionLedger;
-    const baseEnergy = prefixEnergy[index] ?? 0;
-    const baseFuel = prefixFuel[index] ?? 0;
-    if (ms >= ledger.toMs) {
-      return { energyKwh: baseEnergy + ledger.energyKwh, fuelL: baseFuel + ledger.fuelL };
-    }
-    const target = cellOf(ms);
-    if (cursor.index !== index || cursor.cell > target) {
-      cursor.index = index;
-      cursor.cell = cellOf(ledger.fromMs);
-      cursor.energy = 0;
-      cursor.fuel = 0;
-    }
-    while (cursor.cell < target) {
-      const power = cellPowerW(ledger, cursor.cell);
-      cursor.energy += power * KWH_PER_WATT_CELL;
-      cursor.fuel += cellFuelLph(ledger, cursor.cell, power) * (CELL_MS / 3_600_000);
-      cursor.cell += 1;
-    }
-    const within = (ms - target * CELL_MS) / CELL_MS;
-    return {
-      energyKwh: baseEnergy + cursor.energy + cellPowerW(ledger, target) * KWH_PER_WATT_CELL * within,
-      fuelL: baseFuel + cursor.fuel + cellFuelLph(ledger, target) * (CELL_MS / 3_600_000) * within,
-    };
-  };
-
-  const activeLedgerAt = (ms: number): SessionLedger | undefined => {
-    const index = ledgerIndexAt(ms);
-    const ledger = ledgers[index];
-    return ledger && ms < ledger.toMs ? ledger : undefined;
-  };
+  const energy = createEnergyLedger({
+    seed,
+    vesselId: vessel.vesselId,
+    plan,
+    setupAt,
+    lampFailures: faults.lampFailures,
+    drawFactor,
+    wanderPhase,
+  });
 
   const registerOf = (meter: 'led-meter' | 'fuel-meter', ms: number, trueAt: (t: number) => number) => {
     let last: MeterReplacement | undefined;
@@ -352,25 +225,23 @@ export function createVesselWorld(options: VesselWorldOptions): VesselWorld {
       return Math.round(setupAt(session.onMs).ledCount * lampFractionAt(session, ms));
     },
     ledMeter(ms) {
-      const ledger = activeLedgerAt(ms);
-      const power = ledger ? cellPowerW(ledger, cellOf(ms)) : 0;
+      const power = energy.powerWAt(ms);
       const measured = power * (1 + 0.001 * gaussianAt(meterNoiseKey, Math.floor(ms / 1000)));
       return {
         powerW: round(Math.max(0, measured), 1),
         energyKwh: round(
-          registerOf('led-meter', ms, (t) => cumulativeAt(t).energyKwh),
+          registerOf('led-meter', ms, (t) => energy.cumulativeAt(t).energyKwh),
           2,
         ),
         lampsOn: world.lampsSwitchedOn(ms),
       };
     },
     fuelMeter(ms) {
-      const ledger = activeLedgerAt(ms);
-      const rate = ledger ? cellFuelLph(ledger, cellOf(ms)) : 0;
+      const rate = energy.fuelLphAt(ms);
       return {
         rateLph: round(rate, 2),
         totalL: round(
-          registerOf('fuel-meter', ms, (t) => cumulativeAt(t).fuelL),
+          registerOf('fuel-meter', ms, (t) => energy.cumulativeAt(t).fuelL),
           2,
         ),
       };
@@ -404,83 +275,85 @@ export function createVesselWorld(options: VesselWorldOptions): VesselWorld {
       };
       return inOutage(faults.gpsTimeOutages, ms) ? fix : { ...fix, timeMs: ms };
     },
-    ledEnergyKwhAt: (ms) => cumulativeAt(ms).energyKwh,
-    invalidateFrom(ms) {
-      let keep = ledgers.length;
-      while (keep > 0 && (ledgers[keep - 1] as SessionLedger).toMs > ms) keep -= 1;
-      ledgers.length = keep;
-      prefixEnergy.length = keep + 1;
-      prefixFuel.length = keep + 1;
-      cursor.index = -1;
+    ledEnergyKwhAt: (ms) => energy.cumulativeAt(ms).energyKwh,
+    invalidateFrom: (ms) => {
+      energy.invalidateFrom(ms);
     },
-    generatorFuelLAt: (ms) => cumulativeAt(ms).fuelL,
-    statsBetween(from, to) {
-      ensureLedgers(to);
-      const setup = setupAt(to - 1);
-      const ledKw = (setup.ledCount * setup.ledRatedW) / 1000;
-      const referenceKw = (setup.referenceCount * setup.referenceRatedW) / 1000;
-      let nights = 0;
-      let lampHours = 0;
-      let minNight: number | null = null;
-      let maxNight: number | null = null;
-      let energy = 0;
-      let fuel = 0;
-      let generatorHours = 0;
-      let referenceFuel = 0;
-      let referenceEnergy = 0;
-      for (const ledger of ledgers) {
-        const { session } = ledger;
-        if (session.onMs < from || session.onMs >= to) continue;
-        nights += 1;
-        const hours = (session.offMs - session.onMs) / HOUR_MS;
-        lampHours += hours;
-        minNight = minNight === null ? hours : Math.min(minNight, hours);
-        maxNight = maxNight === null ? hours : Math.max(maxNight, hours);
-        energy += ledger.energyKwh;
-        fuel += ledger.fuelL;
-        const runHours = (ledger.toMs - ledger.fromMs) / HOUR_MS;
-        generatorHours += runHours;
-        // The same switching pattern under the replaced lamps, on the set they needed.
-        const refLampKw = (ledger.setup.referenceCount * ledger.setup.referenceRatedW) / 1000;
-        let refKwh = 0;
-        session.steps.forEach((step, i) => {
-          const end = session.steps[i + 1]?.atMs ?? session.offMs;
-          refKwh += refLampKw * step.fraction * ((end - step.atMs) / HOUR_MS);
-        });
-        referenceEnergy += refKwh;
-        const refSetKw = referenceGeneratorKw(refLampKw, ledger.setup.generatorKw);
-        referenceFuel +=
-          NO_LOAD_L_PER_H_PER_KW * refSetKw * runHours +
-          MARGINAL_L_PER_KWH * (refKwh + HOUSE_LOAD_KW * runHours);
-      }
-      let hoursAtSea = 0;
-      for (const trip of plan.trips) {
-        const a = Math.max(from, trip.departMs);
-        const b = Math.min(to, trip.arriveMs);
-        if (b > a) hoursAtSea += (b - a) / HOUR_MS;
-      }
-      return {
-        vesselId: vessel.vesselId,
-        gear: vessel.gear,
-        homePort: vessel.homePort,
-        ledKw,
-        referenceKw,
-        generatorKw: setup.generatorKw,
-        referenceGeneratorKw: referenceGeneratorKw(referenceKw, setup.generatorKw),
-        trips: plan.trips.filter((t) => t.departMs >= from && t.departMs < to).length,
-        nights,
-        lampOnHours: lampHours,
-        minNightHours: minNight,
-        maxNightHours: maxNight,
-        ledEnergyKwh: energy,
-        generatorFuelL: fuel,
-        generatorHours,
-        referenceFuelL: referenceFuel,
-        referenceEnergyKwh: referenceEnergy,
-        fuelSavingPct: referenceFuel > 0 ? (1 - fuel / referenceFuel) * 100 : null,
-        hoursAtSea,
-      };
-    },
+    generatorFuelLAt: (ms) => energy.cumulativeAt(ms).fuelL,
+    statsBetween: (from, to) => periodStats(vessel, plan, energy.upTo(to), setupAt(to - 1), from, to),
   };
   return world;
+}
+
+/** Truth over [from, to): the lamp sessions that start in it, and the hours at sea. */
+function periodStats(
+  vessel: VesselIdentityLike,
+  plan: VesselPlan,
+  ledgers: readonly SessionLedger[],
+  setup: VesselSetup,
+  from: number,
+  to: number,
+): VesselPeriodStats {
+  const ledKw = (setup.ledCount * setup.ledRatedW) / 1000;
+  const referenceKw = (setup.referenceCount * setup.referenceRatedW) / 1000;
+  let nights = 0;
+  let lampHours = 0;
+  let minNight: number | null = null;
+  let maxNight: number | null = null;
+  let energy = 0;
+  let fuel = 0;
+  let generatorHours = 0;
+  let referenceFuel = 0;
+  let referenceEnergy = 0;
+  for (const ledger of ledgers) {
+    const { session } = ledger;
+    if (session.onMs < from || session.onMs >= to) continue;
+    nights += 1;
+    const hours = (session.offMs - session.onMs) / HOUR_MS;
+    lampHours += hours;
+    minNight = minNight === null ? hours : Math.min(minNight, hours);
+    maxNight = maxNight === null ? hours : Math.max(maxNight, hours);
+    energy += ledger.energyKwh;
+    fuel += ledger.fuelL;
+    const runHours = (ledger.toMs - ledger.fromMs) / HOUR_MS;
+    generatorHours += runHours;
+    // The same switching pattern under the replaced lamps, on the set they needed.
+    const refLampKw = (ledger.setup.referenceCount * ledger.setup.referenceRatedW) / 1000;
+    let refKwh = 0;
+    session.steps.forEach((step, i) => {
+      const end = session.steps[i + 1]?.atMs ?? session.offMs;
+      refKwh += refLampKw * step.fraction * ((end - step.atMs) / HOUR_MS);
+    });
+    referenceEnergy += refKwh;
+    const refSetKw = referenceGeneratorKw(refLampKw, ledger.setup.generatorKw);
+    referenceFuel +=
+      NO_LOAD_L_PER_H_PER_KW * refSetKw * runHours + MARGINAL_L_PER_KWH * (refKwh + HOUSE_LOAD_KW * runHours);
+  }
+  let hoursAtSea = 0;
+  for (const trip of plan.trips) {
+    const a = Math.max(from, trip.departMs);
+    const b = Math.min(to, trip.arriveMs);
+    if (b > a) hoursAtSea += (b - a) / HOUR_MS;
+  }
+  return {
+    vesselId: vessel.vesselId,
+    gear: vessel.gear,
+    homePort: vessel.homePort,
+    ledKw,
+    referenceKw,
+    generatorKw: setup.generatorKw,
+    referenceGeneratorKw: referenceGeneratorKw(referenceKw, setup.generatorKw),
+    trips: plan.trips.filter((t) => t.departMs >= from && t.departMs < to).length,
+    nights,
+    lampOnHours: lampHours,
+    minNightHours: minNight,
+    maxNightHours: maxNight,
+    ledEnergyKwh: energy,
+    generatorFuelL: fuel,
+    generatorHours,
+    referenceFuelL: referenceFuel,
+    referenceEnergyKwh: referenceEnergy,
+    fuelSavingPct: referenceFuel > 0 ? (1 - fuel / referenceFuel) * 100 : null,
+    hoursAtSea,
+  };
 }

@@ -1,9 +1,11 @@
 import type { RegistryIndex } from '@qt-led/contract';
 import {
+  type ClockPacer,
   type FaultSpec,
   type GatewayLogger,
   type VesselSimulation,
   type VesselTotals,
+  createClockPacer,
   createVesselSimulation,
   createWeather,
   faultEvents,
@@ -11,9 +13,6 @@ import {
 import type { PlatformClock } from './platform-clock.js';
 
 const DAY_MS = 86_400_000;
-
-/** The vessel simulation's pacer port (the gateway package exports only its fixed-speed implementation). */
-type Pacer = Parameters<typeof createVesselSimulation>[0]['pacer'];
 
 export interface FleetRunnerOptions {
   seed: number;
@@ -58,8 +57,10 @@ export interface FleetRunner {
 /**
  * The simulated fleet, run by the platform: one firmware gateway per boat on its own MQTT connection. While
  * simulated time is behind the platform clock (history on first start, the time the platform was stopped
- * on later starts) the boats run as fast as ingest acknowledges; once caught up, at the clock's pace. The
- * gateway package's fleet runner paces at one fixed speed, hence this runner over its vessel simulations.
+ * on later starts) the boats run as fast as ingest acknowledges; once caught up, at the clock's pace (the
+ * gateway package's clock pacer). The gateway package's fleet simulation starts every boat at one instant
+ * and paces them at one fixed speed; here each boat resumes where it stopped, hence this runner over its
+ * vessel simulations.
  */
 export function createFleetRunner(options: FleetRunnerOptions): FleetRunner {
   const { clock } = options;
@@ -67,29 +68,13 @@ export function createFleetRunner(options: FleetRunnerOptions): FleetRunner {
   // Faults are drawn for the coming year; a later start draws again from where it resumes.
   const fromMs = Math.min(...options.vesselIds.map(options.resumeMs));
   const faults = faultEvents(options.faults, options.seed, options.vesselIds, fromMs, fromMs + 365 * DAY_MS);
-  // Waits end early on stop: live, the next simulated event may be a minute of real time away.
-  const pacing = new Set<() => void>();
-  let stopping = false;
-  /** Per boat: the simulated instant it waits for, i.e. everything before it has been simulated. */
-  const waitingFor = new Map<string, number>();
-  const pacerOf = (vesselId: string): Pacer => ({
-    speed: clock.speed,
-    async waitUntil(simulatedMs: number): Promise<void> {
-      const waitMs = (simulatedMs - clock.now()) / clock.speed;
-      if (waitMs <= 1 || stopping) return;
-      waitingFor.set(vesselId, simulatedMs);
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          clearTimeout(timer);
-          pacing.delete(done);
-          waitingFor.delete(vesselId);
-          resolve();
-        };
-        const timer = setTimeout(done, waitMs);
-        pacing.add(done);
-      });
-    },
-  });
+  // One pacer per boat, following the platform clock: it also tells how far a boat that caught up has got.
+  const pacers = new Map<string, ClockPacer>(options.vesselIds.map((id) => [id, createClockPacer(clock)]));
+  const pacerOf = (vesselId: string): ClockPacer => {
+    const pacer = pacers.get(vesselId);
+    if (!pacer) throw new Error(`no pacer for ${vesselId}`);
+    return pacer;
+  };
   const vessels = options.vesselIds.map((vesselId) =>
     createVesselSimulation({
       seed: options.seed,
@@ -120,7 +105,8 @@ export function createFleetRunner(options: FleetRunnerOptions): FleetRunner {
   let ticker: NodeJS.Timeout | undefined;
 
   /** Where a boat's simulation stands: its clock, or the instant it waits for once it has caught up. */
-  const reachedBy = (v: VesselSimulation): number => Math.max(v.nowMs, waitingFor.get(v.vesselId) ?? v.nowMs);
+  const reachedBy = (v: VesselSimulation): number =>
+    Math.max(v.nowMs, pacerOf(v.vesselId).waitingForMs ?? v.nowMs);
   const simulatedMs = (): number => Math.min(...vessels.map(reachedBy));
   const check = (): void => {
     const reached = simulatedMs();
@@ -166,9 +152,9 @@ export function createFleetRunner(options: FleetRunnerOptions): FleetRunner {
       });
     },
     async stop() {
-      stopping = true;
       for (const v of vessels) v.requestStop();
-      for (const done of [...pacing]) done();
+      // Live, a boat's next simulated event may be a minute of real time away: end its wait now.
+      for (const pacer of pacers.values()) pacer.release();
       clearInterval(ticker);
       await runs;
       for (const w of waiters.splice(0)) w.reject(new Error('the fleet was stopped'));
