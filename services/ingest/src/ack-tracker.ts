@@ -14,7 +14,7 @@ interface BootState {
 
 /**
  * What this ingest instance has durably written, per vessel and boot, turned into the application-level
- * ack (design.md §1). Acks are additive for the gateway — it deletes what any ack confirms — so replicas
+ * ack (docs/architecture.md §1). Acks are additive for the gateway — it deletes what any ack confirms — so replicas
  * that split a vessel's messages over a shared subscription each acknowledge what they wrote: the
  * contiguous prefix they can vouch for, plus `storedRanges` above it.
  */

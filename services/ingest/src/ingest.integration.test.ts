@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BootId, encodePayload, examplePayload, topicFor, type VesselId } from '@qt-led/contract';
-import { createInfluxStore, createSqliteStore, findGaps, type TelemetryStore } from '@qt-led/store';
+import { findGaps, type TelemetryStore } from '@qt-led/store';
+import { createInfluxStore } from '@qt-led/store-influx';
+import { createSqliteStore } from '@qt-led/store-sqlite';
 import {
   connectMqtt,
   createIsolation,

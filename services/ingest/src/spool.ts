@@ -3,14 +3,16 @@ import { dirname } from 'node:path';
 import type { NewDeadLetter, StoredDeviceMessage, StoredReading } from '@qt-led/store';
 import Database from 'better-sqlite3';
 
+/** vesselId → bootId → seqs that become acknowledgeable when the batch holding them is durable. */
+export type AckSeqs = Record<string, Record<string, number[]>>;
+
 /** A batch as ingest writes it: readings, dead letters, and the seqs to acknowledge once both are durable. */
 export interface WriteBatch {
   readings: StoredReading[];
   deadLetters: NewDeadLetter[];
   /** Presence, heartbeats and device events (absent in backlogs written before they were stored). */
   deviceMessages?: StoredDeviceMessage[];
-  /** vesselId → bootId → seqs that become acknowledgeable when the batch is durable. */
-  acks: Record<string, Record<string, number[]>>;
+  acks: AckSeqs;
 }
 
 export interface Spool {

@@ -1,19 +1,9 @@
-// Test support for the ingest service's integration tests: building contract batches as a gateway would,
-// running an ingest against given servers, and reading back what gateways were acknowledged.
+// Test support for the ingest service's integration tests: running an ingest against given servers and
+// reading back what gateways were acknowledged; the server-free builders are in builders.ts.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type Ack,
-  type BootId,
-  decodeMessage,
-  type GatewayId,
-  type Reading,
-  subscriptionFor,
-  type TelemetryBatch,
-  type VesselId,
-} from '@qt-led/contract';
-import { loadFleetRegistry } from '@qt-led/fleet-registry';
+import { type Ack, type BootId, decodeMessage, subscriptionFor, type VesselId } from '@qt-led/contract';
 import { createLogger } from '@qt-led/runtime';
 import type { TelemetryStore } from '@qt-led/store';
 import { connectMqtt, type MqttServer } from '@qt-led/test-harness';
@@ -21,40 +11,9 @@ import type { MqttClient } from 'mqtt';
 import { createIngestMetrics, type IngestMetrics } from '../metrics.js';
 import { type Clock, createIngest, type Ingest, type IngestOptions } from '../pipeline.js';
 import { openSpool, type Spool } from '../spool.js';
+import { registry } from './builders.js';
 
-export const registry = loadFleetRegistry();
-export const fleet = registry.registry.vessels.slice(0, 4).map((v) => {
-  const version = v.versions.at(-1);
-  if (version === undefined) throw new Error(`vessel ${v.vesselId} has no version`);
-  return { vesselId: v.vesselId, gatewayId: version.gatewayId };
-});
-
-export const T0 = Date.UTC(2024, 5, 1, 12, 0, 0);
-
-/** A telemetry batch as a gateway would send it: `count` readings from `fromSeq`, one a minute. */
-export function batch(
-  vesselId: VesselId,
-  gatewayId: GatewayId,
-  bootId: BootId,
-  fromSeq: number,
-  count: number,
-  sentAtMs: number,
-): TelemetryBatch {
-  const readings: Reading[] = Array.from({ length: count }, (_, i) => {
-    const seq = fromSeq + i;
-    return {
-      vesselId,
-      bootId,
-      seq,
-      deviceTimeMs: T0 + seq * 60_000,
-      timeSource: 'gps',
-      led: { powerW: 12_000 + (seq % 13), energyKwh: 500 + seq * 0.2, lampsOn: 40 },
-      fuel: { rateLph: 7.5, totalL: 9_000 + seq * 0.125 },
-      position: { fix: '3d', lat: 17.16, lon: 107.34, speedKn: 0.3, headingDeg: 45 },
-    };
-  });
-  return { schema: 'qtled.telemetry/1', vesselId, gatewayId, sentAtMs, readings };
-}
+export { batch, fleet, metricValue, registry, T0 } from './builders.js';
 
 export interface RunningIngest {
   ingest: Ingest;
@@ -137,20 +96,4 @@ export async function watchAcks(
     acknowledged: (vesselId, bootId) => seen.get(`${vesselId}/${bootId}`) ?? new Set(),
     close: () => client.endAsync(),
   };
-}
-
-/** The value of a counter or gauge for the given labels, read from prom-client. */
-export async function metricValue(
-  metrics: IngestMetrics,
-  name: string,
-  labels: Record<string, string> = {},
-): Promise<number> {
-  const metric = metrics.registry.getSingleMetric(name);
-  if (metric === undefined) throw new Error(`no metric ${name}`);
-  const { values } = await metric.get();
-  return values
-    .filter((v) =>
-      Object.entries(labels).every(([k, want]) => String((v.labels as Record<string, unknown>)[k]) === want),
-    )
-    .reduce((sum, v) => sum + v.value, 0);
 }

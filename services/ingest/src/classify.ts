@@ -1,0 +1,147 @@
+import {
+  type DecodeErrorCode,
+  decodeMessage,
+  encodePayload,
+  type Reading,
+  type RegistryIndex,
+  type TelemetryBatch,
+} from '@qt-led/contract';
+import type { DeadLetterReason, NewDeadLetter, StoredDeviceMessage, StoredReading } from '@qt-led/store';
+import type { InboundPublish } from './mqtt-port.js';
+import type { AckSeqs, WriteBatch } from './spool.js';
+import { toDeadLetter, toDeviceMessage, toStoredReading } from './stored-records.js';
+
+export interface ClassifierOptions {
+  topicRoot: string;
+  /** Readings stamped further ahead of receive time than this are set aside as `time-in-future`. */
+  futureToleranceMs: number;
+  /** Readings stamped before this instant (an RTC reset to 1970) are set aside. */
+  minDeviceTimeMs: number;
+  /** A batch whose send time differs from receive time by more than this is flagged as clock skew. */
+  clockSkewToleranceMs: number;
+}
+
+/** What the `messages` counter says of one message: valid, or why it was set aside or ignored. */
+export type MessageOutcome = 'valid' | DecodeErrorCode | 'unknown-vessel' | 'not-telemetry';
+
+/** What one message becomes: the items to write, the seqs to acknowledge once they are durable, and counts. */
+export interface Classification extends WriteBatch {
+  outcome: MessageOutcome;
+  readings: StoredReading[];
+  deadLetters: NewDeadLetter[];
+  deviceMessages: StoredDeviceMessage[];
+  acks: AckSeqs;
+  /** Readings set aside, by reason; stored ones are counted when they are written. */
+  readingsSetAside: Partial<Record<DeadLetterReason, number>>;
+  /** Readings of a batch sent at a time off receive time by more than the tolerance. */
+  clockSkewFlagged: number;
+}
+
+export interface ClassifyContext {
+  registry: Pick<RegistryIndex, 'vessel'>;
+  receivedAtMs: number;
+  options: ClassifierOptions;
+}
+
+/**
+ * Turns one received message into what ingest does with it; no I/O, so every rule is testable alone.
+ * Set aside is as good as received for the gateway: the seqs of readings kept as dead letters are
+ * acknowledged with the stored ones, so the boat frees its queue and an operator replays after a fix.
+ */
+export function classifyMessage(message: InboundPublish, context: ClassifyContext): Classification {
+  const { topic, payload } = message;
+  const { registry, receivedAtMs, options } = context;
+  const result = emptyClassification('valid');
+  const decoded = decodeMessage(topic, payload, { root: options.topicRoot });
+  if (!decoded.ok) {
+    result.outcome = decoded.code;
+    result.deadLetters.push(toDeadLetter(topic, payload, decoded.code, decoded.message, receivedAtMs));
+    return result;
+  }
+  if (decoded.channel === 'ack' || decoded.channel === 'config') {
+    // The platform's own downlinks; a gateway publishing them is refused by the broker's ACL.
+    result.outcome = 'not-telemetry';
+    return result;
+  }
+  if (registry.vessel(decoded.vesselId) === undefined) {
+    result.outcome = 'unknown-vessel';
+    const text = `vessel ${decoded.vesselId} is not in the fleet registry`;
+    result.deadLetters.push(toDeadLetter(topic, payload, 'unknown-vessel', text, receivedAtMs));
+    if (decoded.channel === 'telemetry') {
+      const readings = decoded.payload.readings;
+      result.readingsSetAside['unknown-vessel'] = readings.length;
+      for (const r of readings) noteAck(result.acks, r);
+    }
+    return result;
+  }
+  if (decoded.channel === 'telemetry') {
+    classifyTelemetry(topic, decoded.payload, context, result);
+  } else {
+    // Presence, heartbeats and events carry no seq to acknowledge: the next one replaces presence and
+    // heartbeats, and a gateway resends an event until the broker has it.
+    result.deviceMessages.push(toDeviceMessage(decoded, receivedAtMs));
+  }
+  return result;
+}
+
+/** The readings of a known vessel's batch: stored, or set aside by a time rule, every seq acknowledged. */
+function classifyTelemetry(
+  topic: string,
+  batch: TelemetryBatch,
+  { receivedAtMs, options }: ClassifyContext,
+  result: Classification,
+): void {
+  const skewMs = batch.sentAtMs - receivedAtMs;
+  if (Math.abs(skewMs) > options.clockSkewToleranceMs) result.clockSkewFlagged = batch.readings.length;
+  const rejected = new Map<DeadLetterReason, Reading[]>();
+  for (const reading of batch.readings) {
+    noteAck(result.acks, reading);
+    const reason = timeRuleBroken(reading, receivedAtMs, options);
+    if (reason === undefined) {
+      result.readings.push(toStoredReading(batch, reading, receivedAtMs, skewMs));
+      continue;
+    }
+    const list = rejected.get(reason) ?? [];
+    list.push(reading);
+    rejected.set(reason, list);
+    result.readingsSetAside[reason] = (result.readingsSetAside[reason] ?? 0) + 1;
+  }
+  for (const [reason, readings] of rejected) {
+    // Kept as a valid telemetry batch of just those readings, so that it can be replayed as it is.
+    const kept: TelemetryBatch = { ...batch, readings };
+    const first = readings[0] as Reading;
+    const why =
+      reason === 'time-in-future' ? 'ahead of receive time' : 'before the earliest plausible device time';
+    const text = `${readings.length} reading(s) of ${batch.vesselId} boot ${first.bootId} stamped ${new Date(first.deviceTimeMs).toISOString()}: ${why}`;
+    result.deadLetters.push(
+      toDeadLetter(topic, encodePayload('telemetry', kept), reason, text, receivedAtMs),
+    );
+  }
+}
+
+function timeRuleBroken(
+  reading: Reading,
+  receivedAtMs: number,
+  options: ClassifierOptions,
+): 'time-before-epoch-floor' | 'time-in-future' | undefined {
+  if (reading.deviceTimeMs < options.minDeviceTimeMs) return 'time-before-epoch-floor';
+  if (reading.deviceTimeMs > receivedAtMs + options.futureToleranceMs) return 'time-in-future';
+  return undefined;
+}
+
+function noteAck(acks: AckSeqs, reading: Pick<Reading, 'vesselId' | 'bootId' | 'seq'>): void {
+  const boots = (acks[reading.vesselId] ??= {});
+  (boots[reading.bootId] ??= []).push(reading.seq);
+}
+
+function emptyClassification(outcome: MessageOutcome): Classification {
+  return {
+    outcome,
+    readings: [],
+    deadLetters: [],
+    deviceMessages: [],
+    acks: {},
+    readingsSetAside: {},
+    clockSkewFlagged: 0,
+  };
+}
