@@ -15,8 +15,8 @@ import type { FleetStatusConfig } from './config.js';
 import type { Notifier } from './notifiers/notifier.js';
 
 /**
- * The public shapes of the fleet status service (interfaces.md §2). The API, the dashboard and the
- * platform compile against these names; they only ever gain fields.
+ * The public shapes of the fleet status service. The API, the dashboard and the platform compile against
+ * these names; they only ever gain fields.
  */
 
 export {

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { BootId, GatewayId, VesselId } from '@qt-led/contract';
 import { loadFleetRegistry } from '@qt-led/fleet-registry';
 import { createFleetSimulation } from '@qt-led/gateway';
-import { createSqliteStore, type StoredReading } from '@qt-led/store';
+import type { StoredReading } from '@qt-led/store';
+import { createSqliteStore } from '@qt-led/store-sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFleetStatusService } from './service.js';
 

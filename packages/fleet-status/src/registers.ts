@@ -1,8 +1,8 @@
 import { registerSegments, type StoredReading } from '@qt-led/store';
 
 /**
- * The increase of a cumulative register between two instants, from the readings inside them (design.md §2:
- * counters are the truth). A drop of the register (meter replaced, rolled over) splits it into segments
+ * The increase of a cumulative register between two instants, from the readings inside them (the
+ * counters are the truth: a lost message loses no energy). A drop of the register (meter replaced, rolled over) splits it into segments
  * whose increases are added: what happened across the drop is not observed and never counted as negative.
  * `null` when fewer than two readings carry the register.
  */

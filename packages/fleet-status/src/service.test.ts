@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BootId } from '@qt-led/contract';
 import { loadFleetRegistry } from '@qt-led/fleet-registry';
-import { createSqliteStore, type TelemetryStore } from '@qt-led/store';
+import type { TelemetryStore } from '@qt-led/store';
+import { createSqliteStore } from '@qt-led/store-sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlarmNotFoundError, AlarmStateError, type FleetChange } from './model.js';
 import { createEmailNotifier } from './notifiers/email.js';
 import { createWebhookNotifier } from './notifiers/webhook.js';
 import { createFleetStatusService, type FleetStatusServiceImpl } from './service.js';
-import { type HttpReceiver, type SmtpSink, startHttpReceiver, startSmtpSink } from './testing/receivers.js';
+import { type HttpReceiver, type SmtpSink, startHttpReceiver, startSmtpSink } from '@qt-led/test-harness';
 import { heartbeat, liftNetNight, local, MIN, presence, reading, VESSEL } from './testing/readings.js';
 
 const registry = loadFleetRegistry();

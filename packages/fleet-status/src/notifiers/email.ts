@@ -1,5 +1,5 @@
 import nodemailer from 'nodemailer';
-import type { Alarm } from '../model.js';
+import { type Alarm, ALARM_TYPES, type AlarmType } from '../model.js';
 import type { AlarmNotice, Notifier } from './notifier.js';
 
 export interface EmailNotifierOptions {
@@ -11,7 +11,10 @@ export interface EmailNotifierOptions {
   requireTls?: boolean;
   auth?: { user: string; pass: string };
   from: string;
-  to: readonly string[];
+  /** Recipients of every alarm type without its own list in `toByType`. */
+  to?: readonly string[];
+  /** Recipients per alarm type, instead of `to`. A type with no recipient at all is not e-mailed. */
+  toByType?: Partial<Record<AlarmType, readonly string[]>>;
   channel?: string;
   timeoutMs?: number;
 }
@@ -25,9 +28,14 @@ const TITLES: Record<Alarm['type'], string> = {
   'registry-mismatch': 'Registry mismatch',
 };
 
-/** A plain-text e-mail per alarm event through an SMTP server (nodemailer). */
+/**
+ * A plain-text e-mail per alarm event through an SMTP server (nodemailer), to the recipients of the alarm's
+ * type. It declares the types that have recipients, so the service hands it only those.
+ */
 export function createEmailNotifier(options: EmailNotifierOptions): Notifier {
-  if (options.to.length === 0) throw new RangeError('the e-mail notifier needs at least one recipient');
+  const recipientsOf = (type: AlarmType): readonly string[] => options.toByType?.[type] ?? options.to ?? [];
+  const alarmTypes = ALARM_TYPES.filter((type) => recipientsOf(type).length > 0);
+  if (alarmTypes.length === 0) throw new RangeError('the e-mail notifier needs at least one recipient');
   const timeoutMs = options.timeoutMs ?? 10_000;
   const transport = nodemailer.createTransport({
     host: options.host,
@@ -41,7 +49,10 @@ export function createEmailNotifier(options: EmailNotifierOptions): Notifier {
   });
   return {
     channel: options.channel ?? 'email',
+    alarmTypes,
     async send({ event, alarm }: AlarmNotice) {
+      const to = recipientsOf(alarm.type);
+      if (to.length === 0) throw new RangeError(`no e-mail recipient for ${alarm.type} alarms`);
       const title = TITLES[alarm.type];
       const subject = `[QT-LED] ${title} ${event}${alarm.vesselId === null ? '' : `: ${alarm.vesselId}`}`;
       const lines = [
@@ -57,7 +68,7 @@ export function createEmailNotifier(options: EmailNotifierOptions): Notifier {
         'Evidence:',
         JSON.stringify(alarm.evidence, null, 2),
       ];
-      await transport.sendMail({ from: options.from, to: [...options.to], subject, text: lines.join('\n') });
+      await transport.sendMail({ from: options.from, to: [...to], subject, text: lines.join('\n') });
     },
     close() {
       transport.close();

@@ -1,4 +1,4 @@
-import type { Alarm } from '../model.js';
+import type { Alarm, AlarmType } from '../model.js';
 
 /** What a notifier is told: the alarm and what just happened to it. */
 export interface AlarmNotice {
@@ -13,6 +13,16 @@ export interface AlarmNotice {
 export interface Notifier {
   /** Stable name shown in `Alarm.notifications[].channel`, e.g. `webhook:ops` or `email`. */
   readonly channel: string;
+  /**
+   * The alarm types this channel carries; absent: every type. An alarm of another type is never handed to
+   * it and gets no delivery record for it (nobody to tell is not a failed delivery).
+   */
+  readonly alarmTypes?: readonly AlarmType[];
   send(notice: AlarmNotice): Promise<void>;
   close?(): Promise<void>;
+}
+
+/** Whether the notifier carries alarms of this type. */
+export function takesAlarmType(notifier: Notifier, type: AlarmType): boolean {
+  return notifier.alarmTypes === undefined || notifier.alarmTypes.includes(type);
 }
