@@ -3,6 +3,7 @@ import type {
   AlarmState,
   ApiErrorBody,
   CompletenessMatrix,
+  EmissionsReport,
   EmissionsResult,
   FishingNight,
   LocalDate,
@@ -12,6 +13,7 @@ import type {
   SessionUser,
   Trip,
   VesselDetail,
+  VesselDetailResponse,
   VesselId,
   VesselStatus,
   VesselSummary,
@@ -158,12 +160,7 @@ export function createApiClient(deps: ApiClientDeps): ApiClient {
       return listOf<VesselView>(await json('GET', '/api/v1/vessels'), 'vessels').map(withStatus);
     },
     async vessel(id) {
-      return withStatus(
-        await json<VesselView & Pick<VesselDetail, 'registry'>>(
-          'GET',
-          `/api/v1/vessels/${encodeURIComponent(id)}`,
-        ),
-      );
+      return withStatus(await json<VesselDetailResponse>('GET', `/api/v1/vessels/${encodeURIComponent(id)}`));
     },
     series: (id, q) =>
       json<SeriesResponse>(
@@ -205,11 +202,11 @@ export function createApiClient(deps: ApiClientDeps): ApiClient {
     completeness: (q) =>
       json<CompletenessMatrix>('GET', `/api/v1/completeness${query({ from: q.from, to: q.to })}`),
     async emissions(q) {
-      const body = await json<EmissionsResult | { result: EmissionsResult }>(
+      const report = await json<EmissionsReport>(
         'GET',
         `/api/v1/emissions${query({ from: q.from, to: q.to, variant: q.variant, vessel: q.vessel, format: 'json' })}`,
       );
-      return 'result' in body ? body.result : body;
+      return report.result;
     },
     async emissionsExport(q, format) {
       const response = await send(

@@ -220,7 +220,7 @@ function drillView(i18n: I18n, v: EmissionsVessel): HTMLElement[] {
   });
   if (v.status === 'no-configuration') parts.push(h('p', {}, i18n.t('emissions.noConfiguration')));
   for (const sub of v.subPeriods) parts.push(subPeriodView(i18n, sub));
-  const windows = v.unobservedWindows ?? [];
+  const windows = v.unobservedWindows;
   if (windows.length > 0) {
     parts.push(
       h('h3', {}, i18n.t('emissions.unobserved')),
@@ -266,7 +266,7 @@ function subPeriodView(i18n: I18n, sub: EmissionsSubPeriod): HTMLElement {
       if (typeof value === 'string') return [[label, i18n.tDynamic(`value.${value}`, value)]];
       return [];
     });
-  const rows = [...entries(sub), ...entries(sub.route ?? {})];
+  const rows = [...entries(sub), ...entries(sub.route)];
   return h(
     'div',
     { class: 'sub-period' },

@@ -1,6 +1,6 @@
 import type { AppContext, Cleanup } from '../app.js';
 import { withLoading } from '../app.js';
-import type { VesselId, VesselStatus, VesselSummary } from '../api/types.js';
+import type { LatestReading, VesselId, VesselStatus, VesselSummary } from '../api/types.js';
 import { type MapMarker, createCoastMap } from '../map/coast-map.js';
 import type { LatLon } from '../map/places.js';
 import { h } from '../ui/dom.js';
@@ -170,15 +170,19 @@ export async function fleetPage(ctx: AppContext, root: HTMLElement): Promise<Cle
     },
     reading(reading) {
       const v = vessels.get(reading.vesselId);
-      if (v === undefined || typeof reading.deviceTimeMs !== 'number') return;
-      const latest = {
-        deviceTimeMs: reading.deviceTimeMs,
+      const { deviceTimeMs, receivedAtMs } = reading;
+      if (v === undefined || typeof deviceTimeMs !== 'number' || typeof receivedAtMs !== 'number') return;
+      const latest: LatestReading = {
+        deviceTimeMs,
+        receivedAtMs,
         ledPowerW: reading.ledPowerW ?? null,
         ledEnergyKwh: reading.ledEnergyKwh ?? null,
         lampsOn: reading.lampsOn ?? null,
         fuelTotalL: reading.fuelTotalL ?? null,
+        fuelRateLph: reading.fuelRateLph ?? null,
         lat: reading.lat ?? null,
         lon: reading.lon ?? null,
+        speedKn: reading.speedKn ?? null,
       };
       // The status carries the officer-facing evidence; a reading only freshens the figures shown.
       const evidence = {

@@ -12,7 +12,7 @@ const SeqRange = z
 
 /**
  * The application-level acknowledgement on `<root>/v1/vessels/<vesselId>/ack`, retained, sent by ingest only
- * after the readings are durably written to the store (design.md §1). For each boot, `throughSeq` is the
+ * after the readings are durably written to the store (docs/architecture.md §1). For each boot, `throughSeq` is the
  * highest seq such that every reading 0..throughSeq is stored (-1: none yet). The gateway deletes exactly
  * those from its disk queue and resends anything else after its ack timeout.
  */

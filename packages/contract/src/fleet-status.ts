@@ -1,134 +1,152 @@
-import type { LocalDate } from './registry.js';
-import type { VesselId } from './ids.js';
+import { z } from 'zod';
+import { ALARM_STATES, ALARM_TYPES, VESSEL_STATUS_CODES } from './code-lists.js';
+import { VesselId } from './ids.js';
+import { LocalDate } from './registry.js';
 
 /**
  * What the platform says about its vessels, as the API sends it and the dashboard shows it: vessel status
  * with its evidence, trips, fishing nights, completeness and alarms. The fleet status service
- * (`@qt-led/fleet-status`) computes them; these shapes live in the contract so that the browser and the
- * server share one definition. They only ever gain fields.
+ * (`@qt-led/fleet-status`) computes them; these schemas are the one definition of them: the service's
+ * types are inferred from them and the API's responses are serialized through them (a field missing here
+ * is silently dropped from the JSON). They only ever gain fields.
  */
 
-/** Ordered by what matters most to an officer when several hold at once (see `STATUS_PRIORITY`). */
-export const VESSEL_STATUS_CODES = [
-  'in-port',
-  'at-sea-reporting',
-  'at-sea-out-of-coverage',
-  'silent-possible-fault',
-  'led-fault',
-  'clock-fault',
-  'backlog-growing',
-  'no-data',
-] as const;
-export type VesselStatusCode = (typeof VESSEL_STATUS_CODES)[number];
+const nullableNumber = z.number().nullable();
 
-export interface VesselStatusEvidence {
-  lastReadingAtMs: number | null;
-  lastReceivedAtMs: number | null;
-  presence: {
-    state: 'online' | 'offline';
-    cause: 'connection-lost' | 'shutdown' | null;
-    atMs: number;
-  } | null;
-  position: { lat: number; lon: number; atMs: number } | null;
-  nearestPort: string | null;
-  distanceToPortNm: number | null;
-  tripState: 'in-port' | 'at-sea' | 'unknown';
-  heartbeat: { atMs: number; queueDepth: number; oldestUnsentAgeS: number | null } | null;
-  ledPowerW: number | null;
-  expectedLedPowerW: number | null;
-  /** This boat's normal LED draw against its rating (the fault threshold applies to expected × this). */
-  ledNormalDrawRatio: number | null;
-  lampsOn: number | null;
-  clockSkewMs: number | null;
-}
+export const VesselStatusCode = z.enum(VESSEL_STATUS_CODES);
+export type VesselStatusCode = z.infer<typeof VesselStatusCode>;
 
-export interface VesselStatus {
-  vesselId: VesselId;
-  /** The one that matters most to an officer. */
-  status: VesselStatusCode;
-  /** Every condition that holds now, `status` first. */
-  conditions: VesselStatusCode[];
-  /** Since when `status` holds (null when unknown). */
-  sinceMs: number | null;
-  /** One English sentence with the evidence (the UI translates `status`). */
-  explanation: string;
-  evidence: VesselStatusEvidence;
-  /** Each condition of `conditions` (same order) with its own since and explanation. */
-  details: { code: VesselStatusCode; sinceMs: number | null; explanation: string }[];
-}
+export const VesselStatusEvidence = z.object({
+  lastReadingAtMs: nullableNumber,
+  lastReceivedAtMs: nullableNumber,
+  presence: z
+    .object({
+      state: z.enum(['online', 'offline']),
+      cause: z.enum(['connection-lost', 'shutdown']).nullable(),
+      atMs: z.number(),
+    })
+    .nullable(),
+  position: z.object({ lat: z.number(), lon: z.number(), atMs: z.number() }).nullable(),
+  nearestPort: z.string().nullable(),
+  distanceToPortNm: nullableNumber,
+  tripState: z.enum(['in-port', 'at-sea', 'unknown']),
+  heartbeat: z
+    .object({ atMs: z.number(), queueDepth: z.number(), oldestUnsentAgeS: nullableNumber })
+    .nullable(),
+  ledPowerW: nullableNumber,
+  expectedLedPowerW: nullableNumber,
+  ledNormalDrawRatio: nullableNumber.describe(
+    "this boat's normal LED draw against its rating (the fault threshold applies to expected × this)",
+  ),
+  lampsOn: nullableNumber,
+  clockSkewMs: nullableNumber,
+});
+export type VesselStatusEvidence = z.infer<typeof VesselStatusEvidence>;
 
-export interface Trip {
-  tripId: string;
-  vesselId: VesselId;
-  departurePort: string;
-  arrivalPort: string | null;
-  departedAtMs: number;
-  arrivedAtMs: number | null;
-  durationH: number;
-  distanceNm: number;
-  nightsFished: number;
-  ledEnergyKwh: number | null;
-  fuelL: number | null;
-}
+export const VesselStatusDetail = z.object({
+  code: VesselStatusCode,
+  sinceMs: nullableNumber,
+  explanation: z.string(),
+});
+export type VesselStatusDetail = z.infer<typeof VesselStatusDetail>;
 
-export interface FishingNight {
-  vesselId: VesselId;
-  /** The local date (Asia/Ho_Chi_Minh) the night began. */
-  night: LocalDate;
-  startMs: number;
-  endMs: number;
-  hours: number;
-  ledEnergyKwh: number | null;
-  fuelL: number | null;
-  meanLampsOn: number;
-}
+export const VesselStatus = z
+  .object({
+    vesselId: VesselId,
+    status: VesselStatusCode.describe('the condition that matters most to an officer'),
+    conditions: z.array(VesselStatusCode).describe('every condition that holds now, status first'),
+    sinceMs: nullableNumber.describe('since when status holds (null when unknown)'),
+    explanation: z.string().describe('one English sentence with the evidence (the UI translates status)'),
+    evidence: VesselStatusEvidence,
+    details: z
+      .array(VesselStatusDetail)
+      .describe('each condition of conditions (same order) with its own since and explanation'),
+  })
+  .meta({ id: 'VesselStatus' });
+export type VesselStatus = z.infer<typeof VesselStatus>;
 
-export interface CompletenessCell {
-  day: LocalDate;
-  expected: number;
-  received: number;
-  ratio: number | null;
-}
+export const Trip = z
+  .object({
+    tripId: z.string(),
+    vesselId: VesselId,
+    departurePort: z.string(),
+    arrivalPort: z.string().nullable(),
+    departedAtMs: z.number(),
+    arrivedAtMs: nullableNumber,
+    durationH: z.number(),
+    distanceNm: z.number(),
+    nightsFished: z.number(),
+    ledEnergyKwh: nullableNumber,
+    fuelL: nullableNumber,
+  })
+  .meta({ id: 'Trip' });
+export type Trip = z.infer<typeof Trip>;
 
-export interface CompletenessMatrix {
-  days: LocalDate[];
-  vessels: { vesselId: VesselId; cells: CompletenessCell[] }[];
-}
+export const FishingNight = z
+  .object({
+    vesselId: VesselId,
+    night: LocalDate.describe('the local date (Asia/Ho_Chi_Minh) the night began'),
+    startMs: z.number(),
+    endMs: z.number(),
+    hours: z.number(),
+    ledEnergyKwh: nullableNumber,
+    fuelL: nullableNumber,
+    meanLampsOn: z.number(),
+  })
+  .meta({ id: 'FishingNight' });
+export type FishingNight = z.infer<typeof FishingNight>;
 
-export const ALARM_TYPES = [
-  'led-fault',
-  'gateway-silent',
-  'clock-skew',
-  'backlog-growing',
-  'data-gap',
-  'registry-mismatch',
-] as const;
-export type AlarmType = (typeof ALARM_TYPES)[number];
+export const CompletenessCell = z.object({
+  day: LocalDate,
+  expected: z.number(),
+  received: z.number(),
+  ratio: nullableNumber,
+});
+export type CompletenessCell = z.infer<typeof CompletenessCell>;
 
-export const ALARM_STATES = ['raised', 'acknowledged', 'cleared'] as const;
-export type AlarmState = (typeof ALARM_STATES)[number];
+export const CompletenessMatrix = z
+  .object({
+    days: z.array(LocalDate),
+    vessels: z.array(z.object({ vesselId: VesselId, cells: z.array(CompletenessCell) })),
+  })
+  .meta({ id: 'CompletenessMatrix' });
+export type CompletenessMatrix = z.infer<typeof CompletenessMatrix>;
 
-export interface AlarmNotification {
-  channel: string;
-  /** Which change of the alarm the delivery announces. */
-  event: 'raised' | 'cleared';
-  state: 'pending' | 'sent' | 'failed';
-  attempts: number;
-  lastError: string | null;
-}
+export const AlarmType = z.enum(ALARM_TYPES);
+export type AlarmType = z.infer<typeof AlarmType>;
 
-export interface Alarm {
-  id: string;
-  type: AlarmType;
-  vesselId: VesselId | null;
-  state: AlarmState;
-  raisedAtMs: number;
-  acknowledgedAtMs: number | null;
-  acknowledgedBy: string | null;
-  clearedAtMs: number | null;
-  detail: string;
-  evidence: Record<string, unknown>;
-  notifications: AlarmNotification[];
-}
+export const AlarmState = z.enum(ALARM_STATES);
+export type AlarmState = z.infer<typeof AlarmState>;
 
-export type FleetChange = { type: 'status'; status: VesselStatus } | { type: 'alarm'; alarm: Alarm };
+export const AlarmNotification = z.object({
+  channel: z.string(),
+  event: z.enum(['raised', 'cleared']).describe('which change of the alarm the delivery announces'),
+  state: z.enum(['pending', 'sent', 'failed']),
+  attempts: z.number(),
+  lastError: z.string().nullable(),
+  updatedAtMs: z.number().describe('when the delivery last changed state (queued, sent, failed)'),
+});
+export type AlarmNotification = z.infer<typeof AlarmNotification>;
+
+export const Alarm = z
+  .object({
+    id: z.string(),
+    type: AlarmType,
+    vesselId: VesselId.nullable(),
+    state: AlarmState,
+    raisedAtMs: z.number(),
+    acknowledgedAtMs: nullableNumber,
+    acknowledgedBy: z.string().nullable(),
+    clearedAtMs: nullableNumber,
+    detail: z.string(),
+    evidence: z.record(z.string(), z.unknown()),
+    notifications: z.array(AlarmNotification),
+  })
+  .meta({ id: 'Alarm' });
+export type Alarm = z.infer<typeof Alarm>;
+
+export const FleetChange = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('status'), status: VesselStatus }),
+  z.object({ type: z.literal('alarm'), alarm: Alarm }),
+]);
+export type FleetChange = z.infer<typeof FleetChange>;

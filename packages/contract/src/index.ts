@@ -45,4 +45,8 @@ export { generateJsonSchemas, jsonSchemaFileName } from './json-schema.js';
 export { EXAMPLE_PAYLOADS, examplePayload } from './examples.js';
 export * from './registry.js';
 export * from './methodology.js';
+export * from './code-lists.js';
 export * from './fleet-status.js';
+export * from './emissions-result.js';
+export * from './api.js';
+export { storedReadingsTopic, StoredReadingSchema, StoredReadingsNotice } from './platform-channels.js';

@@ -1,6 +1,12 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LocalDate, MethodologyParameterSet, RegistryIndex, VesselId } from '@qt-led/contract';
+import type {
+  EmissionsReport,
+  LocalDate,
+  MethodologyParameterSet,
+  RegistryIndex,
+  VesselId,
+} from '@qt-led/contract';
 import {
   calculateFleet,
   canonicalSha256,
@@ -20,11 +26,8 @@ export interface EmissionsRequest {
   vesselIds?: readonly VesselId[];
 }
 
-export interface EmissionsReport {
-  result: FleetResult;
-  /** True when the same inputs were calculated before and the result came from the cache. */
-  fromCache: boolean;
-}
+/** What `report` returns: the contract's type, the very JSON the API sends for a period. */
+export type { EmissionsReport };
 
 /** A figure set handed to partners: kept so that a later recalculation can be compared with it. */
 export interface IssuedReport {

@@ -1,242 +1,54 @@
 import {
+  type BreakReport,
+  type FleetCompleteness,
+  type FleetResult,
+  type FleetTotals,
+  JCM_RESULT_SCHEMA,
+  type PeriodReport,
+  type Provenance,
   REGISTRY_TIME_ZONE,
+  type RegisterReport,
+  type SegmentReport,
+  type SubPeriodResult,
+  type UnobservedReason,
+  type UnobservedWindow,
+  type VesselCompleteness,
+  type VesselFlag,
+  type VesselResult,
   type LocalDate,
   type MethodologyParameterSet,
-  type MethodologyVariant,
-  type RoundingRule,
-  type UnobservedEnergyRule,
-  type VesselId,
 } from '@qt-led/contract';
 import { canonicalSha256 } from './canonical-json.js';
 import { JcmError, type JcmProblem } from './errors.js';
 import { lampPowerKw } from './formulas.js';
 import { hashableInput, normaliseInput, type FleetPeriodInput, type NormalisedVesselInput } from './input.js';
 import { litHours, litSpans, litTimeline, type LitTimeline } from './lamp-on.js';
-import { segmentRegister, type BreakReason, type RegisterPoint, type SegmentedRegister } from './register.js';
+import { segmentRegister, type RegisterPoint, type SegmentedRegister } from './register.js';
 import { roundTco2 } from './rounding.js';
 import { localDateStartMs, MS_PER_HOUR } from './time.js';
-import {
-  variantOf,
-  type EmissionVariant,
-  type RouteIntermediates,
-  type SubPeriodConfig,
-} from './variants.js';
+import { variantOf, type EmissionVariant, type SubPeriodConfig } from './variants.js';
 import { CALCULATOR_NAME, CALCULATOR_VERSION } from './version.js';
 
-export const RESULT_SCHEMA = 'qtled.jcm-result/1';
+/** The result's format: its shape is the contract's `FleetResult` schema. */
+export const RESULT_SCHEMA = JCM_RESULT_SCHEMA;
 
-/** Where a result comes from: enough to reproduce it byte for byte, or to see why it differs. */
-export interface Provenance {
-  readonly calculator: string;
-  readonly calculatorVersion: string;
-  readonly methodologyId: string;
-  readonly methodologyVersion: string;
-  readonly variant: MethodologyVariant;
-  /** SHA-256 of the parameter set's canonical JSON (RFC 8785). */
-  readonly parameterSetSha256: string;
-  /** SHA-256 of the canonical JSON of the sorted, de-duplicated input (period, versions, readings, …). */
-  readonly inputSha256: string;
-  readonly canonicalization: 'RFC 8785';
-}
-
-export interface PeriodReport {
-  readonly from: LocalDate;
-  readonly toExclusive: LocalDate;
-  readonly timeZone: string;
-  readonly fromMs: number;
-  readonly toMs: number;
-  readonly hours: number;
-}
-
-/** One continuous stretch of a register that touches the period. */
-export interface SegmentReport {
-  readonly fromMs: number;
-  readonly toMs: number;
-  readonly points: number;
-  readonly firstRegister: number;
-  readonly lastRegister: number;
-  /** lastRegister − firstRegister, over the whole segment (it may reach outside the period). */
-  readonly registerDelta: number;
-  /** The segment's first and last points inside the period (boundaries included); `null` if none. */
-  readonly firstInPeriod: { readonly atMs: number; readonly register: number } | null;
-  readonly lastInPeriod: { readonly atMs: number; readonly register: number } | null;
-  /**
-   * What the segment contributes to the period: lastInPeriod − firstInPeriod, plus the share of any step
-   * that straddles a boundary of the period, less any excess over the plausibility cap.
-   */
-  readonly inPeriod: number;
-  readonly meterId: string | null;
-  readonly bootIds: readonly string[];
-}
-
-export interface BreakReport {
-  readonly reason: BreakReason;
-  readonly lastBeforeMs: number;
-  readonly lastBeforeRegister: number;
-  readonly firstAfterMs: number;
-  readonly firstAfterRegister: number;
-  readonly bootChanged: boolean;
-}
-
-export interface RegisterReport {
-  readonly unit: 'kWh' | 'L';
-  readonly readings: number;
-  readonly duplicatesDropped: number;
-  readonly segments: readonly SegmentReport[];
-  readonly breaks: readonly BreakReport[];
-  /** Hours of the period the register accounts for, and hours it cannot (before, between, after segments). */
-  readonly observedHours: number;
-  readonly unobservedHours: number;
-  readonly rebootsBridged: number;
-  /** Register steps larger than the LED circuit could draw in their time: the excess is not counted. */
-  readonly implausibleSteps: number;
-  readonly implausibleExcluded: number;
-  readonly inconsistentMeterEvents: number;
-}
-
-export type UnobservedReason = BreakReason | 'before-first-reading' | 'after-last-reading' | 'no-readings';
-
-/** Time in the period for which the register cannot say how much energy was drawn. */
-export interface UnobservedWindow {
-  readonly fromMs: number;
-  readonly toMs: number;
-  readonly hours: number;
-  readonly reason: UnobservedReason;
-  readonly lampOnHours: number;
-  readonly fullLoadLampOnHours: number;
-  readonly treatment: UnobservedEnergyRule;
-  readonly substitutedEnergyKwh: number;
-}
-
-export interface SubPeriodResult {
-  readonly fromDate: LocalDate;
-  readonly toDateExclusive: LocalDate;
-  readonly fromMs: number;
-  readonly toMs: number;
-  readonly registryVersionValidFrom: LocalDate;
-  readonly registryChange: string;
-  readonly meterId: string;
-  readonly ledLampCount: number;
-  readonly ledLampRatedW: number;
-  readonly replacedLampCount: number;
-  readonly replacedLampRatedW: number;
-  readonly replacedLampType: string;
-  readonly pLedKw: number;
-  readonly pRefKw: number;
-  readonly powerRatio: number;
-  readonly maxLedKw: number;
-  readonly observedEnergyKwh: number;
-  readonly substitutedEnergyKwh: number;
-  readonly energyKwh: number;
-  readonly energyMwh: number;
-  readonly lampOnHours: number;
-  readonly lampOnHoursObserved: number;
-  readonly fullLoadLampOnHours: number;
-  readonly fuelL: number | null;
-  readonly referenceEmissionsTco2: number;
-  readonly projectEmissionsTco2: number;
-  readonly emissionReductionsTco2: number;
-  readonly route: RouteIntermediates;
-}
-
-export interface VesselCompleteness {
-  readonly periodHours: number;
-  /** Hours of the period covered by a registry version (the vessel carried LEDs). */
-  readonly configuredHours: number;
-  /** Configured hours the energy register accounts for. */
-  readonly energyObservedHours: number;
-  readonly energyObservedRatio: number | null;
-  readonly lampOnHours: number;
-  readonly lampOnHoursObserved: number;
-  readonly lampOnObservedRatio: number | null;
-  readonly readingsExpected: number;
-  readonly readingsReceived: number;
-  readonly readingsRatio: number | null;
-  readonly gaps: readonly {
-    readonly fromMs: number;
-    readonly toMs: number;
-    readonly bridgedByRegister: boolean;
-  }[];
-}
-
-export type VesselFlag =
-  | 'NO_CONFIGURATION'
-  | 'PARTLY_CONFIGURED'
-  | 'NO_ENERGY_READINGS'
-  | 'REGISTER_BREAK'
-  | 'ENERGY_EXCLUDED'
-  | 'ENERGY_SUBSTITUTED'
-  | 'NO_SUBSTITUTION_RATE'
-  | 'IMPLAUSIBLE_STEP_CAPPED'
-  | 'METER_EVENT_INCONSISTENT'
-  | 'LAMP_INTERVALS_OVERLAP'
-  | 'DUPLICATE_READINGS_DROPPED';
-
-export interface VesselResult {
-  readonly vesselId: VesselId;
-  readonly status: 'calculated' | 'no-configuration';
-  readonly subPeriods: readonly SubPeriodResult[];
-  readonly observedEnergyKwh: number;
-  readonly substitutedEnergyKwh: number;
-  readonly energyKwh: number;
-  readonly energyMwh: number;
-  readonly lampOnHours: number;
-  readonly lampOnHoursObserved: number;
-  readonly fuelL: number | null;
-  readonly referenceEmissionsTco2: number;
-  readonly projectEmissionsTco2: number;
-  readonly emissionReductionsTco2: number;
-  /** Only when the rounding stage is `vessel`; otherwise `null` (the fleet total is rounded once). */
-  readonly emissionReductionsRoundedTco2: number | null;
-  /** Lowest observed LED energy per full-load lamp-on hour (basis of substitution), kWh/h; `null` if none. */
-  readonly substitutionRateKwhPerFullLoadHour: number | null;
-  readonly energyRegister: RegisterReport;
-  readonly fuelRegister: RegisterReport;
-  readonly unobservedWindows: readonly UnobservedWindow[];
-  readonly completeness: VesselCompleteness;
-  readonly flags: readonly VesselFlag[];
-}
-
-export interface FleetCompleteness {
-  readonly vessels: number;
-  readonly vesselsWithFlags: number;
-  readonly configuredHours: number;
-  readonly energyObservedHours: number;
-  readonly energyObservedRatio: number | null;
-  readonly lampOnHours: number;
-  readonly lampOnHoursObserved: number;
-  readonly lampOnObservedRatio: number | null;
-  readonly readingsExpected: number;
-  readonly readingsReceived: number;
-  readonly readingsRatio: number | null;
-}
-
-export interface FleetTotals {
-  readonly observedEnergyKwh: number;
-  readonly substitutedEnergyKwh: number;
-  readonly energyMwh: number;
-  readonly lampOnHours: number;
-  /** Measured generator fuel of the vessels with fuel readings, L; `null` when none has any. */
-  readonly fuelL: number | null;
-  readonly fuelMeteredVessels: number;
-  readonly referenceEmissionsTco2: number;
-  readonly projectEmissionsTco2: number;
-  /** Σ of the vessels' unrounded reductions. */
-  readonly emissionReductionsTco2: number;
-  /** The period's reductions as reported: rounded once, by the methodology's rule. */
-  readonly emissionReductionsReportedTco2: number;
-  readonly rounding: RoundingRule;
-  readonly completeness: FleetCompleteness;
-}
-
-/** The calculator's output: canonical JSON of it is byte-identical for the same inputs. */
-export interface FleetResult {
-  readonly schema: typeof RESULT_SCHEMA;
-  readonly provenance: Provenance;
-  readonly period: PeriodReport;
-  readonly fleet: FleetTotals;
-  readonly vessels: readonly VesselResult[];
-}
+// Re-exported beside the calculator that fills them (the package index exports them too).
+export type {
+  BreakReport,
+  FleetCompleteness,
+  FleetResult,
+  FleetTotals,
+  PeriodReport,
+  Provenance,
+  RegisterReport,
+  SegmentReport,
+  SubPeriodResult,
+  UnobservedReason,
+  UnobservedWindow,
+  VesselCompleteness,
+  VesselFlag,
+  VesselResult,
+};
 
 const hoursBetween = (fromMs: number, toMs: number): number => Math.max(0, toMs - fromMs) / MS_PER_HOUR;
 const ratio = (part: number, whole: number): number | null => (whole > 0 ? Math.min(1, part / whole) : null);

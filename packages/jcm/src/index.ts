@@ -1,21 +1,26 @@
-export {
-  RESULT_SCHEMA,
-  calculateFleet,
-  type Provenance,
-  type PeriodReport,
-  type SegmentReport,
-  type BreakReport,
-  type RegisterReport,
-  type UnobservedReason,
-  type UnobservedWindow,
-  type SubPeriodResult,
-  type VesselCompleteness,
-  type VesselFlag,
-  type VesselResult,
-  type FleetCompleteness,
-  type FleetTotals,
-  type FleetResult,
-} from './calculate.js';
+export { RESULT_SCHEMA, calculateFleet } from './calculate.js';
+// The result's types are the contract's (the API serializes the result through the same schemas).
+export type {
+  Provenance,
+  PeriodReport,
+  SegmentReport,
+  BreakReport,
+  RegisterReport,
+  UnobservedReason,
+  UnobservedWindow,
+  SubPeriodResult,
+  VesselCompleteness,
+  VesselFlag,
+  VesselResult,
+  FleetCompleteness,
+  FleetTotals,
+  FleetResult,
+  BreakReason,
+  ElectricityRatioIntermediates,
+  RatedPowerHoursIntermediates,
+  FuelCrossCheckIntermediates,
+  RouteIntermediates,
+} from '@qt-led/contract';
 export type {
   ReportingPeriod,
   EnergyRegisterReading,
@@ -28,13 +33,6 @@ export type {
   VesselPeriodInput,
   FleetPeriodInput,
 } from './input.js';
-export type { BreakReason } from './register.js';
-export type {
-  ElectricityRatioIntermediates,
-  RatedPowerHoursIntermediates,
-  FuelCrossCheckIntermediates,
-  RouteIntermediates,
-} from './variants.js';
 export {
   lampPowerKw,
   electricityRoute,

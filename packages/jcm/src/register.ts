@@ -1,3 +1,4 @@
+import type { BreakReason } from '@qt-led/contract';
 import type { MeterReplacement, NormalisedReading } from './input.js';
 
 /**
@@ -15,8 +16,6 @@ import type { MeterReplacement, NormalisedReading } from './input.js';
  *   one, so a replacement reported with both registers loses no energy at all.
  * A gateway reboot (new boot id) with a register that did not drop is bridged: the meter kept counting.
  */
-
-export type BreakReason = 'register-drop' | 'meter-id-changed' | 'meter-replaced';
 
 export interface RegisterPoint {
   readonly atMs: number;

@@ -3,7 +3,7 @@ import type {
   FuelCrossCheckMethodology,
   MethodologyParameterSet,
   RatedPowerHoursMethodology,
-  ReferenceHoursBasis,
+  RouteIntermediates,
 } from '@qt-led/contract';
 import { derivedFuelSavedL, electricityRoute, fuelCo2Tco2PerL, ratedPowerHoursRoute } from './formulas.js';
 
@@ -28,50 +28,6 @@ export interface SubPeriodMeasures {
   /** Generator fuel from the totaliser, L; `null` when the vessel has no fuel readings. */
   readonly measuredFuelL: number | null;
 }
-
-export interface ElectricityRatioIntermediates {
-  readonly variant: 'electricity-rated-power-ratio';
-  readonly efGenTco2PerMwh: number;
-  /** EC × P_ref/P_led: what the replaced lamps would have drawn. */
-  readonly referenceEnergyMwh: number;
-}
-
-export interface RatedPowerHoursIntermediates {
-  readonly variant: 'rated-power-hours';
-  readonly efGenTco2PerMwh: number;
-  readonly referenceHoursBasis: ReferenceHoursBasis;
-  /** The operating hours of the reference lamps (per the basis), in counted windows. */
-  readonly referenceHours: number;
-  /** P_ref × hours. */
-  readonly referenceEnergyMwh: number;
-  /** EC ÷ P_led: the full-load hours the metered energy supports, for cross-checking the hours. */
-  readonly energySupportedFullLoadHours: number;
-}
-
-export interface FuelCrossCheckIntermediates {
-  readonly variant: 'fuel-cross-check';
-  readonly fuelDensityKgPerL: number;
-  readonly ncvGjPerT: number;
-  readonly efFuelTco2PerTj: number;
-  readonly marginalFuelLPerKwh: number;
-  /** density × NCV × EF: tCO₂ per litre of diesel. */
-  readonly fuelCo2Tco2PerL: number;
-  /** Marginal fuel × CO₂ per litre, per MWh of lamp load: the fuel route's implied generator factor. */
-  readonly efMarginalTco2PerMwh: number;
-  /** Marginal fuel of the LED load: SFC_marg × EC. */
-  readonly projectLampFuelL: number;
-  /** Marginal fuel the replaced lamps would have needed: SFC_marg × EC × P_ref/P_led. */
-  readonly referenceLampFuelL: number;
-  /** ΔFuel = reference − project lamp fuel (derived, never measured). */
-  readonly fuelSavedL: number;
-  /** Measured generator fuel + ΔFuel: the reference generator's fuel, when the totaliser is read. */
-  readonly referenceGeneratorFuelL: number | null;
-  /** Measured generator fuel per kWh of LED energy (whole generator: lamps, idling, other loads). */
-  readonly measuredFuelPerLedKwhLPerKwh: number | null;
-}
-
-export type RouteIntermediates =
-  ElectricityRatioIntermediates | RatedPowerHoursIntermediates | FuelCrossCheckIntermediates;
 
 export interface VariantFigures {
   readonly referenceEmissionsTco2: number;

@@ -1,5 +1,4 @@
-import { LocalDate, VesselId } from '@qt-led/contract';
-import { SERIES_FIELDS, type SeriesField } from '@qt-led/store';
+import { LocalDate, SERIES_FIELDS, type SeriesField, VesselId } from '@qt-led/contract';
 import { z } from 'zod';
 
 /**

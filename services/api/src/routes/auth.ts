@@ -1,10 +1,10 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LoginResponse, Me } from '@qt-led/contract';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { INITIAL_ADMIN_FILE } from '../auth/first-admin.js';
 import { hashPassword, verifyPassword } from '../auth/password.js';
-import { ROLES } from '../auth/permissions.js';
 import { ApiError, ErrorBody } from '../errors.js';
 import { principalOf } from '../plugins/authentication.js';
 
@@ -20,21 +20,6 @@ const LoginBody = z.strictObject({
   username: z.string().min(1, 'give the username').max(64, 'at most 64 characters'),
   password: z.string().min(1, 'give the password').max(256, 'at most 256 characters'),
 });
-const Me = z
-  .object({
-    username: z.string(),
-    role: z.enum(ROLES),
-    kind: z.enum(['session', 'api-token']),
-    scopes: z.array(z.string()).nullable(),
-    expiresAtMs: z.number().nullable(),
-  })
-  .meta({ id: 'Me' });
-const LoginResult = z.object({
-  token: z.string().describe('send as "Authorization: Bearer <token>"'),
-  expiresAtMs: z.number(),
-  user: z.object({ username: z.string(), role: z.enum(ROLES) }),
-});
-
 /**
  * A hash of a password nobody has, checked when the username is unknown, so that a failed login takes the
  * same time whether or not the user exists (no username discovery by timing).
@@ -52,7 +37,7 @@ export const authRoutes: FastifyPluginCallbackZod<{ dataDir: string }> = (app, o
         summary: 'Log in with username and password; returns a session token',
         security: [],
         body: LoginBody,
-        response: { 200: LoginResult, 401: ErrorBody, 429: ErrorBody },
+        response: { 200: LoginResponse, 401: ErrorBody, 429: ErrorBody },
       },
       config: {
         rateLimit: {

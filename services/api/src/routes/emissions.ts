@@ -1,3 +1,4 @@
+import { EmissionsReport } from '@qt-led/contract';
 import { JcmError } from '@qt-led/jcm';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -37,7 +38,21 @@ export const emissionsRoutes: FastifyPluginCallbackZod<{
           format: z.enum(['json', 'csv', 'xlsx'], { error: 'expected json, csv or xlsx' }).default('json'),
         }),
         response: {
-          200: z.unknown().describe(`JSON { result: FleetResult, fromCache }; or text/csv; or ${XLSX_TYPE}`),
+          200: {
+            description: 'the figures as JSON (format=json), or the CSV or XLSX export (format=csv, xlsx)',
+            content: {
+              'application/json': { schema: EmissionsReport },
+              'text/csv': {
+                schema: z.string().describe('one row per vessel plus the fleet total, UTF-8, header row'),
+              },
+              // A workbook is bytes: sent as a buffer, never through a serializer.
+              [XLSX_TYPE]: {
+                schema: z
+                  .custom<Buffer>((value) => Buffer.isBuffer(value))
+                  .meta({ type: 'string', format: 'binary' }),
+              },
+            },
+          },
           400: ErrorBody,
           404: ErrorBody,
           422: ErrorBody,

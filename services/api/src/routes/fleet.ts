@@ -1,5 +1,13 @@
-import { AlarmNotFoundError, AlarmStateError, ALARM_STATES } from '@qt-led/fleet-status';
-import type { VesselId } from '@qt-led/contract';
+import { AlarmNotFoundError, AlarmStateError } from '@qt-led/fleet-status';
+import {
+  Alarm,
+  AlarmPage,
+  AlarmState,
+  CompletenessMatrix,
+  NightList,
+  TripList,
+  type VesselId,
+} from '@qt-led/contract';
 import type { FastifyInstance } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -13,7 +21,6 @@ import {
   VesselId as VesselIdSchema,
   VesselIdList,
 } from '../schemas.js';
-import { AlarmView, CompletenessView, NightView, TripView } from '../views.js';
 
 function checkVessels(app: FastifyInstance, ids: readonly VesselId[]): void {
   const unknown = ids.filter((id) => app.registryHolder.current().vessel(id) === undefined);
@@ -35,7 +42,7 @@ export const fleetRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
         tags: ['fleet'],
         summary: 'Trips (port departure to arrival) that overlap the period',
         querystring: PeriodQuery,
-        response: { 200: z.object({ trips: z.array(TripView) }), 400: ErrorBody, 404: ErrorBody },
+        response: { 200: TripList, 400: ErrorBody, 404: ErrorBody },
       },
     },
     async (request) => {
@@ -57,7 +64,7 @@ export const fleetRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
         tags: ['fleet'],
         summary: 'Fishing nights (lamp-on intervals) in the period',
         querystring: PeriodQuery,
-        response: { 200: z.object({ nights: z.array(NightView) }), 400: ErrorBody, 404: ErrorBody },
+        response: { 200: NightList, 400: ErrorBody, 404: ErrorBody },
       },
     },
     async (request) => {
@@ -83,7 +90,7 @@ export const fleetRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
           to: LocalDate.describe('local day after the last, YYYY-MM-DD (exclusive)'),
           vessel: VesselIdList.optional(),
         }),
-        response: { 200: CompletenessView, 400: ErrorBody, 404: ErrorBody },
+        response: { 200: CompletenessMatrix, 400: ErrorBody, 404: ErrorBody },
       },
     },
     async (request) => {
@@ -104,24 +111,14 @@ export const fleetRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
         tags: ['alarms'],
         summary: 'Alarms, newest first, a page at a time',
         querystring: z.strictObject({
-          state: z.enum(ALARM_STATES).optional(),
+          state: AlarmState.optional(),
           vessel: VesselIdSchema.optional(),
           before: Instant.optional().describe(
             'only alarms raised before this instant: the nextBefore of the previous page',
           ),
           limit: pageLimit(100, 500),
         }),
-        response: {
-          200: z.object({
-            alarms: z.array(AlarmView),
-            nextBefore: z
-              .string()
-              .nullable()
-              .describe('pass as `before` for the next page; null on the last'),
-          }),
-          400: ErrorBody,
-          404: ErrorBody,
-        },
+        response: { 200: AlarmPage, 400: ErrorBody, 404: ErrorBody },
       },
     },
     async (request) => {
@@ -151,7 +148,7 @@ export const fleetRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
         params: z.strictObject({
           id: z.string().min(1).max(128, 'an alarm id has at most 128 characters'),
         }),
-        response: { 200: AlarmView, 404: ErrorBody, 409: ErrorBody },
+        response: { 200: Alarm, 404: ErrorBody, 409: ErrorBody },
       },
     },
     async (request) => {

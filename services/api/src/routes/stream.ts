@@ -57,7 +57,12 @@ export const streamRoutes: FastifyPluginCallbackZod<{
           vessel: VesselIdList.optional().describe('only these vessels (status and reading events)'),
           events: EventList.optional(),
         }),
-        response: { 200: z.string().describe('text/event-stream') },
+        response: {
+          200: {
+            description: 'server-sent events, one per change, until the client disconnects',
+            content: { 'text/event-stream': { schema: z.string() } },
+          },
+        },
       },
     },
     (request, reply) => {

@@ -1,6 +1,7 @@
+import { Role } from '@qt-led/contract';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ROLES, SCOPES } from '../auth/permissions.js';
+import { SCOPES } from '../auth/permissions.js';
 import { ApiError, ErrorBody, notFound } from '../errors.js';
 import { Instant, pageLimit } from '../schemas.js';
 
@@ -8,7 +9,7 @@ const TokenView = z
   .object({
     id: z.string(),
     name: z.string(),
-    role: z.enum(ROLES),
+    role: Role,
     scopes: z.array(z.enum(SCOPES)).nullable(),
     createdAtMs: z.number(),
     createdBy: z.string(),
@@ -24,7 +25,7 @@ const NewToken = z.strictObject({
     .trim()
     .min(1, 'name the token after who uses it, e.g. "NEDO data package"')
     .max(80, 'at most 80 characters'),
-  role: z.enum(ROLES),
+  role: Role,
   scopes: z
     .array(z.enum(SCOPES))
     .min(1, 'give at least one scope, or leave scopes out for everything the role allows')

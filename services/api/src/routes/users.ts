@@ -1,15 +1,13 @@
+import { Role } from '@qt-led/contract';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { UserExistsError } from '../auth/auth-store.js';
 import { hashPassword } from '../auth/password.js';
-import { ROLES } from '../auth/permissions.js';
 import { ApiError, ErrorBody } from '../errors.js';
 import { pageLimit } from '../schemas.js';
 import { NewPassword, Username } from './auth.js';
 
-const UserView = z
-  .object({ username: z.string(), role: z.enum(ROLES), createdAtMs: z.number() })
-  .meta({ id: 'User' });
+const UserView = z.object({ username: z.string(), role: Role, createdAtMs: z.number() }).meta({ id: 'User' });
 
 /** People's accounts (admin). Paged by username. */
 export const userRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
@@ -40,7 +38,7 @@ export const userRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
       schema: {
         tags: ['admin'],
         summary: 'Create a user with a role',
-        body: z.strictObject({ username: Username, role: z.enum(ROLES), password: NewPassword }),
+        body: z.strictObject({ username: Username, role: Role, password: NewPassword }),
         response: { 201: UserView, 409: ErrorBody },
       },
     },
@@ -79,7 +77,7 @@ export const userRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
         summary: "Change a user's role or set a new password (their sessions end on a new password)",
         params: z.strictObject({ username: Username }),
         body: z
-          .strictObject({ role: z.enum(ROLES).optional(), password: NewPassword.optional() })
+          .strictObject({ role: Role.optional(), password: NewPassword.optional() })
           .refine((b) => b.role !== undefined || b.password !== undefined, {
             message: 'give a new role, a new password, or both',
           }),

@@ -1,12 +1,19 @@
-import { Vessel, type VesselId } from '@qt-led/contract';
-import type { VesselStatus } from '@qt-led/fleet-status';
-import { SERIES_FIELDS, type StoredReading } from '@qt-led/store';
+import {
+  type LatestReading,
+  SERIES_FIELDS,
+  SeriesResponse,
+  VesselDetail,
+  VesselList,
+  type VesselId,
+  type VesselStatus,
+  type VesselView,
+} from '@qt-led/contract';
+import type { StoredReading } from '@qt-led/store';
 import type { FastifyInstance } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { badRequest, ErrorBody, notFound } from '../errors.js';
 import { Instant, SeriesFields, Step, VesselParams } from '../schemas.js';
-import { SeriesView, VesselView } from '../views.js';
 
 const DEFAULT_FIELDS = [
   'ledPowerW',
@@ -38,7 +45,7 @@ function formatStep(ms: number): string {
   return `${Math.ceil(ms / 1_000)}s`;
 }
 
-function latestView(reading: StoredReading | undefined) {
+function latestView(reading: StoredReading | undefined): LatestReading | null {
   if (reading === undefined) return null;
   return {
     deviceTimeMs: reading.deviceTimeMs,
@@ -60,7 +67,7 @@ function vesselView(
   status: VesselStatus | undefined,
   latest: StoredReading | undefined,
   nowMs: number,
-) {
+): VesselView {
   const registry = app.registryHolder.current();
   const vessel = registry.vessel(vesselId);
   if (vessel === undefined) throw notFound(`vessel ${vesselId} is not in the fleet registry`);
@@ -83,7 +90,7 @@ export const vesselRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
       schema: {
         tags: ['fleet'],
         summary: 'Every vessel of the registry with its status and latest reading',
-        response: { 200: z.object({ vessels: z.array(VesselView) }) },
+        response: { 200: VesselList },
       },
     },
     async () => {
@@ -111,10 +118,7 @@ export const vesselRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
         tags: ['fleet'],
         summary: 'One vessel: status, latest reading and its registry entry with every version',
         params: VesselParams,
-        response: {
-          200: VesselView.extend({ registry: Vessel.describe('the registry entry, every version') }),
-          404: ErrorBody,
-        },
+        response: { 200: VesselDetail, 404: ErrorBody },
       },
     },
     async (request) => {
@@ -156,7 +160,7 @@ export const vesselRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
             `comma-separated, from ${SERIES_FIELDS.join(', ')}; default ${DEFAULT_FIELDS.join(',')}`,
           ),
         }),
-        response: { 200: SeriesView, 400: ErrorBody, 404: ErrorBody },
+        response: { 200: SeriesResponse, 400: ErrorBody, 404: ErrorBody },
       },
     },
     async (request) => {
