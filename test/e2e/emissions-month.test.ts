@@ -12,7 +12,8 @@ import {
   localDateStartMs,
   roundTco2,
 } from '@qt-led/jcm';
-import { createSqliteStore, type StoredReading, type TelemetryStore } from '@qt-led/store';
+import type { StoredReading, TelemetryStore } from '@qt-led/store';
+import { createSqliteStore } from '@qt-led/store-sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**

@@ -8,13 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TelemetryBatch } from '@qt-led/contract';
 import { createFleetSimulation, type FleetSummary, parseFaultSpec } from '@qt-led/gateway';
-import {
-  createInfluxStore,
-  createSqliteStore,
-  findGaps,
-  type StoredReading,
-  type TelemetryStore,
-} from '@qt-led/store';
+import { findGaps, type StoredReading, type TelemetryStore } from '@qt-led/store';
+import { createInfluxStore } from '@qt-led/store-influx';
+import { createSqliteStore } from '@qt-led/store-sqlite';
 import {
   createIsolation,
   type DedicatedServer,

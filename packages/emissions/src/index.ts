@@ -9,3 +9,4 @@ export {
   fileIssuedReportStore,
 } from './service.js';
 export { type GatherOptions, DEFAULT_GATHER_OPTIONS, gatherVesselInput, lampOnIntervals } from './gather.js';
+export { type EmissionsModule, type EmissionsModuleConfig, createEmissionsModule } from './module.js';

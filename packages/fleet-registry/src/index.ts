@@ -6,3 +6,9 @@ export {
   loadFleetRegistry,
   parseFleetRegistry,
 } from './load-fleet-registry.js';
+export {
+  type RegistrySource,
+  type RegistrySourceOptions,
+  type RegistrySourceStatus,
+  createRegistrySource,
+} from './registry-source.js';

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { z } from 'zod';
 import { enumVar, secretVar, urlVar } from './config.js';
 
@@ -44,6 +45,29 @@ export const dataEnv = {
   DATA_DIR: z.string().min(1).default('./data'),
 };
 
+/**
+ * The fleet registry. `FLEET_REGISTRY_PATH` is the one to start from; `FLEET_REGISTRY_LIVE_PATH` is the
+ * registry in force, written by an admin's upload and watched by every process that shares it (under
+ * compose, a volume mounted into the API and ingest), so an upload reaches ingest without a restart.
+ */
+export const registryEnv = {
+  /** Used while no upload exists yet; unset: the registry packaged with the platform. */
+  FLEET_REGISTRY_PATH: z.string().min(1).optional(),
+  /** Default `<DATA_DIR>/fleet-registry.json`. */
+  FLEET_REGISTRY_LIVE_PATH: z.string().min(1).optional(),
+};
+
+/** The registry in force under DATA_DIR unless FLEET_REGISTRY_LIVE_PATH says otherwise. */
+export const REGISTRY_LIVE_FILE = 'fleet-registry.json';
+
+/** Where the registry in force lives (see {@link registryEnv}). */
+export function registryLivePath(env: {
+  DATA_DIR: string;
+  FLEET_REGISTRY_LIVE_PATH?: string | undefined;
+}): string {
+  return env.FLEET_REGISTRY_LIVE_PATH ?? join(env.DATA_DIR, REGISTRY_LIVE_FILE);
+}
+
 /** Cross-variable rules for the InfluxDB fragment: one way to authenticate, and only both halves of it. */
 export function checkInfluxAuth(
   env: {
@@ -73,4 +97,10 @@ export function checkInfluxAuth(
 }
 
 /** Every variable the shared fragments define; `.env.example` must document each (a test checks). */
-export const SHARED_ENV_VARIABLES = Object.keys({ ...loggingEnv, ...mqttEnv, ...influxEnv, ...dataEnv });
+export const SHARED_ENV_VARIABLES = Object.keys({
+  ...loggingEnv,
+  ...mqttEnv,
+  ...influxEnv,
+  ...dataEnv,
+  ...registryEnv,
+});

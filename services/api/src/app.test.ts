@@ -1,22 +1,17 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEmissionsService, fileIssuedReportStore } from '@qt-led/emissions';
-import { loadFleetRegistry } from '@qt-led/fleet-registry';
-import { createFleetStatusService } from '@qt-led/fleet-status';
-import { BUILT_IN_METHODOLOGY_IDS, loadBuiltInMethodology } from '@qt-led/jcm';
 import { createLogger } from '@qt-led/runtime';
-import { createSqliteStore } from '@qt-led/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApi } from './app.js';
+import type { FastifyInstance } from 'fastify';
 import { ROUTE_PERMISSIONS } from './auth/permissions.js';
-import type { IngestHealth } from './deps.js';
+import type { IngestOperations } from './ingest-operations.js';
 import { redactQueryToken } from './plugins/request-log.js';
-import { createRegistryHolder } from './registry-holder.js';
+import { startApiTestServer } from './testing/api-server.js';
 
 let dir: string;
 let ingestReady = true;
-let api: Awaited<ReturnType<typeof buildApi>>;
+let api: FastifyInstance;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
@@ -28,34 +23,23 @@ beforeAll(async () => {
     '<!doctype html><title>Đội tàu</title><div id="app"></div>',
   );
   await writeFile(join(dashboardDir, 'assets', 'main-abc123.js'), 'console.log("dashboard")');
-  const store = createSqliteStore({ path: ':memory:' });
-  const registry = createRegistryHolder(loadFleetRegistry());
-  const fleetStatus = createFleetStatusService({ store, registry: registry.index, alarmDbPath: ':memory:' });
-  const ingestHealth: IngestHealth = { ready: () => Promise.resolve(ingestReady) };
-  api = await buildApi({
-    store,
-    registry,
-    emissions: createEmissionsService({
-      store,
-      registry: registry.index,
-      methodologies: new Map(
-        BUILT_IN_METHODOLOGY_IDS.map((id) => [id as string, loadBuiltInMethodology(id)]),
-      ),
-      issued: fileIssuedReportStore(join(dir, 'issued')),
-      clock: { now: () => Date.now() },
-    }),
-    fleetStatus,
-    authDbPath: join(dir, 'auth.sqlite'),
+  const ingest: IngestOperations = {
+    ready: () => Promise.resolve(ingestReady),
+    metricsText: () => Promise.resolve('qtled_ingest_messages_total 0\n'),
+    metricsContentType: 'text/plain; version=0.0.4; charset=utf-8',
+    listDeadLetters: () => Promise.resolve([]),
+    getDeadLetter: () => Promise.resolve(undefined),
+    replayDeadLetter: () => Promise.resolve({ replayed: false, reason: 'no such dead letter' }),
+  };
+  const server = await startApiTestServer({
     dataDir: dir,
     dashboardDir,
     logger: createLogger({ name: 'api-test', level: 'silent' }),
-    ingestHealth,
+    clock: { now: () => Date.now() },
+    ingest,
   });
-  close = async () => {
-    await api.close();
-    await fleetStatus.stop();
-    await store.close();
-  };
+  api = server.app;
+  close = () => server.stop();
 });
 afterAll(async () => {
   await close();

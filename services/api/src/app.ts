@@ -14,6 +14,7 @@ import { authRoutes } from './routes/auth.js';
 import { emissionsRoutes } from './routes/emissions.js';
 import { fleetRoutes } from './routes/fleet.js';
 import { healthRoutes } from './routes/health.js';
+import { ingestRoutes } from './routes/ingest.js';
 import { registryRoutes } from './routes/registry.js';
 import { type StreamRegistry, streamRoutes } from './routes/stream.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -97,10 +98,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerSecurityHeaders(app);
 
   // Layer 4: routes.
-  await app.register(
-    healthRoutes,
-    deps.ingestHealth === undefined ? {} : { ingestHealth: deps.ingestHealth },
-  );
+  await app.register(healthRoutes, deps.ingest === undefined ? {} : { ingestHealth: deps.ingest });
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
   await app.register(authRoutes, { prefix: '/api/v1/auth', dataDir: deps.dataDir });
   await app.register(userRoutes, { prefix: '/api/v1/users' });
@@ -111,7 +109,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     prefix: '/api/v1/emissions',
     methodologyIds: [firstMethodology, ...otherMethodologies],
   });
-  await app.register(registryRoutes, { prefix: '/api/v1/registry', dataDir: deps.dataDir });
+  await app.register(registryRoutes, { prefix: '/api/v1/registry' });
+  await app.register(ingestRoutes, { prefix: '/api/v1/ingest', ingest: deps.ingest });
   await app.register(streamRoutes, {
     prefix: '/api/v1/stream',
     streams,

@@ -2,20 +2,14 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createEmissionsService, fileIssuedReportStore } from '@qt-led/emissions';
-import { loadFleetRegistry } from '@qt-led/fleet-registry';
-import { createFleetStatusService } from '@qt-led/fleet-status';
-import { BUILT_IN_METHODOLOGY_IDS, loadBuiltInMethodology } from '@qt-led/jcm';
 import { createLogger } from '@qt-led/runtime';
-import { createSqliteStore } from '@qt-led/store';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApi } from './app.js';
 import { INITIAL_ADMIN_FILE } from './auth/first-admin.js';
 import { hashPassword, verifyPassword } from './auth/password.js';
 import type { ApiOptions } from './deps.js';
-import { createRegistryHolder } from './registry-holder.js';
 import { type ApiFixture, createApiFixture, NOW_MS } from './testing/api-fixture.js';
+import { startApiTestServer } from './testing/api-server.js';
 
 /** A bare API over an empty store, with its log lines captured. */
 async function bareApi(dataDir: string, options: Partial<ApiOptions> = {}) {
@@ -27,44 +21,13 @@ async function bareApi(dataDir: string, options: Partial<ApiOptions> = {}) {
     },
   });
   const logger = createLogger({ name: 'api-test', level: 'info', destination });
-  const store = createSqliteStore({ path: ':memory:' });
-  const registry = createRegistryHolder(loadFleetRegistry());
-  const clock = { now: () => NOW_MS };
-  const fleetStatus = createFleetStatusService({
-    store,
-    registry: registry.index,
-    alarmDbPath: ':memory:',
-    clock,
-  });
-  const app = await buildApi({
-    store,
-    registry,
-    emissions: createEmissionsService({
-      store,
-      registry: registry.index,
-      methodologies: new Map(
-        BUILT_IN_METHODOLOGY_IDS.map((id) => [id as string, loadBuiltInMethodology(id)]),
-      ),
-      issued: fileIssuedReportStore(join(dataDir, 'issued')),
-      clock,
-    }),
-    fleetStatus,
-    authDbPath: join(dataDir, 'auth.sqlite'),
+  const server = await startApiTestServer({
     dataDir,
     logger,
-    clock,
-    options,
+    clock: { now: () => NOW_MS },
+    api: options,
   });
-  await app.ready();
-  return {
-    app,
-    lines,
-    async close() {
-      await app.close();
-      await fleetStatus.stop();
-      await store.close();
-    },
-  };
+  return { app: server.app, lines, close: () => server.stop() };
 }
 
 describe('first start', () => {
@@ -163,7 +126,7 @@ describe('sessions, users and tokens', () => {
   });
 
   it('stores only hashes of passwords and tokens', () => {
-    const db = new Database(join(f.dir, 'auth.sqlite'), { readonly: true });
+    const db = new Database(join(f.dir, 'api-auth.sqlite'), { readonly: true });
     const dump = JSON.stringify([
       db.prepare('SELECT * FROM users').all(),
       db.prepare('SELECT * FROM sessions').all(),

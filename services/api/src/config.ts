@@ -1,4 +1,15 @@
-import { boolVar, checkInfluxAuth, dataEnv, influxEnv, intVar, loggingEnv } from '@qt-led/runtime';
+import { alarmNotificationEnv, checkAlarmNotificationEnv } from '@qt-led/fleet-status';
+import {
+  boolVar,
+  checkInfluxAuth,
+  dataEnv,
+  influxEnv,
+  intVar,
+  type loadConfig,
+  loggingEnv,
+  mqttEnv,
+  registryEnv,
+} from '@qt-led/runtime';
 import { z } from 'zod';
 
 /** Every variable the API process reads (`main.ts`); `.env.example` documents each. */
@@ -7,6 +18,10 @@ export const apiEnvSchema = z
     ...loggingEnv,
     ...influxEnv,
     ...dataEnv,
+    ...registryEnv,
+    // The broker, for the live stream's readings from ingest (unset: no `reading` events under compose).
+    ...mqttEnv,
+    ...alarmNotificationEnv,
     API_HOST: z.string().min(1).default('0.0.0.0'),
     API_PORT: intVar({ min: 0, max: 65_535, default: 8080 }),
     /** Default `<DATA_DIR>/api-auth.sqlite`. */
@@ -16,12 +31,20 @@ export const apiEnvSchema = z
     API_SESSION_TTL_H: intVar({ min: 1, max: 24 * 30, default: 12 }),
     API_LOGIN_RATE_LIMIT_PER_MIN: intVar({ min: 1, max: 10_000, default: 10 }),
     API_TRUST_PROXY: boolVar(false),
-    /** Registry used when `<DATA_DIR>/fleet-registry.json` (written by admin uploads) does not exist yet. */
-    FLEET_REGISTRY_PATH: z.string().min(1).optional(),
+    /** The API's MQTT client id (live readings); unique per API replica. */
+    API_MQTT_CLIENT_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1–64 letters, digits, _ or -')
+      .default('qtled-api-1'),
+    /** How often statuses and alarms are evaluated (and notified). */
+    ALARM_EVALUATE_EVERY_S: intVar({ min: 1, max: 3_600, default: 60 }),
     /** Alarm database of the fleet status service; default `<DATA_DIR>/alarms.sqlite`. */
     ALARM_DB_PATH: z.string().min(1).optional(),
   })
-  .superRefine(checkInfluxAuth);
+  .superRefine(checkInfluxAuth)
+  .superRefine(checkAlarmNotificationEnv);
 
 export type ApiConfig = z.output<typeof apiEnvSchema>;
+/** The API's variables as `loadConfig` hands them over: validated and frozen. */
+export type ApiEnv = ReturnType<typeof loadConfig<typeof apiEnvSchema>>;
 export const API_ENV_VARIABLES = Object.keys(apiEnvSchema.shape);

@@ -1,16 +1,15 @@
 import type { EmissionsService } from '@qt-led/emissions';
+import type { RegistrySource } from '@qt-led/fleet-registry';
 import type { FleetStatusService } from '@qt-led/fleet-status';
 import type { Logger } from '@qt-led/runtime';
 import type { TelemetryStore } from '@qt-led/store';
 import type { AuthStore, Principal } from './auth/auth-store.js';
 import type { ScryptCost } from './auth/password.js';
 import type { LiveReadings } from './live-readings.js';
-import type { RegistryHolder } from './registry-holder.js';
+import type { IngestOperations } from './ingest-operations.js';
 
 /** What `/readyz` asks besides the store: ingest's own view of whether it keeps up (optional). */
-export interface IngestHealth {
-  ready(): boolean | Promise<boolean>;
-}
+export type IngestHealth = Pick<IngestOperations, 'ready'>;
 
 export interface Clock {
   now(): number;
@@ -51,8 +50,8 @@ export const DEFAULT_API_OPTIONS: ApiOptions = {
 
 export interface ApiDeps {
   store: TelemetryStore;
-  /** The registry in force; `PUT /api/v1/registry` replaces it (see {@link RegistryHolder}). */
-  registry: RegistryHolder;
+  /** The registry in force; `PUT /api/v1/registry` replaces it through the source (persisted, shared). */
+  registry: RegistrySource;
   emissions: EmissionsService;
   fleetStatus: FleetStatusService;
   /** SQLite file of users, sessions and API tokens (`:memory:` allowed). */
@@ -63,7 +62,8 @@ export interface ApiDeps {
   dashboardDir?: string;
   logger: Logger;
   clock?: Clock;
-  ingestHealth?: IngestHealth;
+  /** Ingest in this process (`npm start`): readiness, and its operator view for admins. */
+  ingest?: IngestOperations;
   /** Readings as they are stored, for the live stream's `reading` events. */
   liveReadings?: LiveReadings;
   /** Methodology ids the emissions service knows (the `variant` parameter); default: the built-in ones. */
@@ -74,7 +74,7 @@ export interface ApiDeps {
 declare module 'fastify' {
   interface FastifyInstance {
     store: TelemetryStore;
-    registryHolder: RegistryHolder;
+    registryHolder: RegistrySource;
     emissions: EmissionsService;
     fleetStatus: FleetStatusService;
     auth: AuthStore;

@@ -1,4 +1,6 @@
+import { StoredReadingsNotice, storedReadingsTopic } from '@qt-led/contract';
 import type { StoredReading } from '@qt-led/store';
+import type { MqttClient } from 'mqtt';
 
 /**
  * The port through which the platform tells the API about readings as they are stored, for the live stream
@@ -29,5 +31,48 @@ export function createLiveReadingsHub(): LiveReadingsHub {
       for (const reading of readings) for (const listener of listeners) listener(reading);
     },
     listenerCount: () => listeners.size,
+  };
+}
+
+/**
+ * The live readings of an ingest in another process (compose): ingest publishes each durable write on the
+ * broker's `stored-readings` topic, this subscribes and hands the readings to the stream's listeners. A
+ * notice that does not parse is counted and dropped: the store has the readings, only a chart point is lost.
+ */
+export function createMqttLiveReadings(options: {
+  client: Pick<MqttClient, 'subscribeAsync' | 'on' | 'off'>;
+  topicRoot: string;
+  onInvalid?: (error: Error) => void;
+}): LiveReadings & { start(): Promise<void>; stop(): void; invalidNotices(): number } {
+  const hub = createLiveReadingsHub();
+  const topic = storedReadingsTopic(options.topicRoot);
+  let invalid = 0;
+  const onMessage = (received: string, payload: Buffer): void => {
+    if (received !== topic) return;
+    let parsed: ReturnType<typeof StoredReadingsNotice.safeParse>;
+    try {
+      parsed = StoredReadingsNotice.safeParse(JSON.parse(payload.toString('utf8')));
+    } catch (error) {
+      invalid += 1;
+      options.onInvalid?.(error as Error);
+      return;
+    }
+    if (!parsed.success) {
+      invalid += 1;
+      options.onInvalid?.(new Error(parsed.error.issues[0]?.message ?? 'invalid stored-readings notice'));
+      return;
+    }
+    hub.publish(parsed.data.readings as StoredReading[]);
+  };
+  return {
+    onReading: (listener) => hub.onReading(listener),
+    async start() {
+      options.client.on('message', onMessage);
+      await options.client.subscribeAsync(topic, { qos: 0 });
+    },
+    stop() {
+      options.client.off('message', onMessage);
+    },
+    invalidNotices: () => invalid,
   };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadFleetRegistry } from '@qt-led/fleet-registry';
-import { createInfluxStore } from '@qt-led/store';
+import { createInfluxStore } from '@qt-led/store-influx';
 import { createIsolation, freePorts, influxAdmin, waitFor } from '@qt-led/test-harness';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { generateFleetTelemetry } from './testing/fleet-telemetry.js';

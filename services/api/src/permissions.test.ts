@@ -131,6 +131,15 @@ async function sampleOf(key: RouteKey, role: Role): Promise<Sample> {
       return { method: 'PUT', url: '/api/v1/registry', payload: f.registry.current().registry, ok: [200] };
     case 'GET /api/v1/stream':
       return { method: 'GET', url: '/api/v1/stream', ok: [200] };
+    // The fixture runs the API process alone (as compose does): ingest's view answers 503, saying where it is.
+    case 'GET /api/v1/ingest/metrics':
+      return { method: 'GET', url: '/api/v1/ingest/metrics', ok: [503] };
+    case 'GET /api/v1/ingest/dead-letters':
+      return { method: 'GET', url: '/api/v1/ingest/dead-letters', ok: [503] };
+    case 'GET /api/v1/ingest/dead-letters/:id':
+      return { method: 'GET', url: '/api/v1/ingest/dead-letters/1', ok: [503] };
+    case 'POST /api/v1/ingest/dead-letters/:id/replay':
+      return { method: 'POST', url: '/api/v1/ingest/dead-letters/1/replay', ok: [503] };
   }
 }
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FleetRegistry } from '@qt-led/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REGISTRY_FILE } from './routes/registry.js';
+import { REGISTRY_LIVE_FILE as REGISTRY_FILE } from '@qt-led/runtime';
 import { type ApiFixture, createApiFixture } from './testing/api-fixture.js';
 
 let f: ApiFixture;

@@ -1,4 +1,13 @@
-import { boolVar, checkInfluxAuth, dataEnv, influxEnv, intVar, loggingEnv, mqttEnv } from '@qt-led/runtime';
+import {
+  boolVar,
+  checkInfluxAuth,
+  dataEnv,
+  influxEnv,
+  intVar,
+  loggingEnv,
+  mqttEnv,
+  registryEnv,
+} from '@qt-led/runtime';
 import { z } from 'zod';
 import type { IngestOptions } from './pipeline.js';
 
@@ -9,6 +18,7 @@ export const ingestEnvSchema = z
     ...mqttEnv,
     ...influxEnv,
     ...dataEnv,
+    ...registryEnv,
     INGEST_CLIENT_ID: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1–64 letters, digits, _ or -')
@@ -31,7 +41,8 @@ export const ingestEnvSchema = z
     INGEST_HTTP_PORT: intVar({ min: 0, max: 65_535, default: 9464 }),
     INGEST_HTTP_HOST: z.string().default('0.0.0.0'),
     INGEST_GAP_SCAN_INTERVAL_S: intVar({ min: 0, max: 86_400, default: 300 }),
-    FLEET_REGISTRY_PATH: z.string().min(1).optional(),
+    /** Tell the API's live stream in another process what was stored (compose); off: nobody listens. */
+    INGEST_PUBLISH_STORED_READINGS: boolVar(true),
   })
   .superRefine(checkInfluxAuth);
 
@@ -81,7 +92,7 @@ export function ingestTuningFrom(
 
 /**
  * The pipeline's options from the tuning. `shared: false` on brokers without shared subscriptions
- * (aedes, design.md §9).
+ * (aedes, docs/architecture.md §12).
  */
 export function ingestOptionsFrom(
   tuning: IngestTuning,

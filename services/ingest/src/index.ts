@@ -1,6 +1,14 @@
-export { type Ingest, type IngestDeps, type IngestOptions, type Clock, createIngest } from './pipeline.js';
+export {
+  type Ingest,
+  type IngestDeps,
+  type IngestOptions,
+  type IngestStore,
+  type Clock,
+  createIngest,
+} from './pipeline.js';
+export { type MqttPort, type InboundPublish } from './mqtt-port.js';
 export { AckTracker, toRanges } from './ack-tracker.js';
-export { type Spool, type WriteBatch, openSpool } from './spool.js';
+export { type AckSeqs, type Spool, type WriteBatch, openSpool } from './spool.js';
 export { type IngestMetrics, createIngestMetrics } from './metrics.js';
 export { createOperatorServer } from './http.js';
 export {
@@ -11,3 +19,11 @@ export {
   ingestTuningFrom,
   INGEST_ENV_VARIABLES,
 } from './config.js';
+export {
+  type IngestModule,
+  type IngestModuleConfig,
+  type IngestModuleDeps,
+  type IngestOperations,
+  createIngestModule,
+  ingestModuleConfigFrom,
+} from './module.js';

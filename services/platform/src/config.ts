@@ -1,4 +1,5 @@
 import { apiEnvSchema } from '@qt-led/api';
+import { checkAlarmNotificationEnv } from '@qt-led/fleet-status';
 import { ingestEnvSchema } from '@qt-led/ingest';
 import { boolVar, checkInfluxAuth, intVar } from '@qt-led/runtime';
 import { z } from 'zod';
@@ -43,7 +44,8 @@ export const platformEnvSchema = z
     /** JSON keyed by gateway id, `{ "gw-c3d2c914": { "username": …, "password": … } }` (deploy/mosquitto). */
     FLEET_SIM_CREDENTIALS_PATH: z.string().min(1).optional(),
   })
-  .superRefine(checkInfluxAuth);
+  .superRefine(checkInfluxAuth)
+  .superRefine(checkAlarmNotificationEnv);
 
 export type PlatformConfig = z.output<typeof platformEnvSchema>;
 export const PLATFORM_ENV_VARIABLES = Object.keys(platformEnvSchema.shape);

@@ -4,8 +4,8 @@
 //
 //   deploy/mosquitto/make-passwords.sh [--out deploy/mosquitto/secrets] [--topic-root qtled] [--registry file]
 //
-// The ingest password comes from MQTT_PASSWORD when set (the value docker-compose passes to ingest);
-// otherwise one is made and printed once.
+// The ingest password comes from MQTT_PASSWORD and the API's from API_MQTT_PASSWORD when set (the values
+// docker-compose passes to them); otherwise they are made and printed once.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { makePasswords } from './deploy/make-passwords.js';
@@ -18,20 +18,27 @@ function main(): void {
       registry: { type: 'string' },
     },
   });
-  const ingestPassword = process.env['MQTT_PASSWORD'];
+  const given = (name: string): string | undefined => {
+    const value = process.env[name];
+    return value === undefined || value === '' ? undefined : value;
+  };
   const result = makePasswords({
     outDir: resolve(values.out),
     topicRoot: values['topic-root'],
     registryPath: values.registry ?? process.env['FLEET_REGISTRY_PATH'],
-    ingestPassword: ingestPassword === undefined || ingestPassword === '' ? undefined : ingestPassword,
+    ingestPassword: given('MQTT_PASSWORD'),
+    apiPassword: given('API_MQTT_PASSWORD'),
   });
   process.stdout.write(
     [
-      `Wrote ${result.passwordFile} (${result.gateways} gateways + ingest), ${result.aclFile},`,
+      `Wrote ${result.passwordFile} (${result.gateways} gateways, ingest and the API), ${result.aclFile},`,
       `and ${result.gatewayCredentialsFile} (install each gateway's login on its gateway).`,
       result.ingestPasswordGenerated
         ? `Put the ingest login into .env (shown once):\n  MQTT_USERNAME=${result.ingest.username}\n  MQTT_PASSWORD=${result.ingest.password}`
         : 'The ingest login uses MQTT_PASSWORD from the environment.',
+      result.apiPasswordGenerated
+        ? `Put the API's login into .env (shown once):\n  API_MQTT_PASSWORD=${result.api.password}`
+        : "The API's login uses API_MQTT_PASSWORD from the environment.",
       'Mosquitto in its container runs as uid 1883: `sudo chown 1883:1883` the passwd file before `docker compose up`.',
       '',
     ].join('\n'),

@@ -3,25 +3,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { VesselId } from '@qt-led/contract';
 import { openDiskQueue } from '@qt-led/gateway';
-import { createLogger } from '@qt-led/runtime';
-import { createSqliteStore, findGaps } from '@qt-led/store';
+import { createLogger, loadConfig } from '@qt-led/runtime';
+import { findGaps } from '@qt-led/store';
+import { createSqliteStore } from '@qt-led/store-sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { platformEnvSchema } from './config.js';
+import { platformOptionsFrom } from './options.js';
 import { type Platform, type PlatformOptions, startPlatform } from './platform.js';
 
 const logger = createLogger({ name: 'platform-test', level: 'warn' });
 const VESSELS = 3;
 
 function options(dataDir: string): PlatformOptions {
-  return {
-    dataDir,
-    http: { host: '127.0.0.1', port: 0 },
-    embeddedBroker: { host: '127.0.0.1', port: 0, fallbackToFreePort: false },
-    topicRoot: 'qtled',
-    // No faults: every sampled reading must then be stored (or still be held by its gateway).
-    fleet: { vessels: VESSELS, historyDays: 1, seed: 7, faults: 'none' },
-    speed: 1,
-    logger,
-  };
+  // As `npm start` configures itself, from variables; no faults: every sampled reading must then be
+  // stored (or still be held by its gateway).
+  const env = loadConfig('platform', platformEnvSchema, {
+    DATA_DIR: dataDir,
+    API_PORT: '0',
+    PLATFORM_BROKER_PORT: '0',
+    FLEET_SIM_VESSELS: String(VESSELS),
+    FLEET_SIM_HISTORY_DAYS: '1',
+    FLEET_SIM_SEED: '7',
+    FLEET_SIM_FAULTS: 'none',
+  });
+  return platformOptionsFrom(env, { logger, dashboardDir: undefined });
 }
 
 /** Every reading identity a vessel's gateway still holds on disk, read back from its queue files. */

@@ -1,10 +1,7 @@
 // Runs the ingest service as production does — its own process, configured by environment variables —
 // so that end-to-end tests can kill it with SIGKILL mid-batch and start it again on the same data.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { freePorts, type InfluxServer, type MqttServer, underParentDeathSignal } from '@qt-led/test-harness';
-
-const repo = fileURLToPath(new URL('../../../', import.meta.url));
+import { freePorts, type InfluxServer, type MqttServer } from '@qt-led/test-harness';
+import { startServiceProcess } from './service-process.js';
 
 export interface IngestProcessOptions {
   mqtt: MqttServer;
@@ -15,6 +12,8 @@ export interface IngestProcessOptions {
   batchMaxAgeMs?: number;
   /** Absent: the embedded SQLite store in `dataDir`. */
   influx?: InfluxServer & { database: string };
+  /** More variables (a shared registry file, …). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface IngestProcess {
@@ -26,14 +25,7 @@ export interface IngestProcess {
 
 export async function startIngestProcess(options: IngestProcessOptions): Promise<IngestProcess> {
   const port = (await freePorts(1))[0] as number;
-  // The process's own environment, less any store or registry setting the developer may have exported.
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([key]) => !key.startsWith('INFLUX_') && key !== 'FLEET_REGISTRY_PATH',
-    ),
-  );
   const env: NodeJS.ProcessEnv = {
-    ...inherited,
     LOG_LEVEL: process.env['INGEST_LOG_LEVEL'] ?? 'warn',
     MQTT_URL: options.mqtt.url,
     MQTT_TOPIC_ROOT: options.topicRoot,
@@ -44,6 +36,7 @@ export async function startIngestProcess(options: IngestProcessOptions): Promise
     INGEST_GAP_SCAN_INTERVAL_S: '0',
     // Short batches: the simulator advances a boat's clock only once its last batch is acknowledged.
     INGEST_BATCH_MAX_AGE_MS: String(options.batchMaxAgeMs ?? 10),
+    ...options.env,
   };
   if (options.mqtt.username !== undefined) env['MQTT_USERNAME'] = options.mqtt.username;
   if (options.mqtt.password !== undefined) env['MQTT_PASSWORD'] = options.mqtt.password;
@@ -54,36 +47,13 @@ export async function startIngestProcess(options: IngestProcessOptions): Promise
     if (options.influx.username !== undefined) env['INFLUX_USERNAME'] = options.influx.username;
     if (options.influx.password !== undefined) env['INFLUX_PASSWORD'] = options.influx.password;
   }
-  // Under a parent-death signal: if the test run dies, the kernel ends this ingest too (no orphans).
-  const [command, args] = await underParentDeathSignal(process.execPath, [
-    '--import',
-    'tsx',
-    '--conditions=source',
-    'services/ingest/src/main.ts',
-  ]);
-  const child: ChildProcess = spawn(command, args, {
-    cwd: repo,
-    env,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const state = { gone: false };
-  void exited.then(() => (state.gone = true));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (state.gone) throw new Error(`ingest ${options.clientId} exited during start-up (see its log above)`);
-    const ready = await fetch(`${url}/readyz`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ready) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`ingest ${options.clientId} not ready within 60 s`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const service = await startServiceProcess({
+    name: `ingest ${options.clientId}`,
+    entry: 'services/ingest/src/main.ts',
+    env,
+    readyUrl: `${url}/readyz`,
+  });
   return {
     url,
     async metric(name, labels = {}) {
@@ -98,9 +68,6 @@ export async function startIngestProcess(options: IngestProcessOptions): Promise
       }
       return total;
     },
-    async kill(signal) {
-      if (!state.gone) child.kill(signal);
-      await exited;
-    },
+    kill: (signal) => service.kill(signal),
   };
 }

@@ -3,8 +3,10 @@
  * reads it for every request, app start-up refuses an `/api/v1` route missing from it, and the tests
  * iterate over it for every role.
  */
-export const ROLES = ['officer', 'analyst', 'partner', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Role } from '@qt-led/contract';
+
+// The roles are the contract's (the dashboard reads the same list); re-exported for the API's callers.
+export { ROLES, type Role };
 
 /**
  * Areas an API token can be limited to (a partner token: `['emissions', 'registry']`). A token without a
@@ -50,6 +52,10 @@ export const ROUTE_PERMISSIONS = {
   'GET /api/v1/registry': { roles: EVERYONE, scope: 'registry' },
   'PUT /api/v1/registry': { roles: ADMIN, scope: 'admin' },
   'GET /api/v1/stream': { roles: FLEET_READERS, scope: 'live' },
+  'GET /api/v1/ingest/metrics': { roles: ADMIN, scope: 'admin' },
+  'GET /api/v1/ingest/dead-letters': { roles: ADMIN, scope: 'admin' },
+  'GET /api/v1/ingest/dead-letters/:id': { roles: ADMIN, scope: 'admin' },
+  'POST /api/v1/ingest/dead-letters/:id/replay': { roles: ADMIN, scope: 'admin' },
 } as const satisfies Record<string, RouteAccess>;
 
 export type RouteKey = keyof typeof ROUTE_PERMISSIONS;

@@ -1,18 +1,15 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { FleetRegistry, indexRegistry } from '@qt-led/contract';
+import { FleetRegistry } from '@qt-led/contract';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ErrorBody } from '../errors.js';
 
-export const REGISTRY_FILE = 'fleet-registry.json';
-
 /**
  * The effective-dated fleet registry: everyone reads it; an admin replaces it as a whole. A replacement is
- * validated with the contract's schema (every problem listed), written to `<dataDir>/fleet-registry.json`
- * (temp file + rename, so a crash never leaves half a registry) and only then put in force.
+ * validated with the contract's schema (every problem listed), then handed to the registry source, which
+ * writes the live file (temp file + rename, so a crash never leaves half a registry), puts it in force here,
+ * and every other process sharing the file (ingest) loads it.
  */
-export const registryRoutes: FastifyPluginCallbackZod<{ dataDir: string }> = (app, options, done) => {
+export const registryRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
   app.get(
     '',
     {
@@ -41,13 +38,7 @@ export const registryRoutes: FastifyPluginCallbackZod<{ dataDir: string }> = (ap
     },
     async (request) => {
       const registry = request.body;
-      const index = indexRegistry(registry);
-      await mkdir(options.dataDir, { recursive: true });
-      const path = join(options.dataDir, REGISTRY_FILE);
-      const temporary = `${path}.tmp`;
-      await writeFile(temporary, `${JSON.stringify(registry, null, 2)}\n`);
-      await rename(temporary, path);
-      app.registryHolder.replace(index);
+      const { path } = await app.registryHolder.replace(registry);
       const versions = registry.vessels.reduce((n, v) => n + v.versions.length, 0);
       request.log.info(
         { vessels: registry.vessels.length, versions, by: request.principal?.username },

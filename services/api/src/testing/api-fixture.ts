@@ -2,19 +2,16 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { VesselId } from '@qt-led/contract';
-import { createEmissionsService, fileIssuedReportStore } from '@qt-led/emissions';
-import { loadFleetRegistry } from '@qt-led/fleet-registry';
-import { createFleetStatusService, type FleetStatusServiceImpl } from '@qt-led/fleet-status';
-import { BUILT_IN_METHODOLOGY_IDS, loadBuiltInMethodology } from '@qt-led/jcm';
-import { createLogger } from '@qt-led/runtime';
-import { createSqliteStore, type TelemetryStore } from '@qt-led/store';
+import { loadFleetRegistry, type RegistrySource } from '@qt-led/fleet-registry';
+import type { FleetStatusServiceImpl } from '@qt-led/fleet-status';
+import { createLogger, type EnvSource } from '@qt-led/runtime';
+import type { TelemetryStore } from '@qt-led/store';
 import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../app.js';
 import { INITIAL_ADMIN_FILE } from '../auth/first-admin.js';
 import type { Role } from '../auth/permissions.js';
 import type { ApiOptions } from '../deps.js';
-import { createLiveReadingsHub, type LiveReadingsHub } from '../live-readings.js';
-import { createRegistryHolder, type RegistryHolder } from '../registry-holder.js';
+import type { LiveReadingsHub } from '../live-readings.js';
+import { startApiTestServer } from './api-server.js';
 import { generateFleetTelemetry } from './fleet-telemetry.js';
 
 /**
@@ -30,7 +27,8 @@ export interface ApiFixture {
   app: FastifyInstance;
   dir: string;
   store: TelemetryStore;
-  registry: RegistryHolder;
+  registry: RegistrySource;
+  url: string;
   fleetStatus: FleetStatusServiceImpl;
   live: LiveReadingsHub;
   /** The vessels with telemetry; the last one's gateway went silent the evening before "now". */
@@ -47,58 +45,41 @@ export interface ApiFixture {
  * The API as the platform builds it, over real parts: an SQLite store seeded with generated telemetry, the
  * packaged fleet registry, the real emissions and fleet status services; one user per role, logged in.
  */
-export async function createApiFixture(options: Partial<ApiOptions> = {}): Promise<ApiFixture> {
+export async function createApiFixture(
+  options: Partial<ApiOptions> = {},
+  more: { env?: EnvSource } = {},
+): Promise<ApiFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'qtled-api-'));
-  const registry = createRegistryHolder(loadFleetRegistry());
-  const vesselIds = registry
-    .current()
-    .registry.vessels.slice(0, 5)
-    .map((v) => v.vesselId);
-  const silentVessel = vesselIds[4] as VesselId;
-  const store = createSqliteStore({ path: join(dir, 'telemetry.sqlite') });
-  const telemetry = generateFleetTelemetry({
-    registry: registry.index,
-    vesselIds,
-    fromMs: PERIOD_START_MS,
-    days: 4,
-    untilMs: NOW_MS,
-    stepMs: STEP_MS,
-    silentFromMs: { [silentVessel]: NOW_MS - 4 * 3_600_000 },
-  });
-  await store.writeReadings(telemetry.readings);
-  await store.writeDeviceMessages(telemetry.deviceMessages);
-  const clock = { now: () => NOW_MS };
   const logger = createLogger({ name: 'api-test', level: process.env['LOG_LEVEL'] ?? 'silent' });
-  const emissions = createEmissionsService({
-    store,
-    registry: registry.index,
-    methodologies: new Map(BUILT_IN_METHODOLOGY_IDS.map((id) => [id as string, loadBuiltInMethodology(id)])),
-    issued: fileIssuedReportStore(join(dir, 'issued')),
-    clock,
-  });
-  const fleetStatus = createFleetStatusService({
-    store,
-    registry: registry.index,
-    alarmDbPath: join(dir, 'alarms.sqlite'),
-    clock,
-    logger,
-    config: { samplingIntervalMs: STEP_MS, heartbeatIntervalMs: 3_600_000 },
-  });
-  const live = createLiveReadingsHub();
-  const app = await buildApi({
-    store,
-    registry,
-    emissions,
-    fleetStatus,
-    authDbPath: join(dir, 'auth.sqlite'),
+  let vesselIds: VesselId[] = [];
+  let readingsStored = 0;
+  const server = await startApiTestServer({
     dataDir: dir,
     logger,
-    clock,
-    liveReadings: live,
-    options: { loginRateLimit: { max: 1_000, timeWindowMs: 60_000 }, ...options },
+    clock: { now: () => NOW_MS },
+    ...(more.env === undefined ? {} : { env: more.env }),
+    fleetStatus: { samplingIntervalMs: STEP_MS, heartbeatIntervalMs: 3_600_000 },
+    api: { loginRateLimit: { max: 1_000, timeWindowMs: 60_000 }, ...options },
+    seed: async (store) => {
+      const registry = loadFleetRegistry();
+      vesselIds = registry.registry.vessels.slice(0, 5).map((v) => v.vesselId);
+      const telemetry = generateFleetTelemetry({
+        registry,
+        vesselIds,
+        fromMs: PERIOD_START_MS,
+        days: 4,
+        untilMs: NOW_MS,
+        stepMs: STEP_MS,
+        silentFromMs: { [vesselIds[4] as VesselId]: NOW_MS - 4 * 3_600_000 },
+      });
+      await store.writeReadings(telemetry.readings);
+      await store.writeDeviceMessages(telemetry.deviceMessages);
+      readingsStored = telemetry.readings.length;
+    },
   });
-  await app.ready();
-  // One evaluation pass, as the periodic timer would run: raises the silent gateway's alarm.
+  const { app, store, registry, fleetStatus, live } = server;
+  const silentVessel = vesselIds[4] as VesselId;
+  // One evaluation pass at "now", as the periodic timer runs it: raises the silent gateway's alarm.
   await fleetStatus.evaluate(NOW_MS);
 
   const admin = JSON.parse(await readFile(join(dir, INITIAL_ADMIN_FILE), 'utf8')) as {
@@ -132,6 +113,7 @@ export async function createApiFixture(options: Partial<ApiOptions> = {}): Promi
 
   return {
     app,
+    url: server.url,
     dir,
     store,
     registry,
@@ -140,13 +122,11 @@ export async function createApiFixture(options: Partial<ApiOptions> = {}): Promi
     vesselIds,
     silentVessel,
     tokens,
-    readingsStored: telemetry.readings.length,
+    readingsStored,
     passwords,
     auth: (role) => ({ authorization: `Bearer ${tokens[role]}` }),
     async close() {
-      await app.close();
-      await fleetStatus.stop();
-      await store.close();
+      await server.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };

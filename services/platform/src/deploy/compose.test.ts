@@ -24,6 +24,7 @@ interface ComposeFile {
 /** The values an operator puts into .env for the variables compose requires (`${NAME:?…}`). */
 const DOT_ENV: EnvSource = {
   MQTT_PASSWORD: 'ingest-secret',
+  API_MQTT_PASSWORD: 'api-secret',
   INFLUX_TOKEN: 'influx-token',
   INFLUX_ADMIN_PASSWORD: 'admin-secret',
 };

@@ -22,6 +22,8 @@ export interface MakePasswordsResult {
   readonly gatewayCredentialsFile: string;
   readonly ingest: BrokerLogin;
   readonly ingestPasswordGenerated: boolean;
+  readonly api: BrokerLogin;
+  readonly apiPasswordGenerated: boolean;
   readonly gateways: number;
 }
 
@@ -30,6 +32,7 @@ export function makePasswords(options: {
   topicRoot: string;
   registryPath?: string | undefined;
   ingestPassword?: string | undefined;
+  apiPassword?: string | undefined;
 }): MakePasswordsResult {
   const registry = loadFleetRegistry(options.registryPath);
   mkdirSync(options.outDir, { recursive: true });
@@ -44,8 +47,9 @@ export function makePasswords(options: {
     username: SERVICE_USERS.ingest,
     password: options.ingestPassword ?? randomPassword(),
   };
+  const api: BrokerLogin = { username: SERVICE_USERS.api, password: options.apiPassword ?? randomPassword() };
   const passwordFile = join(options.outDir, 'passwd');
-  writeSecret(passwordFile, `${[ingest, ...gateways].map((l) => passwordFileLine(l)).join('\n')}\n`);
+  writeSecret(passwordFile, `${[ingest, api, ...gateways].map((l) => passwordFileLine(l)).join('\n')}\n`);
   const acl = join(options.outDir, 'acl');
   writeFileSync(acl, aclFile(options.topicRoot, gateways));
   // Keyed by gateway id, as the simulator's --credentials and the platform's FLEET_SIM_CREDENTIALS_PATH read it.
@@ -63,6 +67,8 @@ export function makePasswords(options: {
     gatewayCredentialsFile: credentialsPath,
     ingest,
     ingestPasswordGenerated: options.ingestPassword === undefined,
+    api,
+    apiPasswordGenerated: options.apiPassword === undefined,
     gateways: gateways.length,
   };
 }

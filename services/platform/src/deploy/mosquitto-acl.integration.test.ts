@@ -4,8 +4,14 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { connect as connectTcp } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXAMPLE_PAYLOADS, type VesselId, subscriptionFor, topicFor } from '@qt-led/contract';
-import { freePorts, underParentDeathSignal } from '@qt-led/test-harness';
+import {
+  EXAMPLE_PAYLOADS,
+  type VesselId,
+  storedReadingsTopic,
+  subscriptionFor,
+  topicFor,
+} from '@qt-led/contract';
+import { freePorts, underParentDeathSignal, waitFor } from '@qt-led/test-harness';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePasswords } from './make-passwords.js';
@@ -220,5 +226,30 @@ describe('the production broker configuration on a real mosquitto', () => {
     const ingest = await asIngest();
     const forged = await publishReason(ingest, topicFor('telemetry', A, ROOT), TELEMETRY);
     expect(forged).toBe(0x87);
+  });
+
+  it('lets ingest tell the API what it stored, and keeps those notices from the gateways', async () => {
+    const api = await client({
+      username: secrets.api.username,
+      password: secrets.api.password,
+      protocolVersion: 5,
+    });
+    const gateway = await asGateway(gatewayA);
+    const topic = storedReadingsTopic(ROOT);
+    await api.subscribeAsync(topic, { qos: 0 });
+    await gateway.subscribeAsync(topic, { qos: 0 });
+    const byApi: string[] = [];
+    const byGateway: string[] = [];
+    api.on('message', (t) => byApi.push(t));
+    gateway.on('message', (t) => byGateway.push(t));
+    const ingest = await asIngest();
+    const notice = JSON.stringify({ schema: 'qtled.stored-readings/1', readings: [] });
+    await ingest.publishAsync(topic, notice, { qos: 1 });
+    await waitFor(() => byApi.length === 1, { description: 'the notice at the API' });
+    // A delivery the ACL refuses is dropped silently: give it the time the API's took, and more.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(byGateway).toEqual([]);
+    expect(await publishReason(api, topic, notice)).toBe(0x87);
+    expect(await publishReason(gateway, topic, notice)).toBe(0x87);
   });
 });

@@ -1,5 +1,5 @@
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
-import { type RegistryIndex, assertTopicRoot } from '@qt-led/contract';
+import { type RegistryIndex, assertTopicRoot, storedReadingsTopic } from '@qt-led/contract';
 
 /** A broker login: one per gateway, one per platform service. */
 export interface BrokerLogin {
@@ -12,8 +12,11 @@ export interface GatewayLogin extends BrokerLogin {
   readonly gatewayId: string;
 }
 
-/** The platform's own logins: ingest reads every uplink channel and writes acks. */
-export const SERVICE_USERS = { ingest: 'ingest' } as const;
+/**
+ * The platform's own logins: ingest reads every uplink channel, writes acks and tells the API what it
+ * stored; the API only reads that.
+ */
+export const SERVICE_USERS = { ingest: 'ingest', api: 'api' } as const;
 
 /**
  * One login per gateway the registry has ever assigned (a swapped gateway keeps its vessel's topics until
@@ -54,9 +57,10 @@ export function passwordFileLine(login: BrokerLogin, salt: Buffer = randomBytes(
 }
 
 /**
- * The topic ACL (design.md §7): a gateway publishes only on its own vessel's uplink channels (its last
- * will included: presence) and reads only its own ack and config; ingest reads every vessel's uplink and
- * writes acks. Everything not granted is refused (Mosquitto denies by default once an ACL file is set).
+ * The topic ACL: a gateway publishes only on its own vessel's uplink channels (its last will included:
+ * presence) and reads only its own ack and config; ingest reads every vessel's uplink, writes acks and the
+ * stored-readings notices; the API reads those notices only. Everything not granted is refused (Mosquitto
+ * denies by default once an ACL file is set).
  */
 export function aclFile(topicRoot: string, gateways: readonly GatewayLogin[]): string {
   assertTopicRoot(topicRoot);
@@ -68,8 +72,13 @@ export function aclFile(topicRoot: string, gateways: readonly GatewayLogin[]): s
     `user ${SERVICE_USERS.ingest}`,
     ...['telemetry', 'presence', 'heartbeat', 'events'].map((c) => `topic read ${vessels}/+/${c}`),
     `topic write ${vessels}/+/ack`,
+    `topic write ${storedReadingsTopic(topicRoot)}`,
     '# The container health check subscribes to the broker version.',
     'topic read $SYS/broker/version',
+    '',
+    '# The API: what ingest stored, for the live stream.',
+    `user ${SERVICE_USERS.api}`,
+    `topic read ${storedReadingsTopic(topicRoot)}`,
   ];
   for (const g of gateways) {
     lines.push(

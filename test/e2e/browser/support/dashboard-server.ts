@@ -1,18 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  INITIAL_ADMIN_FILE,
-  buildApi,
-  createLiveReadingsHub,
-  createRegistryHolder,
-  type LiveReadingsHub,
-} from '@qt-led/api';
-import { createEmissionsService, fileIssuedReportStore } from '@qt-led/emissions';
+import { INITIAL_ADMIN_FILE, type LiveReadingsHub } from '@qt-led/api';
+import { startApiTestServer } from '@qt-led/api/testing';
 import { loadFleetRegistry } from '@qt-led/fleet-registry';
-import { createFleetStatusService, type FleetStatusService } from '@qt-led/fleet-status';
-import { BUILT_IN_METHODOLOGY_IDS, loadBuiltInMethodology } from '@qt-led/jcm';
+import type { FleetStatusService } from '@qt-led/fleet-status';
 import { createLogger } from '@qt-led/runtime';
-import { createSqliteStore, type TelemetryStore } from '@qt-led/store';
+import type { TelemetryStore } from '@qt-led/store';
 import { type FleetHistory, generateFleetHistory } from './fleet-history.js';
 
 export const ROLES = ['officer', 'analyst', 'partner', 'admin'] as const;
@@ -29,8 +22,8 @@ export interface DashboardServer {
 }
 
 /**
- * The API with the built dashboard, wired as `services/api/src/main.ts` wires it (SQLite store, fleet
- * status and emissions services), on a free loopback port, with a few days of fleet history in the store
+ * The API with the built dashboard, assembled from the same modules as `services/api/src/main.ts` (the
+ * API's one test server), on a free loopback port, with a few days of fleet history in the store
  * and one user per role created through the API by the first administrator — the way an operator does it.
  */
 export async function startDashboardServer(options: {
@@ -39,47 +32,19 @@ export async function startDashboardServer(options: {
   nowMs: number;
 }): Promise<DashboardServer> {
   const logger = createLogger({ name: 'browser-test', level: 'warn', destination: process.stderr });
-  const registry = createRegistryHolder(loadFleetRegistry());
-  const store = createSqliteStore({ path: join(options.dataDir, 'telemetry.sqlite') });
-  const history = generateFleetHistory(registry.index, options.nowMs, 3, 5 * 60_000);
-  await store.writeReadings(history.readings);
-  const clock = { now: () => Date.now() };
-  const emissions = createEmissionsService({
-    store,
-    registry: registry.index,
-    methodologies: new Map(BUILT_IN_METHODOLOGY_IDS.map((id) => [id as string, loadBuiltInMethodology(id)])),
-    issued: fileIssuedReportStore(join(options.dataDir, 'issued-reports')),
-    clock,
-  });
-  const fleetStatus = createFleetStatusService({
-    store,
-    registry: registry.index,
-    alarmDbPath: join(options.dataDir, 'alarms.sqlite'),
-    clock,
-    logger,
-  });
-  const liveReadings = createLiveReadingsHub();
-  const app = await buildApi({
-    store,
-    registry,
-    emissions,
-    fleetStatus,
-    liveReadings,
-    authDbPath: join(options.dataDir, 'api-auth.sqlite'),
+  const history = generateFleetHistory(loadFleetRegistry(), options.nowMs, 3, 5 * 60_000);
+  const server = await startApiTestServer({
     dataDir: options.dataDir,
     dashboardDir: options.dashboardDir,
     logger,
-    clock,
+    clock: { now: () => Date.now() },
+    seed: (store) => store.writeReadings(history.readings),
     // Every browser test logs in afresh from the same address; the limit itself is the API tests' subject.
-    options: { loginRateLimit: { max: 1_000, timeWindowMs: 60_000 } },
+    api: { loginRateLimit: { max: 1_000, timeWindowMs: 60_000 } },
   });
-  const stop = async (): Promise<void> => {
-    await app.close();
-    await fleetStatus.stop();
-    await store.close();
-  };
+  const { url, store, fleetStatus, live: liveReadings } = server;
+  const stop = (): Promise<void> => server.stop();
   try {
-    const url = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1');
     // Statuses and alarms come from one evaluation pass over the history just written.
     await fleetStatus.evaluate();
     const admin = JSON.parse(await readFile(join(options.dataDir, INITIAL_ADMIN_FILE), 'utf8')) as {

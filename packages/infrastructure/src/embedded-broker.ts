@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { type AddressInfo, type Server, createServer } from 'node:net';
-import type { Logger } from '@qt-led/runtime';
+import type { Logger, ServiceModule } from '@qt-led/runtime';
 import { Aedes } from 'aedes';
 
 export interface EmbeddedBrokerOptions {
@@ -21,7 +21,7 @@ export interface EmbeddedBroker {
 
 /**
  * The in-process MQTT broker of the embedded default (aedes, in-memory persistence). It speaks MQTT 3.1.1
- * only and does not deliver `$share/…` subscriptions (design.md §9), so ingest subscribes without the
+ * only and does not deliver `$share/…` subscriptions, so ingest subscribes without the
  * share prefix here. Retained acks and configs live in memory: after a restart the gateways resend what
  * they still hold, and the idempotent store keeps each reading once.
  */
@@ -82,4 +82,27 @@ function closeAedes(aedes: Aedes): Promise<void> {
       resolve();
     });
   });
+}
+
+/** The embedded broker as a module: `url` is where the process's own clients connect once it started. */
+export interface EmbeddedBrokerModule extends ServiceModule {
+  readonly url: string;
+}
+
+export function createEmbeddedBrokerModule(options: EmbeddedBrokerOptions): EmbeddedBrokerModule {
+  let broker: EmbeddedBroker | undefined;
+  return {
+    name: 'embedded broker',
+    get url() {
+      if (broker === undefined) throw new Error('the embedded broker has not started');
+      return broker.url;
+    },
+    async start() {
+      broker = await startEmbeddedBroker(options);
+    },
+    async stop() {
+      await broker?.close();
+      broker = undefined;
+    },
+  };
 }

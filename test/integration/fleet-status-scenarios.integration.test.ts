@@ -16,9 +16,13 @@ import { join } from 'node:path';
 import type { VesselId } from '@qt-led/contract';
 import { loadFleetRegistry } from '@qt-led/fleet-registry';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { FishingNight, Trip } from './model.js';
-import { createFleetStatusService, type FleetStatusServiceImpl } from './service.js';
-import { type ScenarioPlatform, startScenarioPlatform } from './testing/platform.js';
+import {
+  createFleetStatusService,
+  type FishingNight,
+  type FleetStatusServiceImpl,
+  type Trip,
+} from '@qt-led/fleet-status';
+import { type ScenarioPlatform, startScenarioPlatform } from './support/scenario-platform.js';
 
 const registry = loadFleetRegistry();
 const MIN = 60_000;

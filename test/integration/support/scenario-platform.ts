@@ -1,5 +1,5 @@
 // The platform side of the scenario tests: a real Mosquitto (from the harness), the real ingest pipeline
-// in process (createIngest) writing into the embedded SQLite store, and the simulated fleet (real gateway
+// in process (the ingest module, as the platform runs it) writing into the embedded SQLite store, and the simulated fleet (real gateway
 // firmware with disk queues) driving it. Ingest's clock follows the simulation, so receive times, presence
 // and clock skew are on the simulated timeline the gateways live in.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,11 +12,24 @@ import {
   type FleetSummary,
   parseFaultSpec,
 } from '@qt-led/gateway';
-import { createIngest, createIngestMetrics, type Ingest, openSpool } from '@qt-led/ingest';
+import { createIngestModule, type IngestTuning } from '@qt-led/ingest';
+import { connectMqtt } from '@qt-led/infrastructure';
 import { createLogger } from '@qt-led/runtime';
-import { createSqliteStore, type TelemetryStore } from '@qt-led/store';
-import { connectMqtt, createIsolation, type MqttServer } from '@qt-led/test-harness';
-import type { MqttClient } from 'mqtt';
+import type { TelemetryStore } from '@qt-led/store';
+import { createSqliteStore } from '@qt-led/store-sqlite';
+import { createIsolation, type MqttServer } from '@qt-led/test-harness';
+
+/** Small, quick batches: a boat's simulated time moves on only once its last batch is acknowledged. */
+const SCENARIO_TUNING: Omit<IngestTuning, 'clientId'> = {
+  shareGroup: 'ingest',
+  batchMaxReadings: 1_000,
+  batchMaxAgeMs: 50,
+  maxWritesInFlight: 2,
+  futureToleranceS: 300,
+  minDeviceTime: '2017-01-01T00:00:00Z',
+  clockSkewToleranceS: 120,
+  gapScanIntervalS: 0,
+};
 
 export interface ScenarioPlatform {
   store: TelemetryStore;
@@ -73,46 +86,48 @@ export async function startScenarioPlatform(
     lastNow = Math.max(lastNow, ...times);
     return lastNow;
   };
-  const client: MqttClient = await connectMqtt(mqtt, {
-    clientId: isolation.clientId('ingest'),
-    clean: false,
-    protocolVersion: 5,
-    properties: { sessionExpiryInterval: 3_600 },
-    reconnectPeriod: 500,
-  });
-  const ingest: Ingest = createIngest({
-    mqtt: client,
-    store,
-    registry,
-    spool: openSpool(join(dir, 'spool.sqlite')),
-    clock: { now: nowMs },
-    logger: createLogger({ name: 'ingest-scenario', level: process.env['LOG_LEVEL'] ?? 'silent' }),
-    metrics: createIngestMetrics(),
-    options: {
+  const logger = createLogger({ name: 'ingest-scenario', level: process.env['LOG_LEVEL'] ?? 'silent' });
+  const ingest = createIngestModule(
+    {
+      mqtt: { url: mqtt.url, username: mqtt.username, password: mqtt.password, embedded: false },
       topicRoot: isolation.topicRoot,
-      shareGroup: undefined,
-      batchMaxReadings: 1_000,
-      batchMaxAgeMs: 50,
-      maxWritesInFlight: 2,
-      futureToleranceMs: 300_000,
-      minDeviceTimeMs: Date.UTC(2017, 0, 1),
-      clockSkewToleranceMs: 120_000,
-      retryBaseMs: 100,
-      retryMaxMs: 1_000,
-      gapScanIntervalMs: 0,
+      tuning: { ...SCENARIO_TUNING, clientId: isolation.clientId('ingest') },
+      shared: false,
+      spoolPath: join(dir, 'spool.sqlite'),
+      operatorHttp: null,
+      publishStoredReadings: false,
+      sessionExpiryS: 3_600,
     },
-  });
+    {
+      logger,
+      clock: { now: nowMs },
+      store,
+      registry,
+      // Ingest accepts a message synchronously inside `handleMessage`, which it assigns when it starts:
+      // wrap whatever it assigns, to say whose message it is.
+      connectMqtt: async (config, session) => {
+        const client = await connectMqtt(config, session);
+        let accept = client.handleMessage.bind(client);
+        const whose: typeof client.handleMessage = (packet, done) => {
+          handling = /\/vessels\/([^/]+)\//.exec(packet.topic)?.[1];
+          try {
+            accept(packet, done);
+          } finally {
+            handling = undefined;
+          }
+        };
+        Object.defineProperty(client, 'handleMessage', {
+          configurable: true,
+          get: () => whose,
+          set: (next: typeof client.handleMessage) => {
+            accept = next.bind(client);
+          },
+        });
+        return client;
+      },
+    },
+  );
   await ingest.start();
-  // Ingest accepts a message synchronously inside `handleMessage`: wrap it to say whose message it is.
-  const accept = client.handleMessage.bind(client);
-  client.handleMessage = (packet, done) => {
-    handling = /\/vessels\/([^/]+)\//.exec(packet.topic)?.[1];
-    try {
-      accept(packet, done);
-    } finally {
-      handling = undefined;
-    }
-  };
   let runs = 0;
   const simulation = (
     vessels: string[],
@@ -165,7 +180,6 @@ export async function startScenarioPlatform(
     },
     async close() {
       await ingest.stop();
-      await client.endAsync();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },

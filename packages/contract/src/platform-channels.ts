@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { assertTopicRoot, TOPIC_SCHEME_VERSION } from './topics.js';
+import { BootId, GatewayId, VesselId } from './ids.js';
+import { TimeSource } from './telemetry.js';
+
+/**
+ * Topics between the platform's own processes, beside the vessels' ones and never readable by a gateway
+ * (the broker ACL grants them to the platform's logins only):
+ *
+ *     <root>/v1/platform/stored-readings     ingest → API: what was just durably stored, for the live stream
+ *
+ * QoS 0 and not retained: a live view that misses a notice loses one chart point, never data (the store
+ * has it), and nobody needs yesterday's notice.
+ */
+export function storedReadingsTopic(root: string): string {
+  assertTopicRoot(root);
+  return `${root}/${TOPIC_SCHEME_VERSION}/platform/stored-readings`;
+}
+
+/** A reading as the store keeps it (device and receive time, both registers, position). */
+export const StoredReadingSchema = z.object({
+  vesselId: VesselId,
+  gatewayId: GatewayId,
+  bootId: BootId,
+  seq: z.number().int().nonnegative(),
+  deviceTimeMs: z.number(),
+  receivedAtMs: z.number(),
+  clockSkewMs: z.number().nullable(),
+  timeSource: TimeSource.nullish(),
+  ledPowerW: z.number().nullable(),
+  ledEnergyKwh: z.number().nullable(),
+  lampsOn: z.number().nullable(),
+  fuelRateLph: z.number().nullable(),
+  fuelTotalL: z.number().nullable(),
+  fix: z.enum(['none', '2d', '3d', 'dgps']).nullable(),
+  lat: z.number().nullable(),
+  lon: z.number().nullable(),
+  speedKn: z.number().nullable(),
+  headingDeg: z.number().nullable(),
+});
+
+export const StoredReadingsNotice = z.object({
+  schema: z.literal('qtled.stored-readings/1'),
+  readings: z.array(StoredReadingSchema),
+});
+export type StoredReadingsNotice = z.infer<typeof StoredReadingsNotice>;

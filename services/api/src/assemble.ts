@@ -1,0 +1,105 @@
+import { join } from 'node:path';
+import { createEmissionsModule, type EmissionsModule } from '@qt-led/emissions';
+import type { RegistrySource } from '@qt-led/fleet-registry';
+import { createFleetStatusModule, type FleetStatusModule } from '@qt-led/fleet-status';
+import type { MqttConnectionConfig } from '@qt-led/infrastructure';
+import type { Logger, ModuleStack } from '@qt-led/runtime';
+import type { TelemetryStore } from '@qt-led/store';
+import type { ApiEnv } from './config.js';
+import type { IngestOperations } from './ingest-operations.js';
+import type { LiveReadings } from './live-readings.js';
+import { type ApiModule, type ApiModuleConfig, createApiModule } from './module.js';
+import type { EmissionsModuleConfig } from '@qt-led/emissions';
+import type { FleetStatusModuleConfig } from '@qt-led/fleet-status';
+
+/** What the API side of a process needs configured: emissions, fleet status with notifiers, the API. */
+export interface ApiSideConfig {
+  emissions: EmissionsModuleConfig;
+  fleetStatus: FleetStatusModuleConfig;
+  api: ApiModuleConfig;
+}
+
+/** The API side's slices from the validated variables (the API service and the one-command platform). */
+export function apiSideConfigFrom(
+  env: ApiEnv,
+  placement: {
+    dashboardDir: string | undefined;
+    /** The broker to take live readings from when ingest runs in another process; null: none. */
+    liveReadingsBroker: MqttConnectionConfig | null;
+    topicRoot: string;
+  },
+): ApiSideConfig {
+  return {
+    emissions: { issuedReportsDir: join(env.DATA_DIR, 'issued-reports') },
+    fleetStatus: {
+      alarmDbPath: env.ALARM_DB_PATH ?? join(env.DATA_DIR, 'alarms.sqlite'),
+      notifications: env,
+      thresholds: { evaluateEveryMs: env.ALARM_EVALUATE_EVERY_S * 1_000 },
+    },
+    api: {
+      http: { host: env.API_HOST, port: env.API_PORT },
+      dashboardDir: placement.dashboardDir,
+      authDbPath: env.API_AUTH_DB_PATH ?? join(env.DATA_DIR, 'api-auth.sqlite'),
+      dataDir: env.DATA_DIR,
+      options: {
+        sessionTtlMs: env.API_SESSION_TTL_H * 3_600_000,
+        loginRateLimit: { max: env.API_LOGIN_RATE_LIMIT_PER_MIN, timeWindowMs: 60_000 },
+        trustProxy: env.API_TRUST_PROXY,
+      },
+      liveReadingsFromBroker:
+        placement.liveReadingsBroker === null
+          ? null
+          : {
+              mqtt: placement.liveReadingsBroker,
+              topicRoot: placement.topicRoot,
+              clientId: env.API_MQTT_CLIENT_ID,
+            },
+    },
+  };
+}
+
+export interface ApiSide {
+  emissions: EmissionsModule;
+  fleetStatus: FleetStatusModule;
+  api: ApiModule;
+}
+
+/**
+ * Starts the API side of a process — the emissions service, fleet status with its notifiers (alarm
+ * evaluation running), then the API — on the process's store and registry. Written once for the API
+ * service, the one-command platform and the tests.
+ */
+export async function addApiSide(
+  modules: ModuleStack,
+  config: ApiSideConfig,
+  shared: {
+    logger: Logger;
+    clock: { now(): number };
+    store: TelemetryStore;
+    registry: RegistrySource;
+    liveReadings?: LiveReadings;
+    ingest?: IngestOperations;
+  },
+): Promise<ApiSide> {
+  const { logger, clock, store, registry } = shared;
+  const emissions = await modules.add(
+    createEmissionsModule(config.emissions, { store, registry: registry.index, clock }),
+  );
+  const fleetStatus = await modules.add(
+    createFleetStatusModule(config.fleetStatus, { store, registry: registry.index, clock, logger }),
+  );
+  const api = await modules.add(
+    createApiModule(config.api, {
+      logger,
+      clock,
+      store,
+      registry,
+      emissions: emissions.service,
+      methodologyIds: emissions.methodologyIds,
+      fleetStatus: fleetStatus.service,
+      ...(shared.liveReadings === undefined ? {} : { liveReadings: shared.liveReadings }),
+      ...(shared.ingest === undefined ? {} : { ingest: shared.ingest }),
+    }),
+  );
+  return { emissions, fleetStatus, api };
+}

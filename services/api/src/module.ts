@@ -1,0 +1,118 @@
+import type { AddressInfo } from 'node:net';
+import type { EmissionsService } from '@qt-led/emissions';
+import type { RegistrySource } from '@qt-led/fleet-registry';
+import type { FleetStatusService } from '@qt-led/fleet-status';
+import { connectMqtt, type MqttConnectionConfig } from '@qt-led/infrastructure';
+import type { Logger, ServiceModule } from '@qt-led/runtime';
+import type { TelemetryStore } from '@qt-led/store';
+import type { FastifyInstance } from 'fastify';
+import type { MqttClient } from 'mqtt';
+import { buildApi } from './app.js';
+import { INITIAL_ADMIN_FILE } from './auth/first-admin.js';
+import type { ApiOptions } from './deps.js';
+import type { IngestOperations } from './ingest-operations.js';
+import { createMqttLiveReadings, type LiveReadings } from './live-readings.js';
+
+/** The API's slice of a process's configuration. */
+export interface ApiModuleConfig {
+  http: { host: string; port: number };
+  /** The built dashboard served at `/`; absent: the API only. */
+  dashboardDir?: string | undefined;
+  /** SQLite file of users, sessions and API tokens. */
+  authDbPath: string;
+  /** Where the first admin's one-time credentials are written. */
+  dataDir: string;
+  options: Partial<ApiOptions>;
+  /**
+   * The live stream's readings from an ingest in another process, over the broker (compose). Null when
+   * ingest runs in this process and hands them over in memory, or when no broker is configured.
+   */
+  liveReadingsFromBroker: { mqtt: MqttConnectionConfig; topicRoot: string; clientId: string } | null;
+}
+
+export interface ApiModuleDeps {
+  logger: Logger;
+  clock: { now(): number };
+  store: TelemetryStore;
+  registry: RegistrySource;
+  emissions: EmissionsService;
+  methodologyIds: readonly string[];
+  fleetStatus: FleetStatusService;
+  /** Readings as ingest in this process stores them. */
+  liveReadings?: LiveReadings;
+  /** Ingest in this process: readiness and the operator view for admins. */
+  ingest?: IngestOperations;
+}
+
+export interface ApiModule extends ServiceModule {
+  /** `http://host:port`, once listening. */
+  readonly url: string;
+  readonly app: FastifyInstance;
+  readonly adminCredentialsPath: string;
+}
+
+export function createApiModule(config: ApiModuleConfig, deps: ApiModuleDeps): ApiModule {
+  let app: FastifyInstance | undefined;
+  let url: string | undefined;
+  let client: MqttClient | undefined;
+  let fromBroker: ReturnType<typeof createMqttLiveReadings> | undefined;
+  const logger = deps.logger;
+  return {
+    name: 'api',
+    get url() {
+      if (url === undefined) throw new Error('the API is not listening');
+      return url;
+    },
+    get app() {
+      if (app === undefined) throw new Error('the API has not started');
+      return app;
+    },
+    adminCredentialsPath: `${config.dataDir}/${INITIAL_ADMIN_FILE}`,
+    async start() {
+      let liveReadings = deps.liveReadings;
+      const remote = config.liveReadingsFromBroker;
+      if (liveReadings === undefined && remote !== null) {
+        client = await connectMqtt(remote.mqtt, { clientId: remote.clientId, persistent: false });
+        fromBroker = createMqttLiveReadings({
+          client,
+          topicRoot: remote.topicRoot,
+          onInvalid: (err) => logger.warn({ err }, 'a stored-readings notice did not parse; dropped'),
+        });
+        await fromBroker.start();
+        liveReadings = fromBroker;
+      }
+      app = await buildApi({
+        store: deps.store,
+        registry: deps.registry,
+        emissions: deps.emissions,
+        methodologyIds: deps.methodologyIds,
+        fleetStatus: deps.fleetStatus,
+        authDbPath: config.authDbPath,
+        dataDir: config.dataDir,
+        ...(config.dashboardDir === undefined ? {} : { dashboardDir: config.dashboardDir }),
+        logger,
+        clock: deps.clock,
+        ...(liveReadings === undefined ? {} : { liveReadings }),
+        ...(deps.ingest === undefined ? {} : { ingest: deps.ingest }),
+        options: config.options,
+      });
+      await app.listen({ host: config.http.host, port: config.http.port });
+      const { port } = app.server.address() as AddressInfo;
+      const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
+      url = `http://${host}:${port}`;
+      logger.info(
+        { url, dashboard: config.dashboardDir ?? null },
+        'API listening (OpenAPI at /api/openapi.json)',
+      );
+    },
+    async stop() {
+      // Closing the app ends the live streams first, then waits for requests under way.
+      await app?.close();
+      fromBroker?.stop();
+      await client?.endAsync();
+      app = undefined;
+      client = undefined;
+      fromBroker = undefined;
+    },
+  };
+}
