@@ -1,4 +1,4 @@
-// The application-level ack (design.md §1): readings the platform has not confirmed are sent again after
+// The application-level ack (docs/architecture.md §1): readings the platform has not confirmed are sent again after
 // the ack timeout; confirmed ones, and only those, are deleted from disk. Platform side: the stand-in
 // acknowledger (test/test-acknowledger.ts), which can play an ingest that is down.
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
