@@ -18,7 +18,7 @@ import { settle } from './settle.js';
 import { type Rtc, createRtc, simulatedSensors } from './simulated-devices.js';
 import { type CorruptionKind, type CoverageGate, createCoverageGate } from './simulated-link.js';
 import { type Timeline, createTimeline } from './timeline.js';
-import { type Boot, type VesselBoots, createVesselBoots } from './vessel-boots.js';
+import { type Boot, type BootTotals, type VesselBoots, createVesselBoots } from './vessel-boots.js';
 
 export interface BrokerOptions {
   url: string;
@@ -56,20 +56,9 @@ export interface VesselSimulationOptions {
   connector?: (gate: ReturnType<typeof createCoverageGate>) => MqttConnector;
 }
 
-export interface VesselTotals {
+/** A vessel's gateway over every boot of the run; `pending` as it stands at the end. */
+export interface VesselTotals extends BootTotals {
   readonly vesselId: string;
-  readonly boots: number;
-  readonly sampled: number;
-  readonly published: number;
-  readonly publishedFromBacklog: number;
-  readonly ackTimeouts: number;
-  readonly batches: number;
-  readonly acked: number;
-  readonly evicted: number;
-  /** Readings on disk, not acknowledged, at the end. */
-  readonly pending: number;
-  readonly duplicatesInjected: number;
-  readonly corruptedInjected: number;
 }
 
 export interface VesselSimulation {

@@ -13,3 +13,4 @@ export {
   storeConfigFrom,
 } from './store-module.js';
 export { type MqttConnectionConfig, type MqttSessionOptions, connectMqtt } from './mqtt-connection.js';
+export { createRegistryModule } from './registry-module.js';

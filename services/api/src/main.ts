@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 // The API process (compose): the store, the registry source, and the API side — emissions, fleet status
 // with its alarm notifiers, the API with the dashboard, and the live readings ingest publishes on the broker.
-import { createRegistrySource } from '@qt-led/fleet-registry';
-import { createStoreModule, storeConfigFrom } from '@qt-led/infrastructure';
-import { redactUrl, registryLivePath, runProcess, startModules } from '@qt-led/runtime';
+import { createRegistryModule, createStoreModule, storeConfigFrom } from '@qt-led/infrastructure';
+import { redactUrl, runProcess, startModules } from '@qt-led/runtime';
 import { addApiSide, apiSideConfigFrom } from './assemble.js';
 import { apiEnvSchema } from './config.js';
 
@@ -14,15 +13,7 @@ await runProcess({
     const clock = { now: () => Date.now() };
     return startModules(logger, async (modules) => {
       const { store } = await modules.add(createStoreModule(storeConfigFrom(config, 'reader'), { logger }));
-      const registry = await modules.add(
-        createRegistrySource({
-          livePath: registryLivePath(config),
-          initialPath: config.FLEET_REGISTRY_PATH,
-          onReload: (e) => logger.info(e, 'fleet registry replaced by another process; in force now'),
-          onRefused: (err) =>
-            logger.error({ err }, 'the live fleet registry file is invalid; keeping the one in force'),
-        }),
-      );
+      const registry = await modules.add(createRegistryModule(config, logger));
       const side = await addApiSide(
         modules,
         apiSideConfigFrom(config, {

@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 // The ingest process (compose, or by hand against real servers): the store and the ingest module.
 import { hostname } from 'node:os';
-import { createRegistrySource } from '@qt-led/fleet-registry';
-import { createStoreModule, storeConfigFrom } from '@qt-led/infrastructure';
-import { redactUrl, registryLivePath, runProcess, startModules } from '@qt-led/runtime';
+import { createRegistryModule, createStoreModule, storeConfigFrom } from '@qt-led/infrastructure';
+import { redactUrl, runProcess, startModules } from '@qt-led/runtime';
 import { ingestEnvSchema } from './config.js';
 import { createIngestModule, ingestModuleConfigFrom } from './module.js';
 
@@ -20,15 +19,7 @@ await runProcess({
     const clock = { now: () => Date.now() };
     return startModules(logger, async (modules) => {
       const { store } = await modules.add(createStoreModule(storeConfigFrom(config, 'writer'), { logger }));
-      const registry = await modules.add(
-        createRegistrySource({
-          livePath: registryLivePath(config),
-          initialPath: config.FLEET_REGISTRY_PATH,
-          onReload: (e) => logger.info(e, 'fleet registry replaced by an upload; in force now'),
-          onRefused: (err) =>
-            logger.error({ err }, 'the uploaded fleet registry is invalid; keeping the one in force'),
-        }),
-      );
+      const registry = await modules.add(createRegistryModule(config, logger));
       await modules.add(
         createIngestModule(
           ingestModuleConfigFrom(config, {

@@ -2,16 +2,16 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ApiSideConfig, type IngestOperations, addApiSide, createLiveReadingsHub } from '@qt-led/api';
 import type { RegistryIndex } from '@qt-led/contract';
-import { createRegistrySource } from '@qt-led/fleet-registry';
 import { type FleetStatusServiceImpl } from '@qt-led/fleet-status';
 import { type IngestModuleConfig, type IngestTuning, createIngestModule } from '@qt-led/ingest';
 import {
   type MqttConnectionConfig,
   type StoreConfig,
   createEmbeddedBrokerModule,
+  createRegistryModule,
   createStoreModule,
 } from '@qt-led/infrastructure';
-import { type Logger, REGISTRY_LIVE_FILE, redactUrl, startModules } from '@qt-led/runtime';
+import { type Logger, redactUrl, startModules } from '@qt-led/runtime';
 import type { TelemetryStore } from '@qt-led/store';
 import { type PlatformClock, createPlatformClock } from './platform-clock.js';
 import { readPlatformState } from './platform-state.js';
@@ -138,10 +138,14 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const storeConfig = options.store ?? { kind: 'sqlite', path: join(options.dataDir, 'telemetry.sqlite') };
     const { store } = await stack.add(createStoreModule(storeConfig, { logger }));
     const registry = await stack.add(
-      createRegistrySource({
-        livePath: options.registryLivePath ?? join(options.dataDir, REGISTRY_LIVE_FILE),
-        initialPath: options.registryPath,
-      }),
+      createRegistryModule(
+        {
+          DATA_DIR: options.dataDir,
+          FLEET_REGISTRY_PATH: options.registryPath,
+          FLEET_REGISTRY_LIVE_PATH: options.registryLivePath,
+        },
+        logger,
+      ),
     );
     const tuning = { ...DEFAULT_INGEST_TUNING, ...options.ingest };
     const ingestConfig: IngestModuleConfig = {
