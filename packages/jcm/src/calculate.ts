@@ -21,7 +21,13 @@ import {
 import { canonicalSha256 } from './canonical-json.js';
 import { JcmError, type JcmProblem } from './errors.js';
 import { lampPowerKw } from './formulas.js';
-import { hashableInput, normaliseInput, type FleetPeriodInput, type NormalisedVesselInput } from './input.js';
+import {
+  hashableInput,
+  normaliseInput,
+  type FleetPeriodInput,
+  type NormalisedVesselInput,
+  type VesselDataQuality,
+} from './input.js';
 import { litHours, litSpans, litTimeline, type LitTimeline } from './lamp-on.js';
 import { segmentRegister, type RegisterPoint, type SegmentedRegister } from './register.js';
 import { roundTco2 } from './rounding.js';
@@ -173,12 +179,14 @@ interface Window {
   readonly reason?: UnobservedReason;
 }
 
+/** A register's observed stretches of the period and the unobserved ones between them. */
+interface Coverage {
+  readonly observed: readonly Window[];
+  readonly unobserved: readonly Window[];
+}
+
 /** The register-observed stretches of [start, end) and the unobserved ones between them, with reasons. */
-function coverage(
-  register: SegmentedRegister,
-  startMs: number,
-  endMs: number,
-): { observed: Window[]; unobserved: Window[] } {
+function coverage(register: SegmentedRegister, startMs: number, endMs: number): Coverage {
   const observed: Window[] = [];
   const unobserved: Window[] = [];
   let cursor = startMs;
@@ -305,19 +313,21 @@ function breakReports(register: SegmentedRegister, startMs: number, endMs: numbe
     }));
 }
 
-function calculateVessel<M extends MethodologyParameterSet>(
+/** The part of a window that lies in a sub-period, as [from, to) (empty when to ≤ from). */
+function intersect(w: Window, s: SubPeriod): [number, number] {
+  return [Math.max(w.fromMs, s.fromMs), Math.min(w.toMs, s.toMs)];
+}
+
+/** Each registry version span clipped to the period, with its lamp powers and what a kWh credits there. */
+function subPeriodsOf<M extends MethodologyParameterSet>(
   methodology: M,
   variant: EmissionVariant<M>,
+  versions: NormalisedVesselInput['versions'],
   startMs: number,
   endMs: number,
-  input: NormalisedVesselInput,
-  periodDates: { from: LocalDate; toExclusive: LocalDate },
-): VesselResult {
+): SubPeriod[] {
   const loadFactor = methodology.parameters.ledLoadFactorMax.value;
-  const rule = methodology.rules.unobservedEnergy;
-  const flags = new Set<VesselFlag>();
-
-  const subs: SubPeriod[] = input.versions.map((span) => {
+  return versions.map((span) => {
     const v = span.version;
     const pLedKw = lampPowerKw(v.ledLamps.count, v.ledLamps.ratedW);
     const pRefKw = lampPowerKw(v.replacedLamps.count, v.replacedLamps.ratedW);
@@ -336,77 +346,133 @@ function calculateVessel<M extends MethodologyParameterSet>(
       credit: variant.creditPerKwh(methodology, config),
     };
   });
-  const configuredHours = sum(subs.map((s) => hoursBetween(s.fromMs, s.toMs)));
-  if (subs.length === 0) flags.add('NO_CONFIGURATION');
-  else if (configuredHours < hoursBetween(startMs, endMs)) flags.add('PARTLY_CONFIGURED');
+}
 
-  const lit = litTimeline(input.lampOnIntervals);
-  if (lit.overlapMs > 0) flags.add('LAMP_INTERVALS_OVERLAP');
-  if (input.duplicateEnergyReadings + input.duplicateFuelReadings > 0)
-    flags.add('DUPLICATE_READINGS_DROPPED');
+interface Registers {
+  readonly energy: SegmentedRegister;
+  readonly fuel: SegmentedRegister;
+}
 
-  const energy = segmentRegister(
-    input.energyReadings,
-    input.meterReplacements.filter((e) => e.sensor === 'led-meter'),
-  );
-  const fuel = segmentRegister(
-    input.fuelReadings,
-    input.meterReplacements.filter((e) => e.sensor === 'fuel-meter'),
-  );
-  if (energy.inconsistentEvents + fuel.inconsistentEvents > 0) flags.add('METER_EVENT_INCONSISTENT');
-  if (input.energyReadings.length === 0) flags.add('NO_ENERGY_READINGS');
+/** Both registers cut into segments, each only at the meter replacements of its own sensor. */
+function segmentRegisters(input: NormalisedVesselInput): Registers {
+  return {
+    energy: segmentRegister(
+      input.energyReadings,
+      input.meterReplacements.filter((e) => e.sensor === 'led-meter'),
+    ),
+    fuel: segmentRegister(
+      input.fuelReadings,
+      input.meterReplacements.filter((e) => e.sensor === 'fuel-meter'),
+    ),
+  };
+}
 
-  const observedKwh = subs.map(() => 0);
-  const fuelPerSub = subs.map(() => 0);
-  const energyInPeriodBySegment = energy.segments.map(() => 0);
-  const fuelInPeriodBySegment = fuel.segments.map(() => 0);
+/** A register's in-period amount (kWh or L) per sub-period and per segment, and what was capped. */
+interface RegisterAllocation {
+  readonly perSub: readonly number[];
+  readonly perSegment: readonly number[];
+  readonly implausibleSteps: number;
+  readonly implausibleExcluded: number;
+}
+
+/** The energy register's rising steps in the period, each attributed and capped by {@link allocateStep}. */
+function allocateEnergy(
+  energy: SegmentedRegister,
+  pieces: readonly Piece[],
+  subCount: number,
+  startMs: number,
+  endMs: number,
+): RegisterAllocation {
+  const perSub = new Array<number>(subCount).fill(0);
+  const perSegment = energy.segments.map(() => 0);
   let implausibleSteps = 0;
   let implausibleKwh = 0;
+  energy.segments.forEach((segment, k) => {
+    for (let i = 1; i < segment.points.length; i += 1) {
+      const a = segment.points[i - 1] as RegisterPoint;
+      const b = segment.points[i] as RegisterPoint;
+      const delta = b.register - a.register;
+      if (delta <= 0 || b.atMs < startMs || a.atMs >= endMs) continue;
+      const { toSubs, excess } = allocateStep(pieces, a.atMs, b.atMs, delta);
+      if (excess > 0) {
+        implausibleSteps += 1;
+        implausibleKwh += excess;
+      }
+      for (const [sub, kwh] of toSubs) {
+        perSub[sub] = (perSub[sub] ?? 0) + kwh;
+        perSegment[k] = (perSegment[k] ?? 0) + kwh;
+      }
+    }
+  });
+  return { perSub, perSegment, implausibleSteps, implausibleExcluded: implausibleKwh };
+}
 
-  if (subs.length > 0) {
-    const pieces = buildPieces(subs, startMs, endMs);
-    energy.segments.forEach((segment, k) => {
-      for (let i = 1; i < segment.points.length; i += 1) {
-        const a = segment.points[i - 1] as RegisterPoint;
-        const b = segment.points[i] as RegisterPoint;
-        const delta = b.register - a.register;
-        if (delta <= 0 || b.atMs < startMs || a.atMs >= endMs) continue;
-        const { toSubs, excess } = allocateStep(pieces, a.atMs, b.atMs, delta);
-        if (excess > 0) {
-          implausibleSteps += 1;
-          implausibleKwh += excess;
-        }
-        for (const [sub, kwh] of toSubs) {
-          observedKwh[sub] = (observedKwh[sub] ?? 0) + kwh;
-          energyInPeriodBySegment[k] = (energyInPeriodBySegment[k] ?? 0) + kwh;
-        }
+/** The fuel register's rising steps, shared by time ({@link allocateLinear}); no circuit bounds them. */
+function allocateFuel(
+  fuel: SegmentedRegister,
+  pieces: readonly Piece[],
+  subCount: number,
+  startMs: number,
+  endMs: number,
+): RegisterAllocation {
+  const perSub = new Array<number>(subCount).fill(0);
+  const perSegment = fuel.segments.map(() => 0);
+  fuel.segments.forEach((segment, k) => {
+    for (let i = 1; i < segment.points.length; i += 1) {
+      const a = segment.points[i - 1] as RegisterPoint;
+      const b = segment.points[i] as RegisterPoint;
+      const delta = b.register - a.register;
+      if (delta <= 0 || b.atMs <= a.atMs || b.atMs <= startMs || a.atMs >= endMs) continue;
+      for (const [sub, litres] of allocateLinear(pieces, a.atMs, b.atMs, delta)) {
+        perSub[sub] = (perSub[sub] ?? 0) + litres;
+        perSegment[k] = (perSegment[k] ?? 0) + litres;
       }
+    }
+  });
+  return { perSub, perSegment, implausibleSteps: 0, implausibleExcluded: 0 };
+}
+
+/**
+ * Both registers attributed to the sub-periods. With no LED configuration nothing is attributed, and no
+ * step is judged implausible: there is no circuit to judge it by.
+ */
+function allocateRegisters(
+  registers: Registers,
+  subs: readonly SubPeriod[],
+  startMs: number,
+  endMs: number,
+): { energy: RegisterAllocation; fuel: RegisterAllocation } {
+  if (subs.length === 0) {
+    const none = (register: SegmentedRegister): RegisterAllocation => ({
+      perSub: [],
+      perSegment: register.segments.map(() => 0),
+      implausibleSteps: 0,
+      implausibleExcluded: 0,
     });
-    fuel.segments.forEach((segment, k) => {
-      for (let i = 1; i < segment.points.length; i += 1) {
-        const a = segment.points[i - 1] as RegisterPoint;
-        const b = segment.points[i] as RegisterPoint;
-        const delta = b.register - a.register;
-        if (delta <= 0 || b.atMs <= a.atMs || b.atMs <= startMs || a.atMs >= endMs) continue;
-        for (const [sub, litres] of allocateLinear(pieces, a.atMs, b.atMs, delta)) {
-          fuelPerSub[sub] = (fuelPerSub[sub] ?? 0) + litres;
-          fuelInPeriodBySegment[k] = (fuelInPeriodBySegment[k] ?? 0) + litres;
-        }
-      }
-    });
+    return { energy: none(registers.energy), fuel: none(registers.fuel) };
   }
-  if (implausibleSteps > 0) flags.add('IMPLAUSIBLE_STEP_CAPPED');
+  const pieces = buildPieces(subs, startMs, endMs);
+  return {
+    energy: allocateEnergy(registers.energy, pieces, subs.length, startMs, endMs),
+    fuel: allocateFuel(registers.fuel, pieces, subs.length, startMs, endMs),
+  };
+}
 
-  const { observed, unobserved } = coverage(energy, startMs, endMs);
-  const fuelCoverage = coverage(fuel, startMs, endMs);
-  const rate = lowestObservedRate(energy, lit, subs, startMs, endMs);
-  const intersect = (w: Window, s: SubPeriod): [number, number] => [
-    Math.max(w.fromMs, s.fromMs),
-    Math.min(w.toMs, s.toMs),
-  ];
-
+/**
+ * The energy register's unobserved windows with their lamp-on time and, under `substitute-conservative`,
+ * the energy put in their place — per window and (for the sub-period figures) per sub-period.
+ */
+function unobservedWindows<M extends MethodologyParameterSet>(
+  methodology: M,
+  variant: EmissionVariant<M>,
+  subs: readonly SubPeriod[],
+  lit: LitTimeline,
+  unobserved: readonly Window[],
+  rate: number | null,
+): { windows: UnobservedWindow[]; substitutedKwh: number[] } {
+  const rule = methodology.rules.unobservedEnergy;
   const substitutedKwh = subs.map(() => 0);
-  const windows: UnobservedWindow[] = unobserved.map((w) => {
+  const windows = unobserved.map((w): UnobservedWindow => {
     let lampOnHours = 0;
     let fullLoadLampOnHours = 0;
     let substitutedEnergyKwh = 0;
@@ -436,146 +502,314 @@ function calculateVessel<M extends MethodologyParameterSet>(
       substitutedEnergyKwh,
     };
   });
-  const unobservedLampOn = windows.some((w) => w.lampOnHours > 0);
-  if (unobservedLampOn && rule === 'exclude') flags.add('ENERGY_EXCLUDED');
-  if (unobservedLampOn && rule === 'substitute-conservative') {
-    flags.add('ENERGY_SUBSTITUTED');
-    if (rate === null) flags.add('NO_SUBSTITUTION_RATE');
-  }
-  const energyBreaks = breakReports(energy, startMs, endMs);
-  if (energyBreaks.length > 0) flags.add('REGISTER_BREAK');
+  return { windows, substitutedKwh };
+}
 
-  const fuelMetered = input.fuelReadings.length > 0;
-  const subResults: SubPeriodResult[] = subs.map((s, i) => {
-    const hoursIn = (list: readonly Window[], ledLampCount?: number): number =>
-      sum(
-        list.map((w) => {
-          const [from, to] = intersect(w, s);
-          return to > from ? litHours(lit, from, to, ledLampCount) : 0;
-        }),
-      );
-    const counted = rule === 'substitute-conservative' ? [...observed, ...unobserved] : observed;
-    const observedEnergyKwh = observedKwh[i] ?? 0;
-    const substitutedEnergyKwh = substitutedKwh[i] ?? 0;
-    const energyKwh = observedEnergyKwh + substitutedEnergyKwh;
-    const fuelL = fuelMetered ? (fuelPerSub[i] ?? 0) : null;
-    const figures = variant.figures(methodology, s, {
-      energyKwh,
-      creditedLampOnHours: hoursIn(counted),
-      creditedFullLoadHours: hoursIn(counted, s.ledLampCount),
-      measuredFuelL: fuelL,
-    });
-    const v = s.span.version;
-    return {
-      fromDate: s.span.from,
-      toDateExclusive: s.span.to,
-      fromMs: s.fromMs,
-      toMs: s.toMs,
-      registryVersionValidFrom: v.validFrom,
-      registryChange: v.change,
-      meterId: v.meter.meterId,
-      ledLampCount: v.ledLamps.count,
-      ledLampRatedW: v.ledLamps.ratedW,
-      replacedLampCount: v.replacedLamps.count,
-      replacedLampRatedW: v.replacedLamps.ratedW,
-      replacedLampType: v.replacedLamps.type,
-      pLedKw: s.pLedKw,
-      pRefKw: s.pRefKw,
-      powerRatio: s.powerRatio,
-      maxLedKw: s.maxLedKw,
-      observedEnergyKwh,
-      substitutedEnergyKwh,
-      energyKwh,
-      energyMwh: energyKwh / 1000,
-      lampOnHours: litHours(lit, s.fromMs, s.toMs),
-      lampOnHoursObserved: hoursIn(observed),
-      fullLoadLampOnHours: litHours(lit, s.fromMs, s.toMs, s.ledLampCount),
-      fuelL,
-      referenceEmissionsTco2: figures.referenceEmissionsTco2,
-      projectEmissionsTco2: figures.projectEmissionsTco2,
-      emissionReductionsTco2: figures.emissionReductionsTco2,
-      route: figures.route,
-    };
+/** What was attributed to one sub-period: register energy, substituted energy, and totaliser fuel. */
+interface SubPeriodAmounts {
+  readonly observedEnergyKwh: number;
+  readonly substitutedEnergyKwh: number;
+  /** `null`: the vessel has no fuel readings. */
+  readonly fuelL: number | null;
+}
+
+/** One sub-period's registry configuration, measures and the variant's figures for them. */
+function subPeriodResult<M extends MethodologyParameterSet>(
+  methodology: M,
+  variant: EmissionVariant<M>,
+  s: SubPeriod,
+  lit: LitTimeline,
+  energyCoverage: Coverage,
+  amounts: SubPeriodAmounts,
+): SubPeriodResult {
+  const { observed, unobserved } = energyCoverage;
+  const hoursIn = (list: readonly Window[], ledLampCount?: number): number =>
+    sum(
+      list.map((w) => {
+        const [from, to] = intersect(w, s);
+        return to > from ? litHours(lit, from, to, ledLampCount) : 0;
+      }),
+    );
+  // Substituted windows are credited like observed ones; excluded ones are not.
+  const counted =
+    methodology.rules.unobservedEnergy === 'substitute-conservative'
+      ? [...observed, ...unobserved]
+      : observed;
+  const { observedEnergyKwh, substitutedEnergyKwh, fuelL } = amounts;
+  const energyKwh = observedEnergyKwh + substitutedEnergyKwh;
+  const figures = variant.figures(methodology, s, {
+    energyKwh,
+    creditedLampOnHours: hoursIn(counted),
+    creditedFullLoadHours: hoursIn(counted, s.ledLampCount),
+    measuredFuelL: fuelL,
   });
+  const v = s.span.version;
+  return {
+    fromDate: s.span.from,
+    toDateExclusive: s.span.to,
+    fromMs: s.fromMs,
+    toMs: s.toMs,
+    registryVersionValidFrom: v.validFrom,
+    registryChange: v.change,
+    meterId: v.meter.meterId,
+    ledLampCount: v.ledLamps.count,
+    ledLampRatedW: v.ledLamps.ratedW,
+    replacedLampCount: v.replacedLamps.count,
+    replacedLampRatedW: v.replacedLamps.ratedW,
+    replacedLampType: v.replacedLamps.type,
+    pLedKw: s.pLedKw,
+    pRefKw: s.pRefKw,
+    powerRatio: s.powerRatio,
+    maxLedKw: s.maxLedKw,
+    observedEnergyKwh,
+    substitutedEnergyKwh,
+    energyKwh,
+    energyMwh: energyKwh / 1000,
+    lampOnHours: litHours(lit, s.fromMs, s.toMs),
+    lampOnHoursObserved: hoursIn(observed),
+    fullLoadLampOnHours: litHours(lit, s.fromMs, s.toMs, s.ledLampCount),
+    fuelL,
+    referenceEmissionsTco2: figures.referenceEmissionsTco2,
+    projectEmissionsTco2: figures.projectEmissionsTco2,
+    emissionReductionsTco2: figures.emissionReductionsTco2,
+    route: figures.route,
+  };
+}
 
+type VesselTotals = Pick<
+  VesselResult,
+  | 'observedEnergyKwh'
+  | 'substitutedEnergyKwh'
+  | 'energyKwh'
+  | 'energyMwh'
+  | 'lampOnHours'
+  | 'lampOnHoursObserved'
+  | 'fuelL'
+  | 'referenceEmissionsTco2'
+  | 'projectEmissionsTco2'
+  | 'emissionReductionsTco2'
+>;
+
+/** The vessel's figures as sums of its sub-periods' (in the result's key order: it is hashed). */
+function vesselTotals(subResults: readonly SubPeriodResult[], fuelMetered: boolean): VesselTotals {
   const total = (pick: (s: SubPeriodResult) => number): number => sum(subResults.map(pick));
+  const energyKwh = total((s) => s.energyKwh);
+  return {
+    observedEnergyKwh: total((s) => s.observedEnergyKwh),
+    substitutedEnergyKwh: total((s) => s.substitutedEnergyKwh),
+    energyKwh,
+    energyMwh: energyKwh / 1000,
+    lampOnHours: total((s) => s.lampOnHours),
+    lampOnHoursObserved: total((s) => s.lampOnHoursObserved),
+    fuelL: fuelMetered ? total((s) => s.fuelL ?? 0) : null,
+    referenceEmissionsTco2: total((s) => s.referenceEmissionsTco2),
+    projectEmissionsTco2: total((s) => s.projectEmissionsTco2),
+    emissionReductionsTco2: total((s) => s.emissionReductionsTco2),
+  };
+}
+
+/** How one register was read in the period: segments, breaks, hours accounted for, steps capped. */
+function registerReport(
+  unit: RegisterReport['unit'],
+  register: SegmentedRegister,
+  received: { readonly readings: number; readonly duplicatesDropped: number },
+  allocation: RegisterAllocation,
+  windows: Coverage,
+  startMs: number,
+  endMs: number,
+): RegisterReport {
+  return {
+    unit,
+    readings: received.readings,
+    duplicatesDropped: received.duplicatesDropped,
+    segments: segmentReports(register, allocation.perSegment, startMs, endMs),
+    breaks: breakReports(register, startMs, endMs),
+    observedHours: sum(windows.observed.map((w) => hoursBetween(w.fromMs, w.toMs))),
+    unobservedHours: sum(windows.unobserved.map((w) => hoursBetween(w.fromMs, w.toMs))),
+    rebootsBridged: register.rebootsBridged,
+    implausibleSteps: allocation.implausibleSteps,
+    implausibleExcluded: allocation.implausibleExcluded,
+    inconsistentMeterEvents: register.inconsistentEvents,
+  };
+}
+
+/** Whether one energy-register segment spans [from, to]: then a gap in the messages lost no energy. */
+function bridgedByRegister(energy: SegmentedRegister, fromMs: number, toMs: number): boolean {
+  return energy.segments.some(
+    (seg) =>
+      (seg.points[0] as RegisterPoint).atMs <= fromMs &&
+      (seg.points[seg.points.length - 1] as RegisterPoint).atMs >= toMs,
+  );
+}
+
+/** How much of the period the vessel's data covers: hours, lamp-on hours, readings and gaps. */
+function vesselCompleteness(
+  hours: {
+    readonly configuredHours: number;
+    readonly lampOnHours: number;
+    readonly lampOnHoursObserved: number;
+  },
+  subs: readonly SubPeriod[],
+  energy: SegmentedRegister,
+  observed: readonly Window[],
+  quality: VesselDataQuality,
+  periodDates: { from: LocalDate; toExclusive: LocalDate },
+  startMs: number,
+  endMs: number,
+): VesselCompleteness {
+  const { configuredHours, lampOnHours, lampOnHoursObserved } = hours;
   const energyObservedHours = sum(
     observed.map((w) => sum(subs.map((s) => hoursBetween(...intersect(w, s))))),
   );
-  const lampOnHours = total((s) => s.lampOnHours);
-  const lampOnHoursObserved = total((s) => s.lampOnHoursObserved);
-  const inPeriodDays = input.dataQuality.days.filter(
+  const inPeriodDays = quality.days.filter(
     (d) => d.date >= periodDates.from && d.date < periodDates.toExclusive,
   );
   const readingsExpected = sum(inPeriodDays.map((d) => d.expectedReadings));
   const readingsReceived = sum(inPeriodDays.map((d) => d.receivedReadings));
-  const bridged = (fromMs: number, toMs: number): boolean =>
-    energy.segments.some(
-      (seg) =>
-        (seg.points[0] as RegisterPoint).atMs <= fromMs &&
-        (seg.points[seg.points.length - 1] as RegisterPoint).atMs >= toMs,
-    );
-  const energyKwh = total((s) => s.energyKwh);
+  return {
+    periodHours: hoursBetween(startMs, endMs),
+    configuredHours,
+    energyObservedHours,
+    energyObservedRatio: ratio(energyObservedHours, configuredHours),
+    lampOnHours,
+    lampOnHoursObserved,
+    lampOnObservedRatio: ratio(lampOnHoursObserved, lampOnHours),
+    readingsExpected,
+    readingsReceived,
+    readingsRatio: ratio(readingsReceived, readingsExpected),
+    gaps: quality.gaps
+      .filter((g) => g.toMs > startMs && g.fromMs < endMs)
+      .map((g) => ({
+        fromMs: g.fromMs,
+        toMs: g.toMs,
+        bridgedByRegister: bridgedByRegister(energy, g.fromMs, g.toMs),
+      })),
+  };
+}
+
+/** The facts about a vessel's period that its flags report. */
+interface VesselFlagFacts {
+  readonly subPeriods: number;
+  readonly configuredHours: number;
+  readonly periodHours: number;
+  readonly lampOverlapMs: number;
+  readonly duplicateReadings: number;
+  readonly inconsistentMeterEvents: number;
+  readonly energyReadings: number;
+  readonly implausibleSteps: number;
+  readonly rule: MethodologyParameterSet['rules']['unobservedEnergy'];
+  /** Some unobserved window had lamps lit: energy was excluded or substituted. */
+  readonly unobservedLampOn: boolean;
+  readonly substitutionRate: number | null;
+  readonly registerBreaks: number;
+}
+
+/** The vessel's flags, sorted (each set at most once). */
+function vesselFlags(f: VesselFlagFacts): VesselFlag[] {
+  const flags = new Set<VesselFlag>();
+  if (f.subPeriods === 0) flags.add('NO_CONFIGURATION');
+  else if (f.configuredHours < f.periodHours) flags.add('PARTLY_CONFIGURED');
+  if (f.lampOverlapMs > 0) flags.add('LAMP_INTERVALS_OVERLAP');
+  if (f.duplicateReadings > 0) flags.add('DUPLICATE_READINGS_DROPPED');
+  if (f.inconsistentMeterEvents > 0) flags.add('METER_EVENT_INCONSISTENT');
+  if (f.energyReadings === 0) flags.add('NO_ENERGY_READINGS');
+  if (f.implausibleSteps > 0) flags.add('IMPLAUSIBLE_STEP_CAPPED');
+  if (f.unobservedLampOn && f.rule === 'exclude') flags.add('ENERGY_EXCLUDED');
+  if (f.unobservedLampOn && f.rule === 'substitute-conservative') {
+    flags.add('ENERGY_SUBSTITUTED');
+    if (f.substitutionRate === null) flags.add('NO_SUBSTITUTION_RATE');
+  }
+  if (f.registerBreaks > 0) flags.add('REGISTER_BREAK');
+  return [...flags].sort();
+}
+
+/** One vessel's period: sub-periods, registers attributed to them, unobserved windows, reports and flags. */
+function calculateVessel<M extends MethodologyParameterSet>(
+  methodology: M,
+  variant: EmissionVariant<M>,
+  startMs: number,
+  endMs: number,
+  input: NormalisedVesselInput,
+  periodDates: { from: LocalDate; toExclusive: LocalDate },
+): VesselResult {
+  const subs = subPeriodsOf(methodology, variant, input.versions, startMs, endMs);
+  const configuredHours = sum(subs.map((s) => hoursBetween(s.fromMs, s.toMs)));
+  const lit = litTimeline(input.lampOnIntervals);
+  const registers = segmentRegisters(input);
+  const { energy, fuel } = registers;
+  const allocation = allocateRegisters(registers, subs, startMs, endMs);
+  const energyCoverage = coverage(energy, startMs, endMs);
+  const rate = lowestObservedRate(energy, lit, subs, startMs, endMs);
+  const { windows, substitutedKwh } = unobservedWindows(
+    methodology,
+    variant,
+    subs,
+    lit,
+    energyCoverage.unobserved,
+    rate,
+  );
+  const fuelMetered = input.fuelReadings.length > 0;
+  const subResults = subs.map((s, i) =>
+    subPeriodResult(methodology, variant, s, lit, energyCoverage, {
+      observedEnergyKwh: allocation.energy.perSub[i] ?? 0,
+      substitutedEnergyKwh: substitutedKwh[i] ?? 0,
+      fuelL: fuelMetered ? (allocation.fuel.perSub[i] ?? 0) : null,
+    }),
+  );
+  const totals = vesselTotals(subResults, fuelMetered);
+  const energyRegister = registerReport(
+    'kWh',
+    energy,
+    { readings: input.energyReadings.length, duplicatesDropped: input.duplicateEnergyReadings },
+    allocation.energy,
+    energyCoverage,
+    startMs,
+    endMs,
+  );
+  const fuelRegister = registerReport(
+    'L',
+    fuel,
+    { readings: input.fuelReadings.length, duplicatesDropped: input.duplicateFuelReadings },
+    allocation.fuel,
+    coverage(fuel, startMs, endMs),
+    startMs,
+    endMs,
+  );
 
   return {
     vesselId: input.vesselId,
     status: subs.length === 0 ? 'no-configuration' : 'calculated',
     subPeriods: subResults,
-    observedEnergyKwh: total((s) => s.observedEnergyKwh),
-    substitutedEnergyKwh: total((s) => s.substitutedEnergyKwh),
-    energyKwh,
-    energyMwh: energyKwh / 1000,
-    lampOnHours,
-    lampOnHoursObserved,
-    fuelL: fuelMetered ? total((s) => s.fuelL ?? 0) : null,
-    referenceEmissionsTco2: total((s) => s.referenceEmissionsTco2),
-    projectEmissionsTco2: total((s) => s.projectEmissionsTco2),
-    emissionReductionsTco2: total((s) => s.emissionReductionsTco2),
+    ...totals,
     emissionReductionsRoundedTco2: null,
     substitutionRateKwhPerFullLoadHour: rate,
-    energyRegister: {
-      unit: 'kWh',
-      readings: input.energyReadings.length,
-      duplicatesDropped: input.duplicateEnergyReadings,
-      segments: segmentReports(energy, energyInPeriodBySegment, startMs, endMs),
-      breaks: energyBreaks,
-      observedHours: sum(observed.map((w) => hoursBetween(w.fromMs, w.toMs))),
-      unobservedHours: sum(unobserved.map((w) => hoursBetween(w.fromMs, w.toMs))),
-      rebootsBridged: energy.rebootsBridged,
-      implausibleSteps,
-      implausibleExcluded: implausibleKwh,
-      inconsistentMeterEvents: energy.inconsistentEvents,
-    },
-    fuelRegister: {
-      unit: 'L',
-      readings: input.fuelReadings.length,
-      duplicatesDropped: input.duplicateFuelReadings,
-      segments: segmentReports(fuel, fuelInPeriodBySegment, startMs, endMs),
-      breaks: breakReports(fuel, startMs, endMs),
-      observedHours: sum(fuelCoverage.observed.map((w) => hoursBetween(w.fromMs, w.toMs))),
-      unobservedHours: sum(fuelCoverage.unobserved.map((w) => hoursBetween(w.fromMs, w.toMs))),
-      rebootsBridged: fuel.rebootsBridged,
-      implausibleSteps: 0,
-      implausibleExcluded: 0,
-      inconsistentMeterEvents: fuel.inconsistentEvents,
-    },
+    energyRegister,
+    fuelRegister,
     unobservedWindows: windows,
-    completeness: {
-      periodHours: hoursBetween(startMs, endMs),
+    completeness: vesselCompleteness(
+      { configuredHours, lampOnHours: totals.lampOnHours, lampOnHoursObserved: totals.lampOnHoursObserved },
+      subs,
+      energy,
+      energyCoverage.observed,
+      input.dataQuality,
+      periodDates,
+      startMs,
+      endMs,
+    ),
+    flags: vesselFlags({
+      subPeriods: subs.length,
       configuredHours,
-      energyObservedHours,
-      energyObservedRatio: ratio(energyObservedHours, configuredHours),
-      lampOnHours,
-      lampOnHoursObserved,
-      lampOnObservedRatio: ratio(lampOnHoursObserved, lampOnHours),
-      readingsExpected,
-      readingsReceived,
-      readingsRatio: ratio(readingsReceived, readingsExpected),
-      gaps: input.dataQuality.gaps
-        .filter((g) => g.toMs > startMs && g.fromMs < endMs)
-        .map((g) => ({ fromMs: g.fromMs, toMs: g.toMs, bridgedByRegister: bridged(g.fromMs, g.toMs) })),
-    },
-    flags: [...flags].sort(),
+      periodHours: hoursBetween(startMs, endMs),
+      lampOverlapMs: lit.overlapMs,
+      duplicateReadings: input.duplicateEnergyReadings + input.duplicateFuelReadings,
+      inconsistentMeterEvents: energy.inconsistentEvents + fuel.inconsistentEvents,
+      energyReadings: input.energyReadings.length,
+      implausibleSteps: allocation.energy.implausibleSteps,
+      rule: methodology.rules.unobservedEnergy,
+      unobservedLampOn: windows.some((w) => w.lampOnHours > 0),
+      substitutionRate: rate,
+      registerBreaks: energyRegister.breaks.length,
+    }),
   };
 }
 

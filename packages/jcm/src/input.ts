@@ -158,13 +158,9 @@ function normaliseReadings(
   return dedupeSorted(readings, compareReadings);
 }
 
-/**
- * Checks and normalises the input: readings sorted by instant (then register) with exact duplicates
- * dropped, intervals and events sorted, vessels ordered by id. Lists every problem at once.
- */
-export function normaliseInput(input: FleetPeriodInput): NormalisedFleetInput {
+/** The period's own problems: a date not written YYYY-MM-DD, or an end not after the start. */
+function periodProblems(period: ReportingPeriod): JcmProblem[] {
   const problems: JcmProblem[] = [];
-  const { period } = input;
   for (const key of ['from', 'toExclusive'] as const) {
     if (!LocalDate.safeParse(period[key]).success)
       problems.push({
@@ -172,147 +168,214 @@ export function normaliseInput(input: FleetPeriodInput): NormalisedFleetInput {
         message: `${period[key]} is not a date written YYYY-MM-DD`,
       });
   }
+  // Dates that are not dates cannot be compared.
   if (problems.length === 0 && period.toExclusive <= period.from)
     problems.push({
       path: 'period',
       message: `the period ends (${period.toExclusive}) before it starts (${period.from})`,
     });
+  return problems;
+}
 
+/**
+ * The registry spans sorted by start; each must end after it starts, lie inside the period and not overlap
+ * the one before. Appends what is wrong to `problems`.
+ */
+function normaliseVersions(
+  spans: readonly VersionSpan[],
+  period: ReportingPeriod,
+  at: string,
+  problems: JcmProblem[],
+): VersionSpan[] {
+  const versions = [...spans].sort((a, b) => compareStrings(a.from, b.from));
+  versions.forEach((span, i) => {
+    if (span.to <= span.from)
+      problems.push({
+        path: `${at}.versions[${i}]`,
+        message: `the span ends (${span.to}) before it starts (${span.from})`,
+      });
+    if (span.from < period.from || span.to > period.toExclusive)
+      problems.push({
+        path: `${at}.versions[${i}]`,
+        message: `the span ${span.from}..${span.to} lies outside the period ${period.from}..${period.toExclusive}`,
+      });
+    const previous = versions[i - 1];
+    if (previous && span.from < previous.to)
+      problems.push({
+        path: `${at}.versions[${i}]`,
+        message: `overlaps the span starting ${previous.from}`,
+      });
+  });
+  return versions;
+}
+
+/** The meter replacements, checked and sorted with exact duplicates dropped. Appends problems. */
+function normaliseMeterReplacements(
+  events: readonly MeterReplacement[],
+  at: string,
+  problems: JcmProblem[],
+): MeterReplacement[] {
+  events.forEach((e, i) => {
+    if (!isInstant(e.atMs))
+      problems.push({ path: `${at}.meterReplacements[${i}].atMs`, message: 'not an instant in ms' });
+    if (!isNonNegative(e.firstRegister) || (e.lastRegister !== null && !isNonNegative(e.lastRegister)))
+      problems.push({
+        path: `${at}.meterReplacements[${i}]`,
+        message: 'registers must be finite numbers ≥ 0',
+      });
+  });
+  return dedupeSorted(
+    events.map((e) => ({
+      atMs: e.atMs,
+      sensor: e.sensor,
+      lastRegister: e.lastRegister,
+      firstRegister: e.firstRegister,
+    })),
+    (a, b) =>
+      compareNumbers(a.atMs, b.atMs) ||
+      compareStrings(a.sensor, b.sensor) ||
+      compareNumbers(a.lastRegister ?? -1, b.lastRegister ?? -1) ||
+      compareNumbers(a.firstRegister, b.firstRegister),
+  ).items;
+}
+
+/** The lamp-on intervals, checked and sorted with exact duplicates dropped. Appends problems. */
+function normaliseLampOnIntervals(
+  intervals: readonly LampOnInterval[],
+  at: string,
+  problems: JcmProblem[],
+): LampOnInterval[] {
+  intervals.forEach((l, i) => {
+    if (!isInstant(l.fromMs) || !isInstant(l.toMs) || l.toMs <= l.fromMs)
+      problems.push({
+        path: `${at}.lampOnIntervals[${i}]`,
+        message: 'an interval needs instants with fromMs < toMs',
+      });
+    if (!isNonNegative(l.meanLampsOn))
+      problems.push({
+        path: `${at}.lampOnIntervals[${i}].meanLampsOn`,
+        message: 'must be a finite number ≥ 0',
+      });
+  });
+  return dedupeSorted(
+    intervals.map((l) => ({ fromMs: l.fromMs, toMs: l.toMs, meanLampsOn: l.meanLampsOn })),
+    (a, b) =>
+      compareNumbers(a.fromMs, b.fromMs) ||
+      compareNumbers(a.toMs, b.toMs) ||
+      compareNumbers(a.meanLampsOn, b.meanLampsOn),
+  ).items;
+}
+
+/** Daily reading counts sorted by date: whole numbers ≥ 0, each day listed once. Appends problems. */
+function normaliseDays(
+  counts: readonly DailyReadingCounts[],
+  at: string,
+  problems: JcmProblem[],
+): DailyReadingCounts[] {
+  const days = [...counts]
+    .map((d) => ({
+      date: d.date,
+      expectedReadings: d.expectedReadings,
+      receivedReadings: d.receivedReadings,
+    }))
+    .sort((a, b) => compareStrings(a.date, b.date));
+  days.forEach((d, i) => {
+    if (
+      !Number.isInteger(d.expectedReadings) ||
+      d.expectedReadings < 0 ||
+      !Number.isInteger(d.receivedReadings) ||
+      d.receivedReadings < 0
+    )
+      problems.push({
+        path: `${at}.dataQuality.days[${d.date}]`,
+        message: 'reading counts are whole numbers ≥ 0',
+      });
+    if (days[i - 1]?.date === d.date)
+      problems.push({ path: `${at}.dataQuality.days[${d.date}]`, message: 'the day is listed twice' });
+  });
+  return days;
+}
+
+/** The gap ledger, checked and sorted with exact duplicates dropped. Appends problems. */
+function normaliseGaps(gaps: readonly DataGap[], at: string, problems: JcmProblem[]): DataGap[] {
+  gaps.forEach((g, i) => {
+    if (!isInstant(g.fromMs) || !isInstant(g.toMs) || g.toMs < g.fromMs)
+      problems.push({
+        path: `${at}.dataQuality.gaps[${i}]`,
+        message: 'a gap needs instants with fromMs ≤ toMs',
+      });
+  });
+  return dedupeSorted(
+    gaps.map((g) => ({ fromMs: g.fromMs, toMs: g.toMs })),
+    (a, b) => compareNumbers(a.fromMs, b.fromMs) || compareNumbers(a.toMs, b.toMs),
+  ).items;
+}
+
+/** Where a vessel's problems are reported: `vessels[QT-90145-TS]`. */
+const vesselPath = (vesselId: VesselId): string => `vessels[${vesselId}]`;
+
+/**
+ * One vessel's input, checked and normalised; appends its problems in input order (versions, readings,
+ * events, intervals, data quality), so the error lists them as a reader would find them.
+ */
+function normaliseVessel(
+  vessel: VesselPeriodInput,
+  period: ReportingPeriod,
+  problems: JcmProblem[],
+): NormalisedVesselInput {
+  const at = vesselPath(vessel.vesselId);
+  const versions = normaliseVersions(vessel.versions, period, at, problems);
+  const energy = normaliseReadings(
+    vessel.energyReadings.map((r) => ({
+      atMs: r.atMs,
+      register: r.registerKwh,
+      bootId: r.bootId,
+      meterId: r.meterId ?? null,
+    })),
+    `${at}.energyReadings`,
+    problems,
+  );
+  const fuel = normaliseReadings(
+    (vessel.fuelReadings ?? []).map((r) => ({
+      atMs: r.atMs,
+      register: r.registerL,
+      bootId: r.bootId,
+      meterId: r.meterId ?? null,
+    })),
+    `${at}.fuelReadings`,
+    problems,
+  );
+  const meterReplacements = normaliseMeterReplacements(vessel.meterReplacements ?? [], at, problems);
+  const lampOnIntervals = normaliseLampOnIntervals(vessel.lampOnIntervals, at, problems);
+  const quality = vessel.dataQuality ?? { days: [], gaps: [] };
+  const days = normaliseDays(quality.days, at, problems);
+  const gaps = normaliseGaps(quality.gaps, at, problems);
+  return {
+    vesselId: vessel.vesselId,
+    versions,
+    energyReadings: energy.items,
+    fuelReadings: fuel.items,
+    meterReplacements,
+    lampOnIntervals,
+    dataQuality: { days, gaps },
+    duplicateEnergyReadings: energy.dropped,
+    duplicateFuelReadings: fuel.dropped,
+  };
+}
+
+/**
+ * Checks and normalises the input: readings sorted by instant (then register) with exact duplicates
+ * dropped, intervals and events sorted, vessels ordered by id. Lists every problem at once.
+ */
+export function normaliseInput(input: FleetPeriodInput): NormalisedFleetInput {
+  const { period } = input;
+  const problems = periodProblems(period);
   const seen = new Set<string>();
   const vessels = input.vessels.map((vessel): NormalisedVesselInput => {
-    const at = `vessels[${vessel.vesselId}]`;
-    if (seen.has(vessel.vesselId)) problems.push({ path: at, message: 'the vessel is listed twice' });
+    if (seen.has(vessel.vesselId))
+      problems.push({ path: vesselPath(vessel.vesselId), message: 'the vessel is listed twice' });
     seen.add(vessel.vesselId);
-
-    const versions = [...vessel.versions].sort((a, b) => compareStrings(a.from, b.from));
-    versions.forEach((span, i) => {
-      if (span.to <= span.from)
-        problems.push({
-          path: `${at}.versions[${i}]`,
-          message: `the span ends (${span.to}) before it starts (${span.from})`,
-        });
-      if (span.from < period.from || span.to > period.toExclusive)
-        problems.push({
-          path: `${at}.versions[${i}]`,
-          message: `the span ${span.from}..${span.to} lies outside the period ${period.from}..${period.toExclusive}`,
-        });
-      const previous = versions[i - 1];
-      if (previous && span.from < previous.to)
-        problems.push({
-          path: `${at}.versions[${i}]`,
-          message: `overlaps the span starting ${previous.from}`,
-        });
-    });
-
-    const energy = normaliseReadings(
-      vessel.energyReadings.map((r) => ({
-        atMs: r.atMs,
-        register: r.registerKwh,
-        bootId: r.bootId,
-        meterId: r.meterId ?? null,
-      })),
-      `${at}.energyReadings`,
-      problems,
-    );
-    const fuel = normaliseReadings(
-      (vessel.fuelReadings ?? []).map((r) => ({
-        atMs: r.atMs,
-        register: r.registerL,
-        bootId: r.bootId,
-        meterId: r.meterId ?? null,
-      })),
-      `${at}.fuelReadings`,
-      problems,
-    );
-
-    (vessel.meterReplacements ?? []).forEach((e, i) => {
-      if (!isInstant(e.atMs))
-        problems.push({ path: `${at}.meterReplacements[${i}].atMs`, message: 'not an instant in ms' });
-      if (!isNonNegative(e.firstRegister) || (e.lastRegister !== null && !isNonNegative(e.lastRegister)))
-        problems.push({
-          path: `${at}.meterReplacements[${i}]`,
-          message: 'registers must be finite numbers ≥ 0',
-        });
-    });
-    const meterReplacements = dedupeSorted(
-      (vessel.meterReplacements ?? []).map((e) => ({
-        atMs: e.atMs,
-        sensor: e.sensor,
-        lastRegister: e.lastRegister,
-        firstRegister: e.firstRegister,
-      })),
-      (a, b) =>
-        compareNumbers(a.atMs, b.atMs) ||
-        compareStrings(a.sensor, b.sensor) ||
-        compareNumbers(a.lastRegister ?? -1, b.lastRegister ?? -1) ||
-        compareNumbers(a.firstRegister, b.firstRegister),
-    ).items;
-
-    vessel.lampOnIntervals.forEach((l, i) => {
-      if (!isInstant(l.fromMs) || !isInstant(l.toMs) || l.toMs <= l.fromMs)
-        problems.push({
-          path: `${at}.lampOnIntervals[${i}]`,
-          message: 'an interval needs instants with fromMs < toMs',
-        });
-      if (!isNonNegative(l.meanLampsOn))
-        problems.push({
-          path: `${at}.lampOnIntervals[${i}].meanLampsOn`,
-          message: 'must be a finite number ≥ 0',
-        });
-    });
-    const lampOnIntervals = dedupeSorted(
-      vessel.lampOnIntervals.map((l) => ({ fromMs: l.fromMs, toMs: l.toMs, meanLampsOn: l.meanLampsOn })),
-      (a, b) =>
-        compareNumbers(a.fromMs, b.fromMs) ||
-        compareNumbers(a.toMs, b.toMs) ||
-        compareNumbers(a.meanLampsOn, b.meanLampsOn),
-    ).items;
-
-    const quality = vessel.dataQuality ?? { days: [], gaps: [] };
-    const days = [...quality.days]
-      .map((d) => ({
-        date: d.date,
-        expectedReadings: d.expectedReadings,
-        receivedReadings: d.receivedReadings,
-      }))
-      .sort((a, b) => compareStrings(a.date, b.date));
-    days.forEach((d, i) => {
-      if (
-        !Number.isInteger(d.expectedReadings) ||
-        d.expectedReadings < 0 ||
-        !Number.isInteger(d.receivedReadings) ||
-        d.receivedReadings < 0
-      )
-        problems.push({
-          path: `${at}.dataQuality.days[${d.date}]`,
-          message: 'reading counts are whole numbers ≥ 0',
-        });
-      if (days[i - 1]?.date === d.date)
-        problems.push({ path: `${at}.dataQuality.days[${d.date}]`, message: 'the day is listed twice' });
-    });
-    quality.gaps.forEach((g, i) => {
-      if (!isInstant(g.fromMs) || !isInstant(g.toMs) || g.toMs < g.fromMs)
-        problems.push({
-          path: `${at}.dataQuality.gaps[${i}]`,
-          message: 'a gap needs instants with fromMs ≤ toMs',
-        });
-    });
-    const gaps = dedupeSorted(
-      quality.gaps.map((g) => ({ fromMs: g.fromMs, toMs: g.toMs })),
-      (a, b) => compareNumbers(a.fromMs, b.fromMs) || compareNumbers(a.toMs, b.toMs),
-    ).items;
-
-    return {
-      vesselId: vessel.vesselId,
-      versions,
-      energyReadings: energy.items,
-      fuelReadings: fuel.items,
-      meterReplacements,
-      lampOnIntervals,
-      dataQuality: { days, gaps },
-      duplicateEnergyReadings: energy.dropped,
-      duplicateFuelReadings: fuel.dropped,
-    };
+    return normaliseVessel(vessel, period, problems);
   });
 
   if (problems.length > 0)
