@@ -1,0 +1,47 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+
+/**
+ * Opens (creating when needed) the telemetry database: WAL with `synchronous = FULL`, and the tables and
+ * indexes of readings, dead letters and device messages.
+ */
+export function openTelemetryDatabase(path: string): Database.Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS readings (
+      vessel TEXT NOT NULL, boot TEXT NOT NULL, seq INTEGER NOT NULL,
+      device_ms INTEGER NOT NULL, received_ms INTEGER NOT NULL, clock_skew_ms INTEGER,
+      gateway TEXT NOT NULL, time_source TEXT,
+      led_power_w REAL, led_energy_kwh REAL, lamps_on INTEGER,
+      fuel_rate_lph REAL, fuel_total_l REAL,
+      fix TEXT, lat REAL, lon REAL, speed_kn REAL, heading_deg REAL,
+      PRIMARY KEY (vessel, boot, seq)
+    ) WITHOUT ROWID;
+    -- Covering for register reads (emissions over a fleet-month: 1.7 M readings in ~2.5 s instead of ~9 s
+    -- through a time index that sends every row back to the primary key); it also serves time ranges.
+    CREATE INDEX IF NOT EXISTS readings_registers
+      ON readings (vessel, device_ms, boot, seq, led_energy_kwh, fuel_total_l, lamps_on);
+    DROP INDEX IF EXISTS readings_vessel_time;
+    CREATE TABLE IF NOT EXISTS dead_letters (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      received_ms INTEGER NOT NULL, topic TEXT NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL,
+      payload TEXT NOT NULL, payload_encoding TEXT NOT NULL, payload_bytes INTEGER NOT NULL,
+      replayed_ms INTEGER
+    );
+    CREATE INDEX IF NOT EXISTS dead_letters_reason ON dead_letters (reason, received_ms);
+    CREATE TABLE IF NOT EXISTS device_messages (
+      vessel TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
+      at_ms INTEGER NOT NULL, received_ms INTEGER NOT NULL, gateway TEXT NOT NULL, boot TEXT NOT NULL,
+      payload TEXT NOT NULL,
+      PRIMARY KEY (vessel, kind, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS device_messages_vessel_time ON device_messages (vessel, kind, at_ms);
+    CREATE INDEX IF NOT EXISTS device_messages_kind_time ON device_messages (kind, at_ms);
+  `);
+  return db;
+}

@@ -1,0 +1,44 @@
+import { chmodSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+
+/** Opens (creating when needed) the auth database: mode 0600, WAL, foreign keys, and its three tables. */
+export function openAuthDatabase(path: string): Database.Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  // Hashes only, but still nobody else's business; SQLite gives its -wal and -shm files the same mode.
+  if (path !== ':memory:') chmodSync(path, 0o600);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS users (
+      username TEXT PRIMARY KEY,
+      role TEXT NOT NULL,
+      password_hash TEXT NOT NULL,
+      created_at_ms INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS sessions (
+      id TEXT PRIMARY KEY,
+      token_sha256 TEXT NOT NULL UNIQUE,
+      username TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+      created_at_ms INTEGER NOT NULL,
+      expires_at_ms INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS sessions_by_expiry ON sessions(expires_at_ms);
+    CREATE TABLE IF NOT EXISTS api_tokens (
+      id TEXT PRIMARY KEY,
+      token_sha256 TEXT NOT NULL UNIQUE,
+      name TEXT NOT NULL,
+      role TEXT NOT NULL,
+      scopes TEXT,
+      created_at_ms INTEGER NOT NULL,
+      created_by TEXT NOT NULL,
+      expires_at_ms INTEGER,
+      revoked_at_ms INTEGER,
+      last_used_at_ms INTEGER
+    );
+    CREATE INDEX IF NOT EXISTS api_tokens_by_creation ON api_tokens(created_at_ms);
+  `);
+  return db;
+}

@@ -1,0 +1,74 @@
+import type Database from 'better-sqlite3';
+import type { AuthStore, User } from './auth-store.js';
+import { asRole } from './auth-secrets.js';
+
+export class UserExistsError extends Error {
+  override readonly name = 'UserExistsError';
+  readonly code = 'USER_EXISTS';
+}
+
+export type UserAccounts = Pick<
+  AuthStore,
+  | 'countUsers'
+  | 'createUser'
+  | 'findUser'
+  | 'listUsers'
+  | 'setPasswordHash'
+  | 'setRole'
+  | 'deleteUser'
+  | 'countAdmins'
+>;
+
+const userOf = (row: { username: string; role: string; created_at_ms: number }): User => ({
+  username: row.username,
+  role: asRole(row.role),
+  createdAtMs: row.created_at_ms,
+});
+
+/** Users: created, found, listed a page at a time, their password hash and role changed, deleted. */
+export function userAccounts(db: Database.Database): UserAccounts {
+  const statements = {
+    countUsers: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM users'),
+    insertUser: db.prepare(
+      'INSERT INTO users (username, role, password_hash, created_at_ms) VALUES (?, ?, ?, ?)',
+    ),
+    findUser: db.prepare<
+      [string],
+      { username: string; role: string; password_hash: string; created_at_ms: number }
+    >('SELECT username, role, password_hash, created_at_ms FROM users WHERE username = ?'),
+    listUsers: db.prepare<[string, number], { username: string; role: string; created_at_ms: number }>(
+      'SELECT username, role, created_at_ms FROM users WHERE username > ? ORDER BY username LIMIT ?',
+    ),
+    setPassword: db.prepare('UPDATE users SET password_hash = ? WHERE username = ?'),
+    setRole: db.prepare('UPDATE users SET role = ? WHERE username = ?'),
+    deleteUser: db.prepare('DELETE FROM users WHERE username = ?'),
+    countAdmins: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM users WHERE role = 'admin'"),
+  };
+
+  return {
+    countUsers: () => statements.countUsers.get()?.n ?? 0,
+    createUser({ username, role, passwordHash, nowMs }) {
+      try {
+        statements.insertUser.run(username, role, passwordHash, nowMs);
+      } catch (error) {
+        if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+          throw new UserExistsError(`a user named ${username} already exists`);
+        }
+        throw error;
+      }
+      return { username, role, createdAtMs: nowMs };
+    },
+    findUser(username) {
+      const row = statements.findUser.get(username);
+      return row === undefined ? undefined : { ...userOf(row), passwordHash: row.password_hash };
+    },
+    listUsers: ({ after, limit }) => statements.listUsers.all(after ?? '', limit).map(userOf),
+    setPasswordHash(username, passwordHash) {
+      statements.setPassword.run(passwordHash, username);
+    },
+    setRole: (username, role) => statements.setRole.run(role, username).changes > 0,
+    // Sessions go with the user (ON DELETE CASCADE).
+    deleteUser: (username) => statements.deleteUser.run(username).changes > 0,
+    countAdmins: () => statements.countAdmins.get()?.n ?? 0,
+  };
+}
