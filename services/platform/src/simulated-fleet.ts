@@ -62,36 +62,8 @@ export function createSimulatedFleetModule(
 ): SimulatedFleetModule {
   const { registry, clock, logger } = deps;
   const statePath = join(config.dataDir, 'platform-state.json');
-  const previous = readPlatformState(statePath);
-  const vesselIds = selectVessels(registry, config.vessels);
-  const nowMs = clock.now();
-  const historyStartMs = nowMs - config.historyDays * DAY_MS;
-  if (previous !== undefined && previous.seed !== config.seed) {
-    logger.warn(
-      { stored: previous.seed, configured: config.seed },
-      `${config.dataDir} holds a fleet simulated with seed ${previous.seed}; continuing with it (empty DATA_DIR to start over with seed ${config.seed})`,
-    );
-  }
-  const state: PlatformState = previous ?? {
-    schema: 'qtled.platform-state/1',
-    seed: config.seed,
-    // The world begins before the history, so boats are mid-trip when it starts (as the simulator does).
-    worldStartMs: historyStartMs - 20 * DAY_MS,
-    historyStartMs,
-    vessels: {},
-    historyLoadedAtMs: null,
-    configVersion: 0,
-    clockMs: nowMs,
-  };
+  const { state, vesselIds, resumeOf, fromMs, targetMs } = planStart(config, registry, clock.now(), logger);
   const loadingHistory = state.historyLoadedAtMs === null;
-  // A boat resumes where it stopped; a boat new to this data directory starts with the history; nothing
-  // older than the history window is simulated again after a long stop.
-  const resumeAt = new Map(
-    vesselIds.map((id) => [id, Math.max(state.vessels[id] ?? state.historyStartMs, historyStartMs)]),
-  );
-  const resumeOf = (vesselId: string): number => resumeAt.get(vesselId) ?? nowMs;
-  const fromMs = Math.min(...vesselIds.map(resumeOf));
-  const targetMs = nowMs;
   const longCatchUp = targetMs - fromMs > 3_600_000;
   let fleet: FleetRunner | undefined;
   let control: MqttClient | undefined;
@@ -213,6 +185,52 @@ export function createSimulatedFleetModule(
       control = undefined;
     },
   };
+}
+
+interface StartPlan {
+  state: PlatformState;
+  vesselIds: string[];
+  resumeOf: (vesselId: string) => number;
+  fromMs: number;
+  targetMs: number;
+}
+
+/**
+ * Where each boat's simulated time starts: the saved state of an earlier start, or a new world whose
+ * history ends now. A boat resumes where it stopped; a boat new to this data directory starts with the
+ * history; nothing older than the history window is simulated again after a long stop.
+ */
+function planStart(
+  config: SimulatedFleetConfig,
+  registry: RegistryIndex,
+  nowMs: number,
+  logger: Logger,
+): StartPlan {
+  const previous = readPlatformState(join(config.dataDir, 'platform-state.json'));
+  const vesselIds = selectVessels(registry, config.vessels);
+  const historyStartMs = nowMs - config.historyDays * DAY_MS;
+  if (previous !== undefined && previous.seed !== config.seed) {
+    logger.warn(
+      { stored: previous.seed, configured: config.seed },
+      `${config.dataDir} holds a fleet simulated with seed ${previous.seed}; continuing with it (empty DATA_DIR to start over with seed ${config.seed})`,
+    );
+  }
+  const state: PlatformState = previous ?? {
+    schema: 'qtled.platform-state/1',
+    seed: config.seed,
+    // The world begins before the history, so boats are mid-trip when it starts (as the simulator does).
+    worldStartMs: historyStartMs - 20 * DAY_MS,
+    historyStartMs,
+    vessels: {},
+    historyLoadedAtMs: null,
+    configVersion: 0,
+    clockMs: nowMs,
+  };
+  const resumeAt = new Map(
+    vesselIds.map((id) => [id, Math.max(state.vessels[id] ?? state.historyStartMs, historyStartMs)]),
+  );
+  const resumeOf = (vesselId: string): number => resumeAt.get(vesselId) ?? nowMs;
+  return { state, vesselIds, resumeOf, fromMs: Math.min(...vesselIds.map(resumeOf)), targetMs: nowMs };
 }
 
 function selectVessels(registry: RegistryIndex, vessels: number | readonly string[]): string[] {
