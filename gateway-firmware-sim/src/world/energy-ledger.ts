@@ -2,7 +2,7 @@ import { COOL_DOWN_MS, HOUSE_LOAD_KW, WARM_UP_MS, fuelRateLph } from './generato
 import { type LampSession, type VesselPlan, lampFractionAt } from './plan.js';
 import { gaussianAt, keyed } from './rng.js';
 import { DAY_MS } from './sky-and-weather.js';
-import type { LampFailure, VesselSetup } from './vessel-world.js';
+import type { LampFailure, VesselSetup } from './vessel-setup.js';
 
 /** Power and fuel are piecewise constant over cells of this length. */
 const CELL_MS = 10_000;

@@ -10,17 +10,9 @@ import { type LatLon, bearingDeg, distanceKm, inCoverage, interpolate, KM_PER_NM
 import { type VesselPlan, createVesselPlan, lampFractionAt, legAt, sessionAt } from './plan.js';
 import { createRandom, gaussianAt, keyed } from './rng.js';
 import { DAY_MS, HOUR_MS, type Weather } from './sky-and-weather.js';
+import type { LampFailure, VesselSetup } from './vessel-setup.js';
 
-/** What a vessel carried on a given day, from the fleet registry (see registry-setup.ts). */
-export interface VesselSetup {
-  readonly ledCount: number;
-  readonly ledRatedW: number;
-  readonly referenceCount: number;
-  readonly referenceRatedW: number;
-  readonly generatorKw: number;
-  readonly hasFuelMeter: boolean;
-  readonly gatewayId: string;
-}
+export type { LampFailure, VesselSetup } from './vessel-setup.js';
 
 export interface VesselIdentityLike {
   readonly vesselId: string;
@@ -28,13 +20,10 @@ export interface VesselIdentityLike {
   readonly gear: FishingGear;
 }
 
-/** Faults of the world's devices (the gateway's own faults live in the simulator). */
-export interface LampFailure {
-  readonly fromMs: number;
-  readonly toMs: number;
-  /** Lamps that stay dark although switched on. */
-  readonly lamps: number;
-}
+/**
+ * Faults of the world's devices (the gateway's own faults live in the simulator); `LampFailure` is in
+ * vessel-setup.ts.
+ */
 export interface MeterReplacement {
   readonly atMs: number;
   readonly meter: 'led-meter' | 'fuel-meter';

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { AlarmDelivery, AlarmStore, NotificationEvent } from './alarm-store.js';
+import type { AlarmDelivery, AlarmStore, NotificationEvent } from './alarm-model.js';
 import type { AlarmNotification } from './model.js';
 
 interface DeliveryRow {

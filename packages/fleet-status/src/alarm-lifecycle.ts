@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { VesselId } from '@qt-led/contract';
 import type Database from 'better-sqlite3';
 import type { DeliveryLedger } from './alarm-deliveries.js';
-import type { AlarmStore, StoredAlarm } from './alarm-store.js';
+import type { AlarmStore, StoredAlarm } from './alarm-model.js';
 import { AlarmNotFoundError, type AlarmState, AlarmStateError, type AlarmType } from './model.js';
 
 interface AlarmRow {

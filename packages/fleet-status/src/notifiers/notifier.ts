@@ -1,4 +1,4 @@
-import type { Alarm, AlarmType } from '../model.js';
+import type { Alarm, AlarmType } from '@qt-led/contract';
 
 /** What a notifier is told: the alarm and what just happened to it. */
 export interface AlarmNotice {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { AuthStore, Principal } from './auth-store.js';
+import type { AuthStore, Principal } from './auth-model.js';
 import { SESSION_PREFIX, asRole, newToken, sha256 } from './auth-secrets.js';
 
 export interface Sessions extends Pick<AuthStore, 'createSession' | 'deleteSession' | 'deleteSessionsOf'> {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { ApiTokenRecord, AuthStore, Principal } from './auth-store.js';
+import type { ApiTokenRecord, AuthStore, Principal } from './auth-model.js';
 import { API_TOKEN_PREFIX, asRole, asScopes, newToken, sha256 } from './auth-secrets.js';
 
 export interface ApiTokens extends Pick<

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { AuthStore, User } from './auth-store.js';
+import type { AuthStore, User } from './auth-model.js';
 import { asRole } from './auth-secrets.js';
 
 export class UserExistsError extends Error {

@@ -1,0 +1,71 @@
+import type { Role, Scope } from './permissions.js';
+
+// The shapes of the auth store: implemented by `openAuthStore` (auth-store), composed of `auth-users`,
+// `auth-sessions` and `auth-tokens`, which import them from here rather than from the store.
+
+export interface User {
+  username: string;
+  role: Role;
+  createdAtMs: number;
+}
+
+export interface ApiTokenRecord {
+  id: string;
+  name: string;
+  role: Role;
+  /** Areas the token is limited to; `null` = whatever its role allows. */
+  scopes: Scope[] | null;
+  createdAtMs: number;
+  createdBy: string;
+  expiresAtMs: number | null;
+  revokedAtMs: number | null;
+  lastUsedAtMs: number | null;
+}
+
+/** Who is calling: a person through a session, or a machine/partner through an API token. */
+export type Principal =
+  | { kind: 'session'; username: string; role: Role; scopes: null; sessionId: string; expiresAtMs: number }
+  | {
+      kind: 'api-token';
+      username: string;
+      role: Role;
+      scopes: Scope[] | null;
+      tokenId: string;
+      expiresAtMs: number | null;
+    };
+
+export interface AuthStore {
+  countUsers(): number;
+  createUser(user: { username: string; role: Role; passwordHash: string; nowMs: number }): User;
+  findUser(username: string): (User & { passwordHash: string }) | undefined;
+  /** Ordered by username; `after` is the last username of the previous page. */
+  listUsers(query: { after?: string; limit: number }): User[];
+  setPasswordHash(username: string, passwordHash: string): void;
+  /** Changes a user's role; it applies to their open sessions at once. False when there is no such user. */
+  setRole(username: string, role: Role): boolean;
+  /** Deletes a user and ends their sessions. False when there is no such user. */
+  deleteUser(username: string): boolean;
+  countAdmins(): number;
+  createSession(username: string, nowMs: number, ttlMs: number): { token: string; expiresAtMs: number };
+  deleteSession(sessionId: string): void;
+  /** Every session of a user ends (after a password change). */
+  deleteSessionsOf(username: string): void;
+  createApiToken(token: {
+    name: string;
+    role: Role;
+    scopes: Scope[] | null;
+    expiresAtMs: number | null;
+    createdBy: string;
+    nowMs: number;
+  }): { token: string; record: ApiTokenRecord };
+  /** Newest first, a page at a time; `cursor` is the `nextCursor` of the previous page. */
+  listApiTokens(query: { cursor?: number; limit: number; includeRevoked: boolean }): {
+    tokens: ApiTokenRecord[];
+    nextCursor: number | null;
+  };
+  getApiToken(id: string): ApiTokenRecord | undefined;
+  revokeApiToken(id: string, nowMs: number): ApiTokenRecord | undefined;
+  /** The principal a bearer token stands for, or `undefined` (unknown, expired, revoked). */
+  resolve(token: string, nowMs: number): Principal | undefined;
+  close(): void;
+}
