@@ -1,5 +1,6 @@
 import type { Gateway } from '../firmware/gateway.js';
 import type { LinkGate } from '../firmware/mqtt-connector.js';
+import { settlesWithin } from '@qt-led/runtime';
 
 export interface SettleDeps {
   /** The gateway's operations under way (starts, stops, corrupted frames being sent). */
@@ -13,21 +14,6 @@ export interface SettleDeps {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** True when `promise` settled within `ms` of real time (the timer is cleared either way). */
-async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => {
-      resolve(false);
-    }, ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /**
  * Waits until the gateway has nothing left to do at this instant: its uploads acknowledged, and, where
  * the boat is in coverage, its connection up. Bounded in real time, so a platform that does not answer
@@ -38,7 +24,7 @@ export async function settle(deps: SettleDeps): Promise<void> {
   const deadline = performance.now() + deps.timeoutMs;
   for (;;) {
     if (pendingOps.size > 0) {
-      await within(Promise.allSettled([...pendingOps]), Math.max(0, deadline - performance.now()));
+      await settlesWithin(Promise.allSettled([...pendingOps]), Math.max(0, deadline - performance.now()));
     }
     const gateway = deps.gateway();
     if (!gateway) return;
@@ -48,7 +34,7 @@ export async function settle(deps: SettleDeps): Promise<void> {
       await sleep(Math.min(2, remaining));
       continue;
     }
-    if (!(await within(gateway.whenIdle(), remaining))) return;
+    if (!(await settlesWithin(gateway.whenIdle(), remaining))) return;
     // A message may be on its way in from the same socket read: let it land, then look again.
     await new Promise((resolve) => setImmediate(resolve));
     const status = gateway.status();

@@ -642,6 +642,31 @@ function bridgedByRegister(energy: SegmentedRegister, fromMs: number, toMs: numb
   );
 }
 
+/**
+ * The coverage figures of a vessel or the fleet, each count beside its ratio, in the order the result
+ * carries them (canonical JSON hashes the result, so the key order is part of it).
+ */
+function coverageRatios(c: {
+  configuredHours: number;
+  energyObservedHours: number;
+  lampOnHours: number;
+  lampOnHoursObserved: number;
+  readingsExpected: number;
+  readingsReceived: number;
+}) {
+  return {
+    configuredHours: c.configuredHours,
+    energyObservedHours: c.energyObservedHours,
+    energyObservedRatio: ratio(c.energyObservedHours, c.configuredHours),
+    lampOnHours: c.lampOnHours,
+    lampOnHoursObserved: c.lampOnHoursObserved,
+    lampOnObservedRatio: ratio(c.lampOnHoursObserved, c.lampOnHours),
+    readingsExpected: c.readingsExpected,
+    readingsReceived: c.readingsReceived,
+    readingsRatio: ratio(c.readingsReceived, c.readingsExpected),
+  };
+}
+
 /** How much of the period the vessel's data covers: hours, lamp-on hours, readings and gaps. */
 function vesselCompleteness(
   hours: {
@@ -668,15 +693,14 @@ function vesselCompleteness(
   const readingsReceived = sum(inPeriodDays.map((d) => d.receivedReadings));
   return {
     periodHours: hoursBetween(startMs, endMs),
-    configuredHours,
-    energyObservedHours,
-    energyObservedRatio: ratio(energyObservedHours, configuredHours),
-    lampOnHours,
-    lampOnHoursObserved,
-    lampOnObservedRatio: ratio(lampOnHoursObserved, lampOnHours),
-    readingsExpected,
-    readingsReceived,
-    readingsRatio: ratio(readingsReceived, readingsExpected),
+    ...coverageRatios({
+      configuredHours,
+      energyObservedHours,
+      lampOnHours,
+      lampOnHoursObserved,
+      readingsExpected,
+      readingsReceived,
+    }),
     gaps: quality.gaps
       .filter((g) => g.toMs > startMs && g.fromMs < endMs)
       .map((g) => ({
@@ -889,15 +913,14 @@ export function calculateFleet(methodology: MethodologyParameterSet, input: Flee
       completeness: {
         vessels: vessels.length,
         vesselsWithFlags: vessels.filter((v) => v.flags.length > 0).length,
-        configuredHours,
-        energyObservedHours,
-        energyObservedRatio: ratio(energyObservedHours, configuredHours),
-        lampOnHours,
-        lampOnHoursObserved,
-        lampOnObservedRatio: ratio(lampOnHoursObserved, lampOnHours),
-        readingsExpected,
-        readingsReceived,
-        readingsRatio: ratio(readingsReceived, readingsExpected),
+        ...coverageRatios({
+          configuredHours,
+          energyObservedHours,
+          lampOnHours,
+          lampOnHoursObserved,
+          readingsExpected,
+          readingsReceived,
+        }),
       },
     },
     vessels,

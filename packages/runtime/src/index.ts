@@ -40,3 +40,4 @@ export {
   noiseAt,
   randomFrom,
 } from './random.js';
+export { settlesWithin } from './settles-within.js';

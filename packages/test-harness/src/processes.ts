@@ -3,6 +3,7 @@ import { closeSync, constants, openSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { settlesWithin } from '@qt-led/runtime';
 
 /** A server the global setup started or found, with what to log and how to let go of it. */
 export interface StartedServer<T> {
@@ -225,19 +226,5 @@ export async function stopProcess(child: ChildProcess, graceMs = 5_000): Promise
   } finally {
     running.get(child)?.();
     running.delete(child);
-  }
-}
-
-async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => {
-      resolve(false);
-    }, ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true as const), timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }

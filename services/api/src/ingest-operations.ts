@@ -9,6 +9,7 @@ export interface IngestOperations {
   ready(): boolean | Promise<boolean>;
   metricsText(): Promise<string>;
   readonly metricsContentType: string;
+  /** The newest first, each payload abbreviated (ingest's own endpoint lists them the same way). */
   listDeadLetters(query: DeadLetterQuery): Promise<DeadLetter[]>;
   getDeadLetter(id: string): Promise<DeadLetter | undefined>;
   replayDeadLetter(id: string): Promise<{ replayed: boolean; reason?: string }>;

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { EmissionsService } from '@qt-led/emissions';
 import type { RegistrySource } from '@qt-led/fleet-registry';
 import type { FleetStatusService } from '@qt-led/fleet-status';
@@ -67,7 +68,7 @@ export function createApiModule(config: ApiModuleConfig, deps: ApiModuleDeps): A
       if (app === undefined) throw new Error('the API has not started');
       return app;
     },
-    adminCredentialsPath: `${config.dataDir}/${INITIAL_ADMIN_FILE}`,
+    adminCredentialsPath: join(config.dataDir, INITIAL_ADMIN_FILE),
     async start() {
       let liveReadings = deps.liveReadings;
       const remote = config.liveReadingsFromBroker;

@@ -1,18 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { DEAD_LETTER_REASONS, type DeadLetterReason, type TelemetryStore } from '@qt-led/store';
-import type { Ingest } from './pipeline.js';
-import type { IngestMetrics } from './metrics.js';
+import { DEAD_LETTER_REASONS, type DeadLetterReason } from '@qt-led/store';
+import type { IngestOperations } from './operations.js';
 
 /**
  * The ingest's operator surface: `/metrics` (Prometheus), `/healthz` (the process runs), `/readyz` (broker
  * connected and store writable), and the dead-letter store: list, inspect, replay after a fix.
  */
-export function createOperatorServer(deps: {
-  ingest: Ingest;
-  store: TelemetryStore;
-  metrics: IngestMetrics;
-}): Server {
-  const { ingest, store, metrics } = deps;
+export function createOperatorServer(operations: IngestOperations): Server {
   return createServer((req, res) => {
     route(req, res).catch((error: unknown) => {
       send(res, 500, { error: 'internal error', detail: (error as Error).message });
@@ -23,8 +17,8 @@ export function createOperatorServer(deps: {
     const url = new URL(req.url ?? '/', 'http://ingest');
     const path = url.pathname;
     if (req.method === 'GET' && path === '/metrics') {
-      res.writeHead(200, { 'Content-Type': metrics.registry.contentType });
-      res.end(await metrics.registry.metrics());
+      res.writeHead(200, { 'Content-Type': operations.metricsContentType });
+      res.end(await operations.metricsText());
       return;
     }
     if (req.method === 'GET' && path === '/healthz') {
@@ -32,7 +26,7 @@ export function createOperatorServer(deps: {
       return;
     }
     if (req.method === 'GET' && path === '/readyz') {
-      const ready = ingest.ready();
+      const ready = operations.ready();
       send(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' });
       return;
     }
@@ -51,29 +45,27 @@ export function createOperatorServer(deps: {
         return;
       }
       const beforeText = url.searchParams.get('beforeMs');
-      const letters = await store.listDeadLetters({
+      const letters = await operations.listDeadLetters({
         limit,
         includeReplayed: url.searchParams.get('includeReplayed') === 'true',
         ...(reason === undefined ? {} : { reason: reason as DeadLetterReason }),
         ...(beforeText === null ? {} : { beforeMs: Number(beforeText) }),
       });
       // The list shows the start of each payload; GET /dead-letters/:id has it whole.
-      send(res, 200, {
-        deadLetters: letters.map((l) => ({ ...l, payload: l.payload.slice(0, 500) })),
-      });
+      send(res, 200, { deadLetters: letters });
       return;
     }
     const match = /^\/dead-letters\/([0-9]+)(\/replay)?$/.exec(path);
     if (match !== null) {
       const id = match[1] as string;
       if (req.method === 'GET' && match[2] === undefined) {
-        const letter = await store.getDeadLetter(id);
+        const letter = await operations.getDeadLetter(id);
         if (letter === undefined) send(res, 404, { error: `no dead letter ${id}` });
         else send(res, 200, letter);
         return;
       }
       if (req.method === 'POST' && match[2] !== undefined) {
-        const result = await ingest.replayDeadLetter(id);
+        const result = await operations.replayDeadLetter(id);
         send(res, result.replayed ? 200 : 409, result);
         return;
       }

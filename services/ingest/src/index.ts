@@ -23,7 +23,7 @@ export {
   type IngestModule,
   type IngestModuleConfig,
   type IngestModuleDeps,
-  type IngestOperations,
   createIngestModule,
   ingestModuleConfigFrom,
 } from './module.js';
+export { type IngestOperations, LISTED_PAYLOAD_CHARS, ingestOperations } from './operations.js';

@@ -18,6 +18,7 @@ import {
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createOperatorServer } from './http.js';
+import { ingestOperations } from './operations.js';
 import { batch, fleet, metricValue, startIngest, T0, watchAcks } from './testing/fixtures.js';
 
 const mqttServer = inject('mqtt');
@@ -240,7 +241,9 @@ describe('bad input', () => {
       clock: { now: () => now },
     });
     publisher = await connectMqtt(mqttServer);
-    const http = createOperatorServer({ ingest: running.ingest, store, metrics: running.metrics });
+    const http = createOperatorServer(
+      ingestOperations({ ingest: () => running.ingest, store, metrics: running.metrics }),
+    );
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     operatorUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
     server.close = () => http.close();

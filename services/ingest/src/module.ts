@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { type RegistryIndex, type StoredReadingsNotice, storedReadingsTopic } from '@qt-led/contract';
 import { connectMqtt, type MqttConnectionConfig } from '@qt-led/infrastructure';
 import type { Logger, ServiceModule } from '@qt-led/runtime';
-import type { DeadLetter, DeadLetterQuery, StoredReading, TelemetryStore } from '@qt-led/store';
+import type { StoredReading, TelemetryStore } from '@qt-led/store';
 import type { MqttClient } from 'mqtt';
 import { type IngestConfig, type IngestTuning, ingestOptionsFrom, ingestTuningFrom } from './config.js';
 import { createOperatorServer } from './http.js';
 import { createIngestMetrics, type IngestMetrics } from './metrics.js';
+import { type IngestOperations, ingestOperations } from './operations.js';
 import { createIngest, type Ingest } from './pipeline.js';
 import { openSpool, type Spool } from './spool.js';
 
@@ -43,16 +44,6 @@ export interface IngestModuleDeps {
   connectMqtt?: typeof connectMqtt;
 }
 
-/** What an operator may ask of a running ingest: health, metrics and the dead letters. */
-export interface IngestOperations {
-  ready(): boolean;
-  metricsText(): Promise<string>;
-  readonly metricsContentType: string;
-  listDeadLetters(query: DeadLetterQuery): Promise<DeadLetter[]>;
-  getDeadLetter(id: string): Promise<DeadLetter | undefined>;
-  replayDeadLetter(id: string): Promise<{ replayed: boolean; reason?: string }>;
-}
-
 export interface IngestModule extends ServiceModule {
   /** Available once started. */
   readonly operations: IngestOperations;
@@ -67,20 +58,7 @@ export function createIngestModule(config: IngestModuleConfig, deps: IngestModul
   let client: MqttClient | undefined;
   let ingest: Ingest | undefined;
   let server: Server | undefined;
-  const running = (): Ingest => {
-    if (ingest === undefined) throw new Error('ingest has not started');
-    return ingest;
-  };
-  const operations: IngestOperations = {
-    ready: () => ingest?.ready() ?? false,
-    metricsText: () => metrics.registry.metrics(),
-    get metricsContentType() {
-      return metrics.registry.contentType;
-    },
-    listDeadLetters: (query) => deps.store.listDeadLetters(query),
-    getDeadLetter: (id) => deps.store.getDeadLetter(id),
-    replayDeadLetter: (id) => running().replayDeadLetter(id),
-  };
+  const operations = ingestOperations({ ingest: () => ingest, store: deps.store, metrics });
 
   const notifyStored = (readings: readonly StoredReading[]): void => {
     deps.onStored?.(readings);
@@ -95,7 +73,10 @@ export function createIngestModule(config: IngestModuleConfig, deps: IngestModul
   return {
     name: 'ingest',
     operations,
-    idle: () => running().idle(),
+    idle() {
+      if (ingest === undefined) throw new Error('ingest has not started');
+      return ingest.idle();
+    },
     async start() {
       spool = openSpool(config.spoolPath);
       client = await (deps.connectMqtt ?? connectMqtt)(config.mqtt, {
@@ -117,7 +98,7 @@ export function createIngestModule(config: IngestModuleConfig, deps: IngestModul
       await ingest.start();
       if (config.operatorHttp !== null) {
         const { host, port } = config.operatorHttp;
-        server = createOperatorServer({ ingest, store: deps.store, metrics });
+        server = createOperatorServer(operations);
         await new Promise<void>((resolve, reject) => {
           server?.once('error', reject);
           server?.listen(port, host, resolve);

@@ -184,7 +184,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         : await stack.add(
             createSimulatedFleetModule(
               { ...options.fleet, dataDir: options.dataDir, topicRoot: options.topicRoot, broker },
-              { registry: registry.index, clock, logger },
+              { registry: registry.index, clock, logger, saved: previous },
             ),
           );
     parts = {

@@ -7,7 +7,7 @@ import type { MqttClient } from 'mqtt';
 import { type FleetRunner, createFleetRunner } from './fleet-runner.js';
 import { type UploadProfile, gatewayConfig, publishGatewayConfigs } from './gateway-config.js';
 import type { PlatformClock } from './platform-clock.js';
-import { type PlatformState, readPlatformState, writePlatformState } from './platform-state.js';
+import { type PlatformState, writePlatformState } from './platform-state.js';
 
 const DAY_MS = 86_400_000;
 
@@ -58,11 +58,23 @@ export interface SimulatedFleetModule extends ServiceModule {
  */
 export function createSimulatedFleetModule(
   config: SimulatedFleetConfig,
-  deps: { registry: RegistryIndex; clock: PlatformClock; logger: Logger },
+  deps: {
+    registry: RegistryIndex;
+    clock: PlatformClock;
+    logger: Logger;
+    /** The state an earlier start saved under `dataDir` (the platform reads it once, for its clock too). */
+    saved: PlatformState | undefined;
+  },
 ): SimulatedFleetModule {
   const { registry, clock, logger } = deps;
   const statePath = join(config.dataDir, 'platform-state.json');
-  const { state, vesselIds, resumeOf, fromMs, targetMs } = planStart(config, registry, clock.now(), logger);
+  const { state, vesselIds, resumeOf, fromMs, targetMs } = planStart(
+    config,
+    registry,
+    deps.saved,
+    clock.now(),
+    logger,
+  );
   const loadingHistory = state.historyLoadedAtMs === null;
   const longCatchUp = targetMs - fromMs > 3_600_000;
   let fleet: FleetRunner | undefined;
@@ -203,10 +215,10 @@ interface StartPlan {
 function planStart(
   config: SimulatedFleetConfig,
   registry: RegistryIndex,
+  previous: PlatformState | undefined,
   nowMs: number,
   logger: Logger,
 ): StartPlan {
-  const previous = readPlatformState(join(config.dataDir, 'platform-state.json'));
   const vesselIds = selectVessels(registry, config.vessels);
   const historyStartMs = nowMs - config.historyDays * DAY_MS;
   if (previous !== undefined && previous.seed !== config.seed) {

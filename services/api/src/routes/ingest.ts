@@ -85,7 +85,7 @@ export const ingestRoutes: FastifyPluginCallbackZod<{ ingest: IngestOperations |
         ...(reason === undefined ? {} : { reason }),
         ...(beforeMs === undefined ? {} : { beforeMs }),
       });
-      return { deadLetters: letters.map((l) => ({ ...l, payload: l.payload.slice(0, 500) })) };
+      return { deadLetters: letters };
     },
   );
 
