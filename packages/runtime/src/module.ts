@@ -55,16 +55,17 @@ export function createModuleStack(logger: Logger): ModuleStack {
 
 /**
  * Builds and starts a process's modules in order with `assemble`; if one fails to start, the ones already
- * started are stopped (in reverse) before the error is rethrown.
+ * started are stopped (in reverse) before the error is rethrown. What `assemble` returns (the products of
+ * the modules a caller needs: a URL, a store) comes back as `assembled`.
  */
-export async function startModules(
+export async function startModules<T = void>(
   logger: Logger,
-  assemble: (stack: ModuleStack) => Promise<void>,
-): Promise<ModuleStack> {
+  assemble: (stack: ModuleStack) => Promise<T>,
+): Promise<ModuleStack & { readonly assembled: T }> {
   const stack = createModuleStack(logger);
   try {
-    await assemble(stack);
-    return stack;
+    const assembled = await assemble(stack);
+    return Object.assign(stack, { assembled });
   } catch (error) {
     await stack.stop();
     throw error;

@@ -15,11 +15,7 @@ import { type Logger, redactUrl, startModules } from '@qt-led/runtime';
 import type { TelemetryStore } from '@qt-led/store';
 import { type PlatformClock, createPlatformClock } from './platform-clock.js';
 import { readPlatformState } from './platform-state.js';
-import {
-  type SimulatedFleetModule,
-  type SimulatedFleetOptions,
-  createSimulatedFleetModule,
-} from './simulated-fleet.js';
+import { type SimulatedFleetOptions, createSimulatedFleetModule } from './simulated-fleet.js';
 
 export type { SimulatedFleetOptions } from './simulated-fleet.js';
 
@@ -116,17 +112,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     ...(previous === undefined ? {} : { startMs: previous.clockMs }),
   });
   const liveReadings = createLiveReadingsHub();
-  let parts:
-    | {
-        brokerUrl: string;
-        store: TelemetryStore;
-        registry: RegistryIndex;
-        ingest: IngestOperations;
-        side: Awaited<ReturnType<typeof addApiSide>>;
-        fleet: SimulatedFleetModule | undefined;
-      }
-    | undefined;
-
   const modules = await startModules(logger, async (stack) => {
     let broker: MqttConnectionConfig;
     if (options.broker === undefined) {
@@ -187,7 +172,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
               { registry: registry.index, clock, logger, saved: previous },
             ),
           );
-    parts = {
+    return {
       brokerUrl: broker.url,
       store,
       registry: registry.index,
@@ -196,7 +181,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       fleet,
     };
   });
-  if (parts === undefined) throw new Error('the platform did not assemble');
+  const parts = modules.assembled;
   const { side, fleet } = parts;
   return {
     url: side.api.url,

@@ -52,9 +52,6 @@ export async function startApiTestServer(options: {
   });
   const live = createLiveReadingsHub();
   const { logger, clock } = options;
-  let parts:
-    | { store: TelemetryStore; registry: RegistrySource; side: Awaited<ReturnType<typeof addApiSide>> }
-    | undefined;
   const modules = await startModules(logger, async (stack) => {
     const { store } = await stack.add(
       createStoreModule({ kind: 'sqlite', path: join(options.dataDir, 'telemetry.sqlite') }, { logger }),
@@ -82,9 +79,9 @@ export async function startApiTestServer(options: {
         ...(options.ingest === undefined ? {} : { ingest: options.ingest }),
       },
     );
-    parts = { store, registry, side };
+    return { store, registry, side };
   });
-  if (parts === undefined) throw new Error('the API did not assemble');
+  const parts = modules.assembled;
   const { side } = parts;
   return {
     app: side.api.app,
