@@ -24,7 +24,7 @@ Usage: qtled-sim [options]
   --username, --password   one login for every gateway (default MQTT_USERNAME / MQTT_PASSWORD)
   --data-dir <dir>         where the gateways' disk queues live (default DATA_DIR/gateways, ./data/gateways)
   --client-id-prefix <p>   prepended to each gateway's MQTT client id
-  --queue-sync <full|normal>  SQLite synchronous mode of the queues (default normal for the simulator;
+  --queue-sync <full|normal|off>  SQLite synchronous mode of the queues (default normal for the simulator;
                            the firmware's own default is full)
   --fuel-meters <registry|all>  fit fuel totalisers as the registry says (default) or on every boat
   --no-drain               backfill: leave boats at sea with their queues, as they would be
@@ -177,8 +177,8 @@ export function parseCliOptions(argv: readonly string[], env: CliEnvironment, no
     undefined,
   );
   const queueSync = str('queue-sync') ?? 'normal';
-  if (queueSync !== 'full' && queueSync !== 'normal')
-    problems.push(`--queue-sync: "${queueSync}" is not full or normal`);
+  if (queueSync !== 'full' && queueSync !== 'normal' && queueSync !== 'off')
+    problems.push(`--queue-sync: "${queueSync}" is not full, normal or off`);
   const fuelMeters = str('fuel-meters') ?? 'registry';
   if (fuelMeters !== 'registry' && fuelMeters !== 'all')
     problems.push(`--fuel-meters: "${fuelMeters}" is not registry or all`);

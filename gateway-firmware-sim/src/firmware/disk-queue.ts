@@ -17,14 +17,16 @@ import Database from 'better-sqlite3';
  * `ordinal × 2^32 + seq`: one B-tree keeps the queue in order across boots, and an acknowledgement
  * (`seq ≤ throughSeq` of a boot) deletes one contiguous key range.
  */
-export type QueueSynchronous = 'full' | 'normal';
+export type QueueSynchronous = 'full' | 'normal' | 'off';
 
 export interface DiskQueueOptions {
   /** The SQLite file; its directory is created if missing. */
   path: string;
   /**
-   * `full` (default): each commit is fsynced, and survives power loss. `normal`: survives a killed
-   * process but not a power cut; for simulations that run a whole fleet's gateways on one disk.
+   * `full` (default): each commit is fsynced, and survives power loss. `normal`: fsyncs only at
+   * checkpoints; survives a killed process but not a power cut. `off`: hands every commit to the operating
+   * system and never waits for the disk; a killed process loses nothing either (the OS holds the pages), a
+   * power cut may. `normal` and `off` are for simulations that run a whole fleet's gateways on one disk.
    */
   synchronous?: QueueSynchronous;
 }
@@ -69,6 +71,8 @@ export interface DiskQueue {
   nextReadingId(): number;
   /** Readings with `fromId <= id <= toId`, ascending, at most `limit`. */
   readingsBetween(fromId: number, toId: number, limit: number): QueuedReading[];
+  /** The same readings' ids and sampling times only (whether a batch is due, without reading bodies). */
+  stampsBetween(fromId: number, toId: number, limit: number): Pick<QueuedReading, 'id' | 'monoMs'>[];
   countBetween(fromId: number, toId: number): number;
   /** Deletes what an acknowledgement confirms for one boot; returns how many readings it removed. */
   acknowledge(bootId: string, throughSeq: number, ranges?: readonly (readonly [number, number])[]): number;
@@ -124,7 +128,7 @@ function openDatabase(options: DiskQueueOptions): Database.Database {
   const db = new Database(options.path, { timeout: 200 });
   db.pragma('locking_mode = EXCLUSIVE');
   db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+  db.pragma(`synchronous = ${(options.synchronous ?? 'full').toUpperCase()}`);
   db.pragma('journal_size_limit = 8388608');
   db.exec(SCHEMA);
   return db;
@@ -142,6 +146,8 @@ export function openDiskQueue(options: DiskQueueOptions): DiskQueue {
   const stmt = prepareStatements(db);
 
   let depth = stmt.count.get()?.n ?? 0;
+  // Events in the outbox, known here (sole writer): the uploader asks for the oldest before every batch.
+  let events = stmt.eventCount.get()?.n ?? 0;
   const pageSize = Number(db.pragma('page_size', { simple: true }));
 
   // The counters of the boots in use, cached: this process is the file's only writer (exclusive lock).
@@ -192,6 +198,7 @@ export function openDiskQueue(options: DiskQueueOptions): DiskQueue {
     stmt.insertEvent.run(build(eventSeq));
     stmt.bumpEventSeq.run(eventSeq + 1, bootOrdinal);
     c.nextEventSeq = eventSeq + 1;
+    events += 1;
   });
 
   const startBoot = startBootTransaction(db, stmt);
@@ -218,6 +225,10 @@ export function openDiskQueue(options: DiskQueueOptions): DiskQueue {
         deviceTimeMs: r.device_time_ms,
         body: r.body,
       }));
+    },
+    stampsBetween(fromId, toId, limit) {
+      if (limit <= 0 || toId < fromId) return [];
+      return stmt.stampsBetween.all(fromId, toId, limit).map((r) => ({ id: r.id, monoMs: r.mono_ms }));
     },
     countBetween: (fromId, toId) => (toId < fromId ? 0 : (stmt.countBetween.get(fromId, toId)?.n ?? 0)),
     acknowledge(bootId, throughSeq, ranges = []) {
@@ -247,9 +258,9 @@ export function openDiskQueue(options: DiskQueueOptions): DiskQueue {
     appendEvent: (bootOrdinal, build) => {
       appendEvent(bootOrdinal, build);
     },
-    pendingEvents: (limit) => stmt.events.all(limit),
+    pendingEvents: (limit) => (events === 0 ? [] : stmt.events.all(limit)),
     deleteEvent: (id) => {
-      stmt.deleteEvent.run(id);
+      events -= stmt.deleteEvent.run(id).changes;
     },
     getState(key) {
       const row = stmt.getState.get(key);
@@ -284,10 +295,14 @@ function prepareStatements(db: Database.Database) {
     readingsBetween: db.prepare<[number, number, number], ReadingRow>(
       'SELECT id, mono_ms, device_time_ms, body FROM readings WHERE id BETWEEN ? AND ? ORDER BY id LIMIT ?',
     ),
+    stampsBetween: db.prepare<[number, number, number], { id: number; mono_ms: number }>(
+      'SELECT id, mono_ms FROM readings WHERE id BETWEEN ? AND ? ORDER BY id LIMIT ?',
+    ),
     countBetween: db.prepare<[number, number], { n: number }>(
       'SELECT count(*) AS n FROM readings WHERE id BETWEEN ? AND ?',
     ),
     count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM readings'),
+    eventCount: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events'),
     deleteRange: db.prepare('DELETE FROM readings WHERE id BETWEEN ? AND ?'),
     oldest: db.prepare<[], { device_time_ms: number }>(
       'SELECT device_time_ms FROM readings ORDER BY id LIMIT 1',

@@ -63,6 +63,8 @@ export function createMqttJsConnector(options: MqttJsConnectorOptions): MqttConn
         connectTimeout: options.connectTimeoutMs ?? 15_000,
         keepalive: sessionOptions.keepaliveS,
         protocolVersion: 4,
+        // A heartbeat says how the gateway is now: never held back to be sent after a reconnect.
+        queueQoSZero: false,
         will: {
           topic: sessionOptions.will.topic,
           payload: Buffer.from(sessionOptions.will.payload),

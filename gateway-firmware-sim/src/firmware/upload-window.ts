@@ -67,19 +67,24 @@ export function createUploadWindow(deps: UploadWindowDeps): UploadWindow {
   const inFlight = (): number => batches.reduce((n, b) => n + b.count, 0);
 
   /** Unsent readings in [fromId, toId]: the first contiguous run outside the batches in flight. */
-  const nextRun = (fromId: number, toId: number, limit: number): QueuedReading[] => {
-    let cursor = fromId;
-    for (const batch of batches) {
-      if (batch.toId < cursor) continue;
-      if (batch.fromId > toId) break;
-      if (batch.fromId > cursor) {
-        const rows = queue.readingsBetween(cursor, Math.min(batch.fromId - 1, toId), limit);
-        if (rows.length > 0) return rows;
+  const nextRunOf =
+    <T>(read: (fromId: number, toId: number, limit: number) => T[]) =>
+    (fromId: number, toId: number, limit: number): T[] => {
+      let cursor = fromId;
+      for (const batch of batches) {
+        if (batch.toId < cursor) continue;
+        if (batch.fromId > toId) break;
+        if (batch.fromId > cursor) {
+          const rows = read(cursor, Math.min(batch.fromId - 1, toId), limit);
+          if (rows.length > 0) return rows;
+        }
+        cursor = Math.max(cursor, batch.toId + 1);
       }
-      cursor = Math.max(cursor, batch.toId + 1);
-    }
-    return cursor <= toId ? queue.readingsBetween(cursor, toId, limit) : [];
-  };
+      return cursor <= toId ? read(cursor, toId, limit) : [];
+    };
+  const nextRun = nextRunOf((from, to, limit) => queue.readingsBetween(from, to, limit));
+  // Whether a live batch is due is asked after every sample: ids and sampling times only, no bodies.
+  const nextRunStamps = nextRunOf((from, to, limit) => queue.stampsBetween(from, to, limit));
 
   return {
     inFlight,
@@ -94,11 +99,13 @@ export function createUploadWindow(deps: UploadWindowDeps): UploadWindow {
     nextLive(nowMono, batchMax, batchMaxAgeS) {
       const room = deps.maxInFlightReadings - inFlight();
       if (room <= 0) return undefined;
-      const rows = nextRun(liveFromId, Number.MAX_SAFE_INTEGER, Math.min(batchMax, room));
-      const oldest = rows[0];
+      const limit = Math.min(batchMax, room);
+      const stamps = nextRunStamps(liveFromId, Number.MAX_SAFE_INTEGER, limit);
+      const oldest = stamps[0];
       if (!oldest) return undefined;
       const ageMs = batchMaxAgeS * 1000;
-      if (rows.length >= batchMax || rows.length >= room || nowMono - oldest.monoMs >= ageMs) return rows;
+      if (stamps.length >= batchMax || stamps.length >= room || nowMono - oldest.monoMs >= ageMs)
+        return nextRun(liveFromId, Number.MAX_SAFE_INTEGER, limit);
       deps.wakeAt(oldest.monoMs + ageMs);
       return undefined;
     },
