@@ -9,7 +9,7 @@ import {
 } from '@qt-led/contract';
 import type { DeadLetter, StoredDeviceMessage, StoredReading, TelemetryStore } from '@qt-led/store';
 import type { FleetStatusConfig } from './config.js';
-import { assessLed } from './led.js';
+import { assessLed, type LedAssessment } from './led.js';
 import { createLedReference } from './led-reference.js';
 import type { VesselStatus } from './model.js';
 import { type ClockObservation, deriveVesselStatus, type HeartbeatObservation } from './status.js';
@@ -51,118 +51,200 @@ export interface EvidenceGathererDeps {
 }
 
 const HOUR_MS = 3_600_000;
+/** Readings set aside for their clock: each is a hint about the device clock. */
+const CLOCK_REASONS = ['time-before-epoch-floor', 'time-in-future'] as const;
 
-/** Store-wide reads of one pass, shared by every vessel (one query each, not one per vessel). */
-interface Snapshot {
-  latest: StoredReading[];
-  presence: StoredDeviceMessage[];
-  heartbeats: StoredDeviceMessage[];
-  absurd: StoredDeviceMessage[];
-  clockLetters: DeadLetter[];
+/** A readings batch set aside for its clock, as the clock rule sees it (null: not a telemetry batch). */
+export interface ClockLetter {
+  vesselId: VesselId;
+  observation: ClockObservation;
 }
 
-/** Reads the store (latest readings, presence, heartbeats, recent series) into per-vessel evidence. */
-export function createEvidenceGatherer(deps: EvidenceGathererDeps): EvidenceGatherer {
-  const { store, registry, config } = deps;
-  const led = createLedReference(deps);
+/**
+ * What the status needs besides the readings, per vessel, from store-wide reads (one query each, not one
+ * per vessel): the retained presence, recent and newest heartbeats, messages stamped by a clock reset to
+ * 1970, and readings set aside for their clock. Each read is bounded by the vessels or by the window.
+ */
+export interface DeviceSnapshot {
+  presence: ReadonlyMap<string, StoredDeviceMessage>;
+  heartbeats: ReadonlyMap<string, HeartbeatObservation[]>;
+  absurd: ReadonlyMap<string, StoredDeviceMessage[]>;
+  clockLetters: ReadonlyMap<string, ClockObservation[]>;
+}
 
-  async function snapshot(nowMs: number, only: VesselId | undefined): Promise<Snapshot> {
-    const vesselFilter = only === undefined ? {} : { vesselId: only };
-    const latest = await store.latestByVessel();
-    const presence = await store.latestDeviceMessages('presence');
-    const newestHeartbeats = await store.latestDeviceMessages('heartbeat');
-    const recentHeartbeats = await store.deviceMessages({
+/** The device side of one pass. `parseLetter` may memoise (a letter never changes once stored). */
+export async function readDeviceSnapshot(
+  store: TelemetryStore,
+  config: FleetStatusConfig,
+  nowMs: number,
+  only?: VesselId,
+  parseLetter: (letter: DeadLetter) => ClockLetter | null = clockLetterOf,
+): Promise<DeviceSnapshot> {
+  const vesselFilter = only === undefined ? {} : { vesselId: only };
+  const [presence, newestHeartbeats, recentHeartbeats, absurd, ...letters] = await Promise.all([
+    store.latestDeviceMessages('presence'),
+    store.latestDeviceMessages('heartbeat'),
+    store.deviceMessages({
       kinds: ['heartbeat'],
       ...vesselFilter,
       fromMs: nowMs - 2 * HOUR_MS,
       toMs: nowMs + config.clockSkewToleranceMs + 1,
-    });
+    }),
     // Messages stamped by a clock reset to 1970 are never the newest by device time: ask for them apart.
-    const absurd = (
-      await store.deviceMessages({
-        kinds: ['heartbeat', 'event'],
-        ...vesselFilter,
-        fromMs: 0,
-        toMs: config.clockFloorMs,
-        limit: 10_000,
-      })
-    ).filter((m) => m.receivedAtMs >= nowMs - config.statusWindowMs);
-    const setAside = await store.listDeadLetters({ limit: 1_000, beforeMs: nowMs + 1 });
-    const clockLetters = setAside.filter(
-      (l) =>
-        (l.reason === 'time-before-epoch-floor' || l.reason === 'time-in-future') &&
-        l.receivedAtMs >= nowMs - config.statusWindowMs,
-    );
-    return { latest, presence, heartbeats: [...recentHeartbeats, ...newestHeartbeats], absurd, clockLetters };
+    store.deviceMessages({
+      kinds: ['heartbeat', 'event'],
+      ...vesselFilter,
+      fromMs: 0,
+      toMs: config.clockFloorMs,
+      limit: 10_000,
+    }),
+    // By reason (an index), so a flood of other dead letters cannot push the clock hints out of the page.
+    ...CLOCK_REASONS.map((reason) => store.listDeadLetters({ reason, limit: 1_000, beforeMs: nowMs + 1 })),
+  ]);
+
+  const presenceOf = new Map<string, StoredDeviceMessage>();
+  for (const m of presence) if (!presenceOf.has(m.vesselId)) presenceOf.set(m.vesselId, m);
+
+  // The recent window and the newest per vessel overlap: each heartbeat once, in the order read.
+  const heartbeatsOf = new Map<string, HeartbeatObservation[]>();
+  for (const m of [...recentHeartbeats, ...newestHeartbeats]) {
+    if (m.kind !== 'heartbeat') continue;
+    let list = heartbeatsOf.get(m.vesselId);
+    if (list === undefined) heartbeatsOf.set(m.vesselId, (list = []));
+    if (!list.some((h) => h.atMs === m.atMs && h.payload.bootId === m.payload.bootId))
+      list.push({ atMs: m.atMs, receivedAtMs: m.receivedAtMs, payload: m.payload });
   }
 
-  async function vesselEvidence(vesselId: VesselId, nowMs: number, snap: Snapshot): Promise<VesselEvidence> {
-    const latest = snap.latest.find((r) => r.vesselId === vesselId) ?? null;
-    const recent =
-      latest === null
-        ? []
-        : await store.readings(
-            vesselId,
-            latest.deviceTimeMs - config.statusWindowMs,
-            latest.deviceTimeMs + 1,
-          );
-    const presenceMessage = snap.presence.find((m) => m.vesselId === vesselId);
-    const heartbeats = heartbeatsOf(vesselId, snap.heartbeats);
-    const baseline = latest === null ? null : await led.baselineOf(vesselId, latest.deviceTimeMs);
-    const status = deriveVesselStatus(
-      {
-        vesselId,
-        gear: registry.vessel(vesselId)?.gear ?? null,
-        nowMs,
-        latest,
-        recent,
-        presence:
-          presenceMessage?.kind === 'presence'
-            ? { payload: presenceMessage.payload, receivedAtMs: presenceMessage.receivedAtMs }
-            : null,
+  const absurdOf = new Map<string, StoredDeviceMessage[]>();
+  for (const m of absurd) {
+    if (m.receivedAtMs < nowMs - config.statusWindowMs) continue;
+    let list = absurdOf.get(m.vesselId);
+    if (list === undefined) absurdOf.set(m.vesselId, (list = []));
+    list.push(m);
+  }
+
+  const clockLettersOf = new Map<string, ClockObservation[]>();
+  const recentLetters = letters
+    .flat()
+    .filter((l) => l.receivedAtMs >= nowMs - config.statusWindowMs)
+    .sort((a, b) => b.receivedAtMs - a.receivedAtMs);
+  for (const letter of recentLetters) {
+    const parsed = parseLetter(letter);
+    if (parsed === null || (only !== undefined && parsed.vesselId !== only)) continue;
+    let list = clockLettersOf.get(parsed.vesselId);
+    if (list === undefined) clockLettersOf.set(parsed.vesselId, (list = []));
+    list.push(parsed.observation);
+  }
+  return { presence: presenceOf, heartbeats: heartbeatsOf, absurd: absurdOf, clockLetters: clockLettersOf };
+}
+
+/** The evidence of one vessel from its readings, its LED assessment and the device snapshot. Pure. */
+export function vesselEvidenceFrom(
+  input: {
+    vesselId: VesselId;
+    nowMs: number;
+    latest: StoredReading | null;
+    /** The status window, sorted by device time (`byDeviceTime`). */
+    recent: StoredReading[];
+    led: LedAssessment;
+    device: DeviceSnapshot;
+  },
+  registry: RegistryIndex,
+  config: FleetStatusConfig,
+): VesselEvidence {
+  const { vesselId, latest, device } = input;
+  const presenceMessage = device.presence.get(vesselId);
+  const heartbeats = device.heartbeats.get(vesselId) ?? [];
+  const status = deriveVesselStatus(
+    {
+      vesselId,
+      gear: registry.vessel(vesselId)?.gear ?? null,
+      nowMs: input.nowMs,
+      latest,
+      recent: input.recent,
+      presence:
+        presenceMessage?.kind === 'presence'
+          ? { payload: presenceMessage.payload, receivedAtMs: presenceMessage.receivedAtMs }
+          : null,
+      heartbeats,
+      clock: clockObservations({
         heartbeats,
-        clock: clockObservations(vesselId, {
-          heartbeats,
-          latest,
-          absurd: snap.absurd,
-          clockLetters: snap.clockLetters,
-        }),
-        led: assessLed(recent, led.ratedWAt(vesselId), baseline, config),
-      },
-      config,
-    );
-    return {
-      status,
-      recent,
-      gateways: gatewaysOf(registry, vesselId, latest, presenceMessage?.gatewayId ?? null),
-    };
-  }
+        latest,
+        absurd: device.absurd.get(vesselId) ?? [],
+        clockLetters: device.clockLetters.get(vesselId) ?? [],
+      }),
+      led: input.led,
+    },
+    config,
+  );
+  return {
+    status,
+    recent: input.recent,
+    gateways: gatewaysOf(registry, vesselId, latest, presenceMessage?.gatewayId ?? null),
+  };
+}
 
+/** Vessel ids of messages set aside as unknown vessels within the registry look-back. */
+export async function fleetEvidence(
+  store: TelemetryStore,
+  config: FleetStatusConfig,
+  nowMs: number,
+): Promise<FleetEvidence> {
+  const letters = await store.listDeadLetters({
+    reason: 'unknown-vessel',
+    limit: 1_000,
+    beforeMs: nowMs + 1,
+  });
+  const unknown = new Set<string>();
+  for (const l of letters) {
+    if (l.receivedAtMs < nowMs - config.registryLookbackMs) continue;
+    const parsed = parseTopic(l.topic, topicRootOf(l.topic));
+    unknown.add(parsed.ok ? parsed.vesselId : l.topic);
+  }
+  return { unknownVesselIds: [...unknown].sort() };
+}
+
+/**
+ * The evidence recomputed from history on every call: the latest readings, each vessel's status window
+ * and its LED baseline read from the store. The fleet status service keeps the same evidence up to date
+ * instead (`vessel-state.ts`); this is the reference it is tested against.
+ */
+export function createEvidenceGatherer(deps: EvidenceGathererDeps): EvidenceGatherer {
+  const { store, registry, config } = deps;
+  const led = createLedReference(deps);
   return {
     async vessels(nowMs, only) {
       const ids = only === undefined ? registry.registry.vessels.map((v) => v.vesselId) : [only];
-      const snap = await snapshot(nowMs, only);
+      const [latestAll, device] = await Promise.all([
+        store.latestByVessel(),
+        readDeviceSnapshot(store, config, nowMs, only),
+      ]);
       const out: VesselEvidence[] = [];
-      for (const vesselId of ids) out.push(await vesselEvidence(vesselId, nowMs, snap));
+      for (const vesselId of ids) {
+        const latest = latestAll.find((r) => r.vesselId === vesselId) ?? null;
+        const recent =
+          latest === null
+            ? []
+            : await store.readings(
+                vesselId,
+                latest.deviceTimeMs - config.statusWindowMs,
+                latest.deviceTimeMs + 1,
+              );
+        const baseline = latest === null ? null : await led.baselineOf(vesselId, latest.deviceTimeMs);
+        const assessment = assessLed(recent, led.ratedWAt(vesselId), baseline, config);
+        out.push(
+          vesselEvidenceFrom({ vesselId, nowMs, latest, recent, led: assessment, device }, registry, config),
+        );
+      }
       return out;
     },
-    async fleet(nowMs) {
-      const letters = await store.listDeadLetters({
-        reason: 'unknown-vessel',
-        limit: 1_000,
-        beforeMs: nowMs + 1,
-      });
-      const unknown = new Set<string>();
-      for (const l of letters) {
-        if (l.receivedAtMs < nowMs - config.registryLookbackMs) continue;
-        // The topic root is the deployment's (MQTT_TOPIC_ROOT): read it off the topic itself.
-        const root = l.topic.split(`/${TOPIC_SCHEME_VERSION}/vessels/`)[0] ?? '';
-        const parsed = parseTopic(l.topic, root);
-        unknown.add(parsed.ok ? parsed.vesselId : l.topic);
-      }
-      return { unknownVesselIds: [...unknown].sort() };
-    },
+    fleet: (nowMs) => fleetEvidence(store, config, nowMs),
   };
+}
+
+/** The topic root is the deployment's (MQTT_TOPIC_ROOT): read it off the topic itself. */
+function topicRootOf(topic: string): string {
+  return topic.split(`/${TOPIC_SCHEME_VERSION}/vessels/`)[0] ?? '';
 }
 
 /** The registry's owner of each gateway the vessel was heard through, on the date of its latest reading. */
@@ -185,27 +267,13 @@ function gatewaysOf(
   };
 }
 
-/** The vessel's heartbeats, each once (the recent window and the newest per vessel overlap). */
-function heartbeatsOf(vesselId: VesselId, messages: readonly StoredDeviceMessage[]): HeartbeatObservation[] {
-  const out: HeartbeatObservation[] = [];
-  for (const m of messages) {
-    if (m.kind !== 'heartbeat' || m.vesselId !== vesselId) continue;
-    if (!out.some((h) => h.atMs === m.atMs && h.payload.bootId === m.payload.bootId))
-      out.push({ atMs: m.atMs, receivedAtMs: m.receivedAtMs, payload: m.payload });
-  }
-  return out;
-}
-
 /** Every hint about the device clock: heartbeats, absurd stamps, the latest reading, readings set aside. */
-function clockObservations(
-  vesselId: VesselId,
-  seen: {
-    heartbeats: readonly HeartbeatObservation[];
-    latest: StoredReading | null;
-    absurd: readonly StoredDeviceMessage[];
-    clockLetters: readonly DeadLetter[];
-  },
-): ClockObservation[] {
+function clockObservations(seen: {
+  heartbeats: readonly HeartbeatObservation[];
+  latest: StoredReading | null;
+  absurd: readonly StoredDeviceMessage[];
+  clockLetters: readonly ClockObservation[];
+}): ClockObservation[] {
   const out: ClockObservation[] = seen.heartbeats.map((h) => ({
     source: 'heartbeat',
     deviceTimeMs: h.atMs,
@@ -213,7 +281,6 @@ function clockObservations(
     skewMs: h.atMs - h.receivedAtMs,
   }));
   for (const m of seen.absurd) {
-    if (m.vesselId !== vesselId) continue;
     out.push({
       source: m.kind === 'heartbeat' ? 'heartbeat' : 'event',
       deviceTimeMs: m.atMs,
@@ -230,19 +297,25 @@ function clockObservations(
       skewMs: latest.clockSkewMs,
     });
   }
-  for (const letter of seen.clockLetters) {
-    const parsed = parseTopic(letter.topic);
-    if (!parsed.ok || parsed.vesselId !== vesselId) continue;
-    const batch = TelemetryBatch.safeParse(jsonOrNull(letter.payload));
-    if (!batch.success) continue;
-    out.push({
+  out.push(...seen.clockLetters);
+  return out;
+}
+
+/** The clock hint of a readings batch set aside for its clock; null when it is not a telemetry batch. */
+export function clockLetterOf(letter: DeadLetter): ClockLetter | null {
+  const parsed = parseTopic(letter.topic, topicRootOf(letter.topic));
+  if (!parsed.ok) return null;
+  const batch = TelemetryBatch.safeParse(jsonOrNull(letter.payload));
+  if (!batch.success) return null;
+  return {
+    vesselId: parsed.vesselId,
+    observation: {
       source: 'set-aside-readings',
       deviceTimeMs: batch.data.sentAtMs,
       receivedAtMs: letter.receivedAtMs,
       skewMs: batch.data.sentAtMs - letter.receivedAtMs,
-    });
-  }
-  return out;
+    },
+  };
 }
 
 // A letter set aside for its clock was valid JSON when ingest read it; a damaged one must not stop the pass.

@@ -17,6 +17,7 @@ export {
   type PeriodQuery,
   type FleetChange,
   type FleetStatusService,
+  type VesselOverview,
   type FleetStatusDeps,
   AlarmNotFoundError,
   AlarmStateError,
@@ -40,6 +41,7 @@ export {
   type EvidenceGathererDeps,
   createEvidenceGatherer,
 } from './evidence-gatherer.js';
+export { type VesselStateTracker, createVesselStateTracker } from './vessel-state.js';
 export {
   type NotificationCounts,
   type NotificationDispatcher,

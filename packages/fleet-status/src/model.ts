@@ -10,7 +10,7 @@ import type {
   VesselStatus,
 } from '@qt-led/contract';
 import type { Logger } from '@qt-led/runtime';
-import type { TelemetryStore } from '@qt-led/store';
+import type { StoredReading, TelemetryStore } from '@qt-led/store';
 import type { FleetStatusConfig } from './config.js';
 import type { Notifier } from './notifiers/notifier.js';
 
@@ -51,9 +51,26 @@ export interface PeriodQuery {
   toMs: number;
 }
 
+/** A vessel's status with the latest reading it was derived from (the fleet overview's row). */
+export interface VesselOverview {
+  status: VesselStatus;
+  /** Null when nothing was ever stored for the vessel. */
+  latest: StoredReading | null;
+}
+
 export interface FleetStatusService {
   statuses(nowMs?: number): Promise<VesselStatus[]>;
   status(vesselId: VesselId, nowMs?: number): Promise<VesselStatus | undefined>;
+  /** Every registered vessel's status and latest reading, from state kept up to date (no history read). */
+  overview(nowMs?: number): Promise<VesselOverview[]>;
+  /** One vessel's status and latest reading; undefined when the registry does not list it. */
+  vesselOverview(vesselId: VesselId, nowMs?: number): Promise<VesselOverview | undefined>;
+  /**
+   * Readings just durably stored (ingest's hand-over in this process, or the broker's stored-readings
+   * notices): folded into the kept state. Optional for correctness — the state also checks the store — but
+   * it spares re-reading a window when late readings land in it.
+   */
+  noteStoredReadings(readings: readonly StoredReading[]): void;
   trips(q: PeriodQuery): Promise<Trip[]>;
   nights(q: PeriodQuery): Promise<FishingNight[]>;
   completeness(q: {

@@ -28,7 +28,18 @@ export interface FleetStatusModule extends ServiceModule {
  */
 export function createFleetStatusModule(
   config: FleetStatusModuleConfig,
-  deps: { store: TelemetryStore; registry: RegistryIndex; clock: { now(): number }; logger: Logger },
+  deps: {
+    store: TelemetryStore;
+    registry: RegistryIndex;
+    clock: { now(): number };
+    logger: Logger;
+    /**
+     * The periodic evaluation starts when this resolves (default at once). The embedded default passes
+     * the moment its simulated fleet is live: the history's statuses are the simulated past's, and
+     * alarms are raised for what is wrong now, once, not for every state the fast-forward passes through.
+     */
+    evaluateFrom?: Promise<void>;
+  },
 ): FleetStatusModule {
   const notifiers: Notifier[] = notifiersFromConfig(config.notifications);
   const service = createFleetStatusService({
@@ -40,12 +51,21 @@ export function createFleetStatusModule(
     logger: deps.logger,
     ...(config.thresholds === undefined ? {} : { config: config.thresholds }),
   });
+  let stopEvaluation = (): void => undefined;
   return {
     name: 'fleet status',
     service,
     channels: notifiers.map((n) => n.channel),
     start() {
-      service.start();
+      let stopped = false;
+      stopEvaluation = () => {
+        stopped = true;
+      };
+      if (deps.evaluateFrom === undefined) service.start();
+      else
+        void deps.evaluateFrom.then(() => {
+          if (!stopped) service.start();
+        });
       if (notifiers.length === 0) {
         deps.logger.warn(
           'no alarm notification configured (ALARM_WEBHOOK_URL, SMTP_HOST): alarms show on the dashboard only',
@@ -54,6 +74,9 @@ export function createFleetStatusModule(
       return Promise.resolve();
     },
     // Stops the evaluation, waits for deliveries under way, closes the alarm database and the notifiers.
-    stop: () => service.stop(),
+    stop: () => {
+      stopEvaluation();
+      return service.stop();
+    },
   };
 }

@@ -4,8 +4,9 @@ import { type AlarmStore, openAlarmStore } from './alarm-store.js';
 import { applyAlarmConditions } from './alarm-transitions.js';
 import { createChangeFeed } from './change-feed.js';
 import { type FleetStatusConfig, parseFleetStatusConfig } from './config.js';
-import { createEvidenceGatherer } from './evidence-gatherer.js';
-import type { FleetStatusDeps, FleetStatusService } from './model.js';
+import { createVesselStateTracker } from './vessel-state.js';
+import type { VesselId } from '@qt-led/contract';
+import type { FleetStatusDeps, FleetStatusService, VesselOverview } from './model.js';
 import { createNotificationDispatcher, type NotificationCounts } from './notification-dispatcher.js';
 import { createPeriodQueries } from './period-queries.js';
 
@@ -39,13 +40,19 @@ export function createFleetStatusService(deps: FleetStatusDeps): FleetStatusServ
     logger,
     onDelivered: (alarm) => feed.emit({ type: 'alarm', alarm }),
   });
-  const gatherer = createEvidenceGatherer({ store, registry, config });
+  // The evidence kept up to date as readings arrive, not recomputed from history on every request.
+  const gatherer = createVesselStateTracker({ store, registry, config });
   const periods = createPeriodQueries({ store, registry, config, clock });
   // Status changes are announced once, not on every pass: the last signature seen per vessel.
   const lastStatus = new Map<string, string>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let closed = false;
+
+  async function vesselOverview(vesselId: VesselId, nowMs: number): Promise<VesselOverview | undefined> {
+    if (registry.vessel(vesselId) === undefined) return undefined;
+    return (await gatherer.overview(nowMs, vesselId))[0];
+  }
 
   async function evaluateOnce(nowMs: number): Promise<void> {
     dispatcher.resumePending();
@@ -69,11 +76,17 @@ export function createFleetStatusService(deps: FleetStatusDeps): FleetStatusServ
   return {
     ...periods,
     async statuses(nowMs = clock.now()) {
-      return (await gatherer.vessels(nowMs)).map((v) => v.status);
+      return (await gatherer.overview(nowMs)).map((v) => v.status);
     },
     async status(vesselId, nowMs = clock.now()) {
-      if (registry.vessel(vesselId) === undefined) return undefined;
-      return (await gatherer.vessels(nowMs, vesselId))[0]?.status;
+      return (await vesselOverview(vesselId, nowMs))?.status;
+    },
+    overview(nowMs = clock.now()) {
+      return gatherer.overview(nowMs);
+    },
+    vesselOverview: (vesselId, nowMs = clock.now()) => vesselOverview(vesselId, nowMs),
+    noteStoredReadings(readings) {
+      gatherer.noteStored(readings);
     },
     listAlarms(q) {
       return Promise.resolve(alarms.list(q));

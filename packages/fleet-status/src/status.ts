@@ -263,30 +263,58 @@ function departedSince(recent: readonly StoredReading[], config: StatusConfig): 
 }
 
 /**
- * The device clock judged on the freshest observation (by receive time): absurd (before `clockFloorMs`, an
- * RTC reset to 1970) or skewed beyond tolerance. Since: the first of the trailing faulty observations.
+ * How far back from the freshest clock observation the others still count for the estimate: several
+ * heartbeats (every 5 min by default) and the batches between them.
+ */
+export const CLOCK_EVIDENCE_WINDOW_MS = 30 * 60_000;
+
+/**
+ * The device clock judged on the freshest evidence. Absurd (before `clockFloorMs`, an RTC reset to 1970)
+ * is a fault on its own. Otherwise: a message arrives only after it was stamped, so a clock that reads
+ * behind the receive time may be a late delivery (a store-and-forward batch, a heartbeat held up on a busy
+ * link or host) and is never proof on its own, while a clock ahead of it is. The offset is therefore
+ * estimated as the largest skew among the observations received within `CLOCK_EVIDENCE_WINDOW_MS` of the
+ * freshest (the promptest delivery bounds the clock best, as in NTP): one message delivered at once clears
+ * the doubt that late ones raise, and a clock that really is behind is behind in all of them. Since: the
+ * first of the trailing observations that are off the same way.
  */
 export function assessClock(
   observations: readonly ClockObservation[],
   config: Pick<StatusConfig, 'clockFloorMs' | 'clockSkewToleranceMs'>,
 ): { fault: boolean; sinceMs: number | null; skewMs: number | null; why: string } {
   const sorted = [...observations].sort((a, b) => a.receivedAtMs - b.receivedAtMs);
-  const faulty = (o: ClockObservation): boolean =>
-    o.deviceTimeMs < config.clockFloorMs ||
-    (o.skewMs !== null && Math.abs(o.skewMs) > config.clockSkewToleranceMs);
   const freshest = sorted.at(-1);
   if (freshest === undefined) return { fault: false, sinceMs: null, skewMs: null, why: '' };
-  const skewMs =
-    freshest.skewMs ??
-    (freshest.deviceTimeMs < config.clockFloorMs ? freshest.deviceTimeMs - freshest.receivedAtMs : null);
-  if (!faulty(freshest)) return { fault: false, sinceMs: null, skewMs, why: '' };
-  let since = freshest.receivedAtMs;
-  for (let i = sorted.length - 2; i >= 0 && faulty(sorted[i] as ClockObservation); i -= 1)
-    since = (sorted[i] as ClockObservation).receivedAtMs;
-  const why =
-    freshest.deviceTimeMs < config.clockFloorMs
-      ? `the gateway clock reads ${fmtTime(freshest.deviceTimeMs)} (${freshest.source} received ${fmtTime(freshest.receivedAtMs)}): its real-time clock was reset`
-      : `the gateway clock is ${round((freshest.skewMs ?? 0) / 60_000, 1)} min off the platform's (${freshest.source} received ${fmtTime(freshest.receivedAtMs)}; tolerance ${round(config.clockSkewToleranceMs / 60_000, 1)} min)`;
+  const tolerance = config.clockSkewToleranceMs;
+  const absurd = (o: ClockObservation): boolean => o.deviceTimeMs < config.clockFloorMs;
+  const trailingSince = (offTheSameWay: (o: ClockObservation) => boolean): number => {
+    let since = freshest.receivedAtMs;
+    for (let i = sorted.length - 2; i >= 0 && offTheSameWay(sorted[i] as ClockObservation); i -= 1)
+      since = (sorted[i] as ClockObservation).receivedAtMs;
+    return since;
+  };
+  if (absurd(freshest)) {
+    return {
+      fault: true,
+      sinceMs: trailingSince(absurd),
+      skewMs: freshest.skewMs ?? freshest.deviceTimeMs - freshest.receivedAtMs,
+      why: `the gateway clock reads ${fmtTime(freshest.deviceTimeMs)} (${freshest.source} received ${fmtTime(freshest.receivedAtMs)}): its real-time clock was reset`,
+    };
+  }
+  let best: { o: ClockObservation; skewMs: number } | undefined;
+  for (const o of sorted) {
+    if (o.skewMs === null || absurd(o) || o.receivedAtMs < freshest.receivedAtMs - CLOCK_EVIDENCE_WINDOW_MS)
+      continue;
+    if (best === undefined || o.skewMs > best.skewMs) best = { o, skewMs: o.skewMs };
+  }
+  if (best === undefined || Math.abs(best.skewMs) <= tolerance)
+    return { fault: false, sinceMs: null, skewMs: best?.skewMs ?? null, why: '' };
+  const { skewMs } = best;
+  const ahead = skewMs > 0;
+  const since = trailingSince(
+    (o) => o.skewMs !== null && !absurd(o) && (ahead ? o.skewMs > tolerance : o.skewMs < -tolerance),
+  );
+  const why = `the gateway clock is ${round(skewMs / 60_000, 1)} min ${ahead ? 'ahead of' : 'behind'} the platform's (${best.o.source} received ${fmtTime(best.o.receivedAtMs)}, the promptest of the last ${round(CLOCK_EVIDENCE_WINDOW_MS / 60_000, 0)} min; tolerance ${round(tolerance / 60_000, 1)} min)`;
   return { fault: true, sinceMs: since, skewMs, why };
 }
 
