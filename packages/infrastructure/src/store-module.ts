@@ -6,7 +6,12 @@ import { createSqliteStore } from '@qt-led/store-sqlite';
 
 /** Where a process keeps its readings: the embedded SQLite file, or an InfluxDB 1.x/2.x/3.x. */
 export type StoreConfig =
-  | { kind: 'sqlite'; path: string }
+  | {
+      kind: 'sqlite';
+      path: string;
+      /** A reader beside the process's writer connection (the emissions workers); default false. */
+      readOnly?: boolean | undefined;
+    }
   | {
       kind: 'influx';
       url: string;
@@ -67,7 +72,10 @@ export function createStoreModule(config: StoreConfig, deps: { logger: Logger })
       return store;
     },
     async start() {
-      store = config.kind === 'sqlite' ? createSqliteStore({ path: config.path }) : await openInflux(config);
+      store =
+        config.kind === 'sqlite'
+          ? createSqliteStore({ path: config.path, readOnly: config.readOnly ?? false })
+          : await openInflux(config);
     },
     async stop() {
       await store?.close();

@@ -78,8 +78,12 @@ export function readingQueries(client: InfluxClient): ReadingQueries {
           a.vesselId < b.vesselId ? -1 : a.vesselId > b.vesselId ? 1 : a.dayStartMs - b.dayStartMs,
         );
     },
-    async countReadings(vesselId) {
-      const where = vesselId === undefined ? '' : ` WHERE vessel = ${literal(vesselId)}`;
+    async countReadings(vesselId, range) {
+      const conditions = [
+        ...(vesselId === undefined ? [] : [`vessel = ${literal(vesselId)}`]),
+        ...(range === undefined ? [] : [`time >= ${range.fromMs}ms`, `time < ${range.toMs}ms`]),
+      ];
+      const where = conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`;
       const series = await client.query(`SELECT count(seq) FROM ${MEASUREMENT}${where}`);
       return Number(rowsOf(series[0])[0]?.['count'] ?? 0);
     },

@@ -6,7 +6,8 @@ import Database from 'better-sqlite3';
  * Opens (creating when needed) the telemetry database: WAL with `synchronous = FULL`, and the tables and
  * indexes of readings, dead letters and device messages.
  */
-export function openTelemetryDatabase(path: string): Database.Database {
+export function openTelemetryDatabase(path: string, access: { readOnly?: boolean } = {}): Database.Database {
+  if (access.readOnly === true) return openReadOnly(path);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
@@ -43,5 +44,16 @@ export function openTelemetryDatabase(path: string): Database.Database {
     CREATE INDEX IF NOT EXISTS device_messages_vessel_time ON device_messages (vessel, kind, at_ms);
     CREATE INDEX IF NOT EXISTS device_messages_kind_time ON device_messages (kind, at_ms);
   `);
+  return db;
+}
+
+/**
+ * A second connection to a database another connection writes (WAL lets it read while the writer commits):
+ * it never creates the file or the schema and cannot write. The emissions workers read through one each.
+ */
+function openReadOnly(path: string): Database.Database {
+  if (path === ':memory:') throw new Error('a read-only connection needs a database file, not :memory:');
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
   return db;
 }

@@ -8,6 +8,11 @@ import { deadLetterWrites, deviceMessageWrites, readingWrites } from './sqlite-w
 export interface SqliteStoreOptions {
   /** Path of the database file; `:memory:` for a throw-away store. */
   path: string;
+  /**
+   * Open an existing database for reading only, beside the connection that writes it (default false):
+   * the file and schema are not created, and every write fails.
+   */
+  readOnly?: boolean;
 }
 
 /**
@@ -20,7 +25,7 @@ export interface SqliteStoreOptions {
  * readings, device messages and dead letters, each preparing its own statements.
  */
 export function createSqliteStore(options: SqliteStoreOptions): TelemetryStore {
-  const db = openTelemetryDatabase(options.path);
+  const db = openTelemetryDatabase(options.path, { readOnly: options.readOnly ?? false });
   return {
     kind: 'sqlite',
     ...readingWrites(db),

@@ -28,7 +28,7 @@ export interface TelemetryStore {
    * first delivery (SQLite) or takes that of the last (InfluxDB overwrites fields of the same point).
    */
   writeReadings(readings: readonly StoredReading[]): Promise<void>;
-  /** The newest reading of each vessel (by device time). */
+  /** The newest reading of each vessel (by device time, then seq); one index seek per vessel. */
   latestByVessel(): Promise<StoredReading[]>;
   /** Raw readings of one vessel with `fromMs <= deviceTimeMs < toMs`, ordered by device time then seq. */
   readings(vesselId: VesselId, fromMs: number, toMs: number, limit?: number): Promise<StoredReading[]>;
@@ -49,8 +49,12 @@ export interface TelemetryStore {
   ): Promise<SeriesPoint[]>;
   /** Readings per vessel per day, days starting at local midnight of a zone `utcOffsetMinutes` east of UTC. */
   dailyCounts(fromMs: number, toMs: number, utcOffsetMinutes: number): Promise<DailyCount[]>;
-  /** How many readings are stored (of one vessel, or all). */
-  countReadings(vesselId?: VesselId): Promise<number>;
+  /**
+   * How many readings are stored (of one vessel, or all), optionally only those with
+   * `fromMs <= deviceTimeMs < toMs`. Cheap over an index: the fleet status service compares it with the
+   * readings it holds to notice readings stored without it being told.
+   */
+  countReadings(vesselId?: VesselId, range?: { fromMs: number; toMs: number }): Promise<number>;
 
   /**
    * Idempotent like readings: an event is keyed by (vessel, boot, eventSeq), a heartbeat by (vessel, boot,

@@ -108,6 +108,17 @@ export function describeTelemetryStoreContract(name: string, open: () => Promise
       expect(await store.readings(A, t0, t0 + 1_000 * minute, 5)).toHaveLength(5);
     });
 
+    it('counts the readings of a half-open time range, of one vessel or all', async () => {
+      // Seqs 35..39 and 50..54 of boot 1 (40..49 are the gap).
+      expect(await store.countReadings(A, { fromMs: t0 + 35 * minute, toMs: t0 + 55 * minute })).toBe(10);
+      expect(await store.countReadings(A, { fromMs: t0 + 130 * minute, toMs: t0 + 1_000 * minute })).toBe(
+        bootTwo.length,
+      );
+      expect(await store.countReadings(A, { fromMs: t0 + 130 * minute, toMs: t0 + 130 * minute })).toBe(0);
+      // A, B and the two readings of vessel C that share a millisecond.
+      expect(await store.countReadings(undefined, { fromMs: t0, toMs: t0 + 10 * minute })).toBe(22);
+    });
+
     it('answers register readings: the same readings, in the same order, with what calculations need', async () => {
       const whole = await store.readings(A, t0 - 60 * minute, t0 + 1_000 * minute);
       const registers = await store.registerReadings(A, t0 - 60 * minute, t0 + 1_000 * minute);
@@ -134,6 +145,8 @@ export function describeTelemetryStoreContract(name: string, open: () => Promise
       const byVessel = Object.fromEntries(latest.map((r) => [r.vesselId, { ...r, receivedAtMs: 0 }]));
       expect(byVessel[A]).toEqual({ ...bootTwo.at(-1), receivedAtMs: 0 });
       expect(byVessel[B]).toEqual({ ...vesselB.at(-1), receivedAtMs: 0 });
+      // Two readings in the same millisecond: the higher seq is the newer.
+      expect(byVessel['QT-93295-TS']?.seq).toBe(8);
     });
 
     it('downsamples: mean of power, last of registers, empty buckets absent', async () => {
