@@ -273,25 +273,37 @@ function segmentReports(
 ): SegmentReport[] {
   const out: SegmentReport[] = [];
   register.segments.forEach((segment, k) => {
-    const first = segment.points[0] as RegisterPoint;
-    const last = segment.points[segment.points.length - 1] as RegisterPoint;
+    const points = segment.points;
+    const first = points[0] as RegisterPoint;
+    const last = points[points.length - 1] as RegisterPoint;
     if (first.atMs >= endMs || last.atMs < startMs) return;
-    const bootIds = [...new Set(segment.points.flatMap((p) => (p.bootId === null ? [] : [p.bootId])))].sort();
-    const inside = segment.points.filter((p) => p.atMs >= startMs && p.atMs <= endMs);
+    // One pass over the segment's points (a month of readings): boots, the first meter id, the first and
+    // last point inside the period.
+    const boots = new Set<string>();
+    let meterId: string | null = null;
+    let firstInside: RegisterPoint | undefined;
+    let lastInside: RegisterPoint | undefined;
+    for (const p of points) {
+      if (p.bootId !== null) boots.add(p.bootId);
+      if (meterId === null && p.meterId !== null) meterId = p.meterId;
+      if (p.atMs >= startMs && p.atMs <= endMs) {
+        firstInside ??= p;
+        lastInside = p;
+      }
+    }
     const point = (p: RegisterPoint | undefined) => (p ? { atMs: p.atMs, register: p.register } : null);
-    const meterIds = segment.points.flatMap((p) => (p.meterId === null ? [] : [p.meterId]));
     out.push({
       fromMs: first.atMs,
       toMs: last.atMs,
-      points: segment.points.length,
+      points: points.length,
       firstRegister: first.register,
       lastRegister: last.register,
       registerDelta: last.register - first.register,
-      firstInPeriod: point(inside[0]),
-      lastInPeriod: point(inside[inside.length - 1]),
+      firstInPeriod: point(firstInside),
+      lastInPeriod: point(lastInside),
       inPeriod: inPeriod[k] ?? 0,
-      meterId: meterIds[0] ?? null,
-      bootIds,
+      meterId,
+      bootIds: [...boots].sort(),
     });
   });
   return out;

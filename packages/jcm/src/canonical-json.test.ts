@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, canonicalSha256, sha256Hex } from './canonical-json.js';
+import { canonicalJson, canonicalSha256, largeIntegerText, sha256Hex } from './canonical-json.js';
 
 describe('canonicalJson (RFC 8785)', () => {
   it('sorts keys by UTF-16 code units at every level and writes no whitespace', () => {
@@ -30,5 +31,37 @@ describe('canonicalJson (RFC 8785)', () => {
     expect(canonicalSha256({ a: 1, b: [1, 2] })).toBe(canonicalSha256({ b: [1, 2], a: 1 }));
     expect(canonicalSha256({ a: 1, b: [2, 1] })).not.toBe(canonicalSha256({ a: 1, b: [1, 2] }));
     expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+
+  it('hashes, slice by slice, exactly the text it writes', () => {
+    // Readings of alternating shapes and repeated strings, far more than one slice of text.
+    const readings = Array.from({ length: 20_000 }, (_, i) => ({
+      ...(i % 3 === 0 ? { meterId: null } : {}),
+      register: i / 7,
+      atMs: 1_709_226_000_000 + i * 60_000,
+      bootId: i < 10_000 ? 'feed0301' : 'b0000002',
+      note: i % 1_000 === 0 ? 'line\nbreak "quoted" €' : 'plain',
+    }));
+    const value = { vessels: [{ readings, days: [{ date: '2024-03-01', n: 1 }] }], period: { from: 'x' } };
+    expect(canonicalSha256(value)).toBe(sha256Hex(canonicalJson(value)));
+    expect(canonicalJson(value)).toBe(canonicalJson(JSON.parse(JSON.stringify(value)) as unknown));
+    expect(() => canonicalSha256({ ...value, late: [...readings, { atMs: Number.NaN }] })).toThrow(
+      /\$\.late\[20000\]\.atMs is NaN/,
+    );
+  });
+
+  it('writes large integers with the digits Number::toString gives', () => {
+    for (const n of [1e7, 1e7 + 1, 99_999_999, 1_709_226_000_000, 1e15, 2 ** 53 - 1, 10_000_000_000_007]) {
+      expect(largeIntegerText(n)).toBe(String(n));
+    }
+    fc.assert(
+      fc.property(fc.integer({ min: 1e7, max: Number.MAX_SAFE_INTEGER }), (n) => {
+        expect(largeIntegerText(n)).toBe(String(n));
+      }),
+      { numRuns: 5_000 },
+    );
+    expect(canonicalJson([1e7, 123_456_789_012, 2 ** 53, 1e21, -12_345_678_901])).toBe(
+      '[10000000,123456789012,9007199254740992,1e+21,-12345678901]',
+    );
   });
 });

@@ -63,6 +63,18 @@ export function segmentRegister(
   readings: readonly NormalisedReading[],
   replacements: readonly MeterReplacement[],
 ): SegmentedRegister {
+  if (replacements.length === 0) {
+    // No replacement: one epoch, and the readings are the points in order (a month of readings, so the
+    // points are made once and nothing is sorted again).
+    const points = readings.map((r): RegisterPoint => ({
+      atMs: r.atMs,
+      register: r.register,
+      bootId: r.bootId,
+      meterId: r.meterId,
+      origin: 'reading',
+    }));
+    return segmentPoints(points, () => 0, 0);
+  }
   const eventTimes = replacements.map((e) => e.atMs).sort((a, b) => a - b);
   const epochAt = (atMs: number): number => {
     let n = 0;
@@ -108,26 +120,35 @@ export function segmentRegister(
     });
   }
   points.sort((a, b) => a.atMs - b.atMs || a.rank - b.rank || a.register - b.register);
+  const clean = points.map((point): RegisterPoint => ({
+    atMs: point.atMs,
+    register: point.register,
+    bootId: point.bootId,
+    meterId: point.meterId,
+    origin: point.origin,
+  }));
+  return segmentPoints(clean, (i) => (points[i] as Point).epoch, inconsistentEvents);
+}
 
+/** Cuts points, sorted and each in its replacement epoch, into segments at every break. */
+function segmentPoints(
+  points: readonly RegisterPoint[],
+  epochOf: (index: number) => number,
+  inconsistentEvents: number,
+): SegmentedRegister {
   const segments: RegisterPoint[][] = [];
   const breaks: RegisterBreak[] = [];
   let rebootsBridged = 0;
   let current: RegisterPoint[] = [];
-  let previous: Point | undefined;
   // The meter the current segment is on, as far as readings name it (some readings may not).
   let segmentMeterId: string | null = null;
-  for (const point of points) {
-    const clean: RegisterPoint = {
-      atMs: point.atMs,
-      register: point.register,
-      bootId: point.bootId,
-      meterId: point.meterId,
-      origin: point.origin,
-    };
-    if (previous) {
-      const reason = breakBetween(previous, point, segmentMeterId);
+  for (let i = 0; i < points.length; i++) {
+    const point = points[i] as RegisterPoint;
+    if (i > 0) {
+      const previous = points[i - 1] as RegisterPoint;
+      const reason = breakBetween(previous, epochOf(i - 1), point, epochOf(i), segmentMeterId);
       if (reason) {
-        breaks.push({ reason, lastBefore: current[current.length - 1] ?? clean, firstAfter: clean });
+        breaks.push({ reason, lastBefore: current[current.length - 1] ?? point, firstAfter: point });
         segments.push(current);
         current = [];
         segmentMeterId = null;
@@ -135,16 +156,21 @@ export function segmentRegister(
         rebootsBridged += 1;
       }
     }
-    current.push(clean);
+    current.push(point);
     segmentMeterId = point.meterId ?? segmentMeterId;
-    previous = point;
   }
   if (current.length > 0) segments.push(current);
   return { segments: segments.map((p) => ({ points: p })), breaks, rebootsBridged, inconsistentEvents };
 }
 
-function breakBetween(a: Point, b: Point, segmentMeterId: string | null): BreakReason | undefined {
-  if (a.epoch !== b.epoch) return 'meter-replaced';
+function breakBetween(
+  a: RegisterPoint,
+  aEpoch: number,
+  b: RegisterPoint,
+  bEpoch: number,
+  segmentMeterId: string | null,
+): BreakReason | undefined {
+  if (aEpoch !== bEpoch) return 'meter-replaced';
   if (segmentMeterId !== null && b.meterId !== null && segmentMeterId !== b.meterId)
     return 'meter-id-changed';
   if (b.register < a.register) return 'register-drop';
