@@ -1,11 +1,17 @@
+import { createHash } from 'node:crypto';
 import type { LocalDate, RegistryIndex, VesselId } from '@qt-led/contract';
 import {
+  canonicalJson,
+  type EnergyRegisterReading,
+  type FleetPeriodInput,
+  type FuelRegisterReading,
   type LampOnInterval,
   localDateStartMs,
   type MeterReplacement,
   type VesselPeriodInput,
 } from '@qt-led/jcm';
-import { findGaps, type RegisterReading, type StoredReading, type TelemetryStore } from '@qt-led/store';
+import type { RegisterReading, StoredReading, TelemetryStore } from '@qt-led/store';
+import { createVesselDayCache, DAY_MS, type VesselDay, type VesselDayCache } from './vessel-days.js';
 
 export interface GatherOptions {
   /** The gateways' sampling interval: a day holds 86,400 / interval readings when nothing is lost. */
@@ -25,6 +31,12 @@ export const DEFAULT_GATHER_OPTIONS: GatherOptions = {
   boundarySearchMs: [86_400_000, 7 * 86_400_000, 45 * 86_400_000],
 };
 
+/** A reading as the gathering uses it: the register fields of a stored reading. */
+type Point = Pick<
+  RegisterReading,
+  'deviceTimeMs' | 'ledEnergyKwh' | 'fuelTotalL' | 'lampsOn' | 'bootId' | 'seq'
+>;
+
 /**
  * Fills the calculator's input for one vessel and period from the storage port and the registry: the
  * period's readings plus the last reading before and the first after it (so that energy at the boundaries
@@ -40,28 +52,78 @@ export async function gatherVesselInput(
   toExclusive: LocalDate,
   options: GatherOptions = DEFAULT_GATHER_OPTIONS,
 ): Promise<VesselPeriodInput> {
+  const days = createVesselDayCache(store, 0);
+  return (await gatherVessel(store, days, registry, vesselId, from, toExclusive, options)).input();
+}
+
+/**
+ * The fleet's input for a period (vessels without a registry version in it have nothing to report and are
+ * left out) and its **input key**: SHA-256 over the period, the options and, per vessel, its registry
+ * versions, boundary readings, meter events and the digests of its vessel-days. The key identifies the
+ * gathered data exactly (the result cache is keyed by it), costs a few hashes of 32 bytes once the days
+ * are read, and is not the result's `inputSha256`, which the calculator takes over the normalised input.
+ */
+export async function gatherFleetInput(
+  store: TelemetryStore,
+  days: VesselDayCache,
+  registry: RegistryIndex,
+  vesselIds: readonly VesselId[],
+  from: LocalDate,
+  toExclusive: LocalDate,
+  options: GatherOptions = DEFAULT_GATHER_OPTIONS,
+): Promise<{ inputKey: string; input: () => FleetPeriodInput }> {
+  const key = createHash('sha256').update(
+    `qtled.emissions-input-key/1\n${canonicalJson({ from, toExclusive, options })}\n`,
+  );
+  const vessels: (() => VesselPeriodInput)[] = [];
+  for (const vesselId of vesselIds) {
+    // Not yet equipped in the period: nothing to read.
+    if (registry.versionsBetween(vesselId, from, toExclusive).length === 0) continue;
+    const gathered = await gatherVessel(store, days, registry, vesselId, from, toExclusive, options);
+    vessels.push(gathered.input);
+    key.update(gathered.digest);
+  }
+  return {
+    inputKey: key.digest('hex'),
+    // Built only when the result is not cached: a month's million reading objects are the costly part.
+    input: () => ({ period: { from, toExclusive }, vessels: vessels.map((input) => input()) }),
+  };
+}
+
+async function gatherVessel(
+  store: TelemetryStore,
+  cache: VesselDayCache,
+  registry: RegistryIndex,
+  vesselId: VesselId,
+  from: LocalDate,
+  toExclusive: LocalDate,
+  options: GatherOptions,
+): Promise<{ digest: Buffer; input: () => VesselPeriodInput }> {
   const startMs = localDateStartMs(from);
   const endMs = localDateStartMs(toExclusive);
-  // Register readings only: what the calculation needs, answered from a covering index where there is one.
-  const inside = await store.registerReadings(vesselId, startMs, endMs);
+  const periodDays = Math.round((endMs - startMs) / DAY_MS);
+  const margins = options.boundarySearchMs;
+  // The usual first search for a boundary reading is the day next to the period: read as a vessel-day too.
+  const dayMargin = margins[0] === DAY_MS;
+  const read = await cache.days(
+    vesselId,
+    dayMargin ? startMs - DAY_MS : startMs,
+    periodDays + (dayMargin ? 2 : 0),
+  );
+  const inside = dayMargin ? read.slice(1, -1) : read;
   const before = await boundaryReading(
-    options.boundarySearchMs,
+    dayMargin ? lastWithRegister(read[0] as VesselDay) : undefined,
+    dayMargin ? margins.slice(1) : margins,
     (margin) => store.registerReadings(vesselId, startMs - margin, startMs),
     'last',
   );
   const after = await boundaryReading(
-    options.boundarySearchMs,
+    dayMargin ? firstWithRegister(read.at(-1) as VesselDay) : undefined,
+    dayMargin ? margins.slice(1) : margins,
     (margin) => store.registerReadings(vesselId, endMs, endMs + margin),
     'first',
   );
-  const all = [...(before === undefined ? [] : [before]), ...inside, ...(after === undefined ? [] : [after])];
 
-  const energyReadings = all.flatMap((r) =>
-    r.ledEnergyKwh === null ? [] : [{ atMs: r.deviceTimeMs, registerKwh: r.ledEnergyKwh, bootId: r.bootId }],
-  );
-  const fuelReadings = all.flatMap((r) =>
-    r.fuelTotalL === null ? [] : [{ atMs: r.deviceTimeMs, registerL: r.fuelTotalL, bootId: r.bootId }],
-  );
   const windowFromMs = before?.deviceTimeMs ?? startMs;
   const windowToMs = (after?.deviceTimeMs ?? endMs) + 1;
   const meterReplacements = (
@@ -78,43 +140,161 @@ export async function gatherVesselInput(
         ]
       : [],
   );
-  const perDay = Math.round(86_400 / options.samplingIntervalS);
-  const counts = new Map<number, number>();
-  for (const r of inside) {
-    const day = localDayIndex(r.deviceTimeMs, startMs);
-    counts.set(day, (counts.get(day) ?? 0) + 1);
-  }
-  const days = Array.from({ length: Math.round((endMs - startMs) / 86_400_000) }, (_, day) => ({
-    date: addDays(from, day),
-    expectedReadings: perDay,
-    receivedReadings: Math.min(perDay, counts.get(day) ?? 0),
-  }));
+  const versions = registry.versionsBetween(vesselId, from, toExclusive);
+  const digest = createHash('sha256').update(
+    `${canonicalJson({ vesselId, versions, before: before ?? null, after: after ?? null, meterReplacements })}\n`,
+  );
+  for (const day of inside) digest.update(day.digest);
 
-  return {
-    vesselId,
-    versions: registry.versionsBetween(vesselId, from, toExclusive),
-    energyReadings,
-    fuelReadings,
-    meterReplacements,
-    lampOnIntervals: lampOnIntervals(all, options.maxLampOnStepMs),
-    dataQuality: {
-      days,
-      gaps: findGaps(inside).map((g) => ({ fromMs: g.afterMs, toMs: g.beforeMs })),
-    },
+  const input = (): VesselPeriodInput => {
+    const all = flatten(before, inside, after);
+    const energyReadings: EnergyRegisterReading[] = [];
+    const fuelReadings: FuelRegisterReading[] = [];
+    for (let i = 0; i < all.length; i++) {
+      const atMs = all.deviceTimeMs[i] as number;
+      const bootId = all.bootIds[i] as string;
+      const kwh = all.ledEnergyKwh[i] as number;
+      const litres = all.fuelTotalL[i] as number;
+      if (!Number.isNaN(kwh)) energyReadings.push({ atMs, registerKwh: kwh, bootId });
+      if (!Number.isNaN(litres)) fuelReadings.push({ atMs, registerL: litres, bootId });
+    }
+    const perDay = Math.round(86_400 / options.samplingIntervalS);
+    const days = inside.map((day, i) => ({
+      date: addDays(from, i),
+      expectedReadings: perDay,
+      receivedReadings: Math.min(perDay, day.length),
+    }));
+    return {
+      vesselId,
+      versions,
+      energyReadings,
+      fuelReadings,
+      meterReplacements,
+      lampOnIntervals: lampOnIntervalsOf(all.deviceTimeMs, all.lampsOn, all.length, options.maxLampOnStepMs),
+      dataQuality: { days, gaps: seqGaps(inside) },
+    };
   };
+  return { digest: digest.digest(), input };
 }
 
+const pointAt = (day: VesselDay, i: number): Point => ({
+  deviceTimeMs: day.deviceTimeMs[i] as number,
+  ledEnergyKwh: nullable(day.ledEnergyKwh[i] as number),
+  fuelTotalL: nullable(day.fuelTotalL[i] as number),
+  lampsOn: nullable(day.lampsOn[i] as number),
+  bootId: day.boots[day.boot[i] as number] as Point['bootId'],
+  seq: day.seq[i] as number,
+});
+const nullable = (x: number): number | null => (Number.isNaN(x) ? null : x);
+const hasRegister = (day: VesselDay, i: number): boolean =>
+  !Number.isNaN(day.ledEnergyKwh[i]) || !Number.isNaN(day.fuelTotalL[i]);
+
+function lastWithRegister(day: VesselDay): Point | undefined {
+  for (let i = day.length - 1; i >= 0; i--) if (hasRegister(day, i)) return pointAt(day, i);
+  return undefined;
+}
+
+function firstWithRegister(day: VesselDay): Point | undefined {
+  for (let i = 0; i < day.length; i++) if (hasRegister(day, i)) return pointAt(day, i);
+  return undefined;
+}
+
+/** The bounding reading: from the adjacent day when it has one, else searched in ever wider margins. */
 async function boundaryReading(
+  adjacent: Point | undefined,
   margins: readonly number[],
   fetch: (marginMs: number) => Promise<RegisterReading[]>,
   which: 'first' | 'last',
-): Promise<RegisterReading | undefined> {
+): Promise<Point | undefined> {
+  if (adjacent !== undefined) return adjacent;
   for (const margin of margins) {
     const found = (await fetch(margin)).filter((r) => r.ledEnergyKwh !== null || r.fuelTotalL !== null);
     const reading = which === 'first' ? found[0] : found.at(-1);
-    if (reading !== undefined) return reading;
+    if (reading !== undefined) {
+      const { deviceTimeMs, ledEnergyKwh, fuelTotalL, lampsOn, bootId, seq } = reading;
+      return { deviceTimeMs, ledEnergyKwh, fuelTotalL, lampsOn, bootId, seq };
+    }
   }
   return undefined;
+}
+
+/** The boundary reading before, the period's days, the one after: one sequence of columns. */
+function flatten(before: Point | undefined, inside: readonly VesselDay[], after: Point | undefined) {
+  const length = inside.reduce((n, day) => n + day.length, 0) + (before ? 1 : 0) + (after ? 1 : 0);
+  const deviceTimeMs = new Float64Array(length);
+  const ledEnergyKwh = new Float64Array(length);
+  const fuelTotalL = new Float64Array(length);
+  const lampsOn = new Float64Array(length);
+  const bootIds = new Array<string>(length);
+  let at = 0;
+  const put = (p: Point): void => {
+    deviceTimeMs[at] = p.deviceTimeMs;
+    ledEnergyKwh[at] = p.ledEnergyKwh ?? Number.NaN;
+    fuelTotalL[at] = p.fuelTotalL ?? Number.NaN;
+    lampsOn[at] = p.lampsOn ?? Number.NaN;
+    bootIds[at] = p.bootId;
+    at += 1;
+  };
+  if (before) put(before);
+  for (const day of inside) {
+    deviceTimeMs.set(day.deviceTimeMs, at);
+    ledEnergyKwh.set(day.ledEnergyKwh, at);
+    fuelTotalL.set(day.fuelTotalL, at);
+    lampsOn.set(day.lampsOn, at);
+    for (let i = 0; i < day.length; i++) bootIds[at + i] = day.boots[day.boot[i] as number] as string;
+    at += day.length;
+  }
+  if (after) put(after);
+  return { length, deviceTimeMs, ledEnergyKwh, fuelTotalL, lampsOn, bootIds };
+}
+
+/**
+ * The gap ledger of the period's readings: per boot, in seq order, each run of seqs never received, with
+ * the device times of the readings around it; ordered by the time before the gap, then by seq. (The same
+ * as `findGaps` of `@qt-led/store`, over columns instead of a million reading objects.)
+ */
+function seqGaps(inside: readonly VesselDay[]): { fromMs: number; toMs: number }[] {
+  const byBoot = new Map<string, { t: number[]; seq: number[] }>();
+  for (const day of inside) {
+    const lists = day.boots.map((bootId) => {
+      let list = byBoot.get(bootId);
+      if (list === undefined) byBoot.set(bootId, (list = { t: [], seq: [] }));
+      return list;
+    });
+    for (let i = 0; i < day.length; i++) {
+      const list = lists[day.boot[i] as number] as { t: number[]; seq: number[] };
+      list.t.push(day.deviceTimeMs[i] as number);
+      list.seq.push(day.seq[i] as number);
+    }
+  }
+  const gaps: { afterMs: number; beforeMs: number; fromSeq: number }[] = [];
+  for (const list of byBoot.values()) {
+    let order: number[] | undefined;
+    for (let i = 1; i < list.seq.length; i++) {
+      if ((list.seq[i] as number) < (list.seq[i - 1] as number)) {
+        // Stored out of seq order (a clock step back): sort, stably, as findGaps does.
+        order = list.seq.map((_, k) => k).sort((a, b) => (list.seq[a] as number) - (list.seq[b] as number));
+        break;
+      }
+    }
+    const index = (k: number): number => (order === undefined ? k : (order[k] as number));
+    for (let k = 1; k < list.seq.length; k++) {
+      const previousSeq = list.seq[index(k - 1)] as number;
+      const currentSeq = list.seq[index(k)] as number;
+      if (currentSeq > previousSeq + 1) {
+        gaps.push({
+          afterMs: list.t[index(k - 1)] as number,
+          beforeMs: list.t[index(k)] as number,
+          fromSeq: previousSeq + 1,
+        });
+      }
+    }
+  }
+  // The interval the missing readings fall in. A clock stepped back inside the gap puts the reading after
+  // it earlier than the one before, so the interval runs from the earlier instant to the later one.
+  return gaps
+    .sort((a, b) => a.afterMs - b.afterMs || a.fromSeq - b.fromSeq)
+    .map((g) => ({ fromMs: Math.min(g.afterMs, g.beforeMs), toMs: Math.max(g.afterMs, g.beforeMs) }));
 }
 
 /** Lamp-on intervals from consecutive readings: lit from one reading to the next while `lampsOn > 0`. */
@@ -122,22 +302,38 @@ export function lampOnIntervals(
   readings: readonly Pick<StoredReading, 'deviceTimeMs' | 'lampsOn'>[],
   maxStepMs: number,
 ): LampOnInterval[] {
+  return lampOnIntervalsOf(
+    readings.map((r) => r.deviceTimeMs),
+    readings.map((r) => r.lampsOn ?? Number.NaN),
+    readings.length,
+    maxStepMs,
+  );
+}
+
+function lampOnIntervalsOf(
+  times: ArrayLike<number>,
+  lamps: ArrayLike<number>,
+  length: number,
+  maxStepMs: number,
+): LampOnInterval[] {
   const intervals: LampOnInterval[] = [];
-  for (let i = 0; i + 1 < readings.length; i++) {
-    const r = readings[i] as Pick<StoredReading, 'deviceTimeMs' | 'lampsOn'>;
-    const next = readings[i + 1] as Pick<StoredReading, 'deviceTimeMs' | 'lampsOn'>;
-    const step = next.deviceTimeMs - r.deviceTimeMs;
-    if (r.lampsOn === null || r.lampsOn <= 0 || step <= 0 || step > maxStepMs) continue;
+  for (let i = 0; i + 1 < length; i++) {
+    const t = times[i] as number;
+    const next = times[i + 1] as number;
+    const lampsOn = lamps[i] as number;
+    const step = next - t;
+    // NaN (no lamp count) is not > 0.
+    if (!(lampsOn > 0) || step <= 0 || step > maxStepMs) continue;
     const last = intervals.at(-1);
-    if (last !== undefined && last.toMs === r.deviceTimeMs) {
+    if (last !== undefined && last.toMs === t) {
       const lastHours = last.toMs - last.fromMs;
       intervals[intervals.length - 1] = {
         fromMs: last.fromMs,
-        toMs: next.deviceTimeMs,
-        meanLampsOn: (last.meanLampsOn * lastHours + r.lampsOn * step) / (lastHours + step),
+        toMs: next,
+        meanLampsOn: (last.meanLampsOn * lastHours + lampsOn * step) / (lastHours + step),
       };
     } else {
-      intervals.push({ fromMs: r.deviceTimeMs, toMs: next.deviceTimeMs, meanLampsOn: r.lampsOn });
+      intervals.push({ fromMs: t, toMs: next, meanLampsOn: lampsOn });
     }
   }
   return intervals;
@@ -146,9 +342,4 @@ export function lampOnIntervals(
 function addDays(date: LocalDate, days: number): LocalDate {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
-}
-
-function localDayIndex(instantMs: number, periodStartMs: number): number {
-  // Viet Nam has no daylight saving time: local days are 24 h apart from the period's first midnight.
-  return Math.floor((instantMs - periodStartMs) / 86_400_000);
 }

@@ -1,13 +1,29 @@
 import type { RegistryIndex } from '@qt-led/contract';
+import type { StoreConfig } from '@qt-led/infrastructure';
 import { BUILT_IN_METHODOLOGY_IDS, loadBuiltInMethodology } from '@qt-led/jcm';
-import type { ServiceModule } from '@qt-led/runtime';
+import type { Logger, ServiceModule } from '@qt-led/runtime';
 import type { TelemetryStore } from '@qt-led/store';
 import { createEmissionsService, type EmissionsService, fileIssuedReportStore } from './service.js';
+import { createEmissionsWorkerPool, type EmissionsWorkerPool } from './worker-pool.js';
 
 /** The emissions slice of a process's configuration. */
 export interface EmissionsModuleConfig {
   /** Where issued reports are kept (their figures are what a restatement is measured against). */
   issuedReportsDir: string;
+  /**
+   * The process's store, which the worker threads open for themselves (SQLite read-only, beside the
+   * writer). Unset: reports are computed on the event loop over `deps.store` — only for tools and tests,
+   * as a long report then stalls everything else the process serves (docs/architecture.md §5).
+   */
+  store?: StoreConfig | undefined;
+  /** Worker threads, i.e. reports computed at once (default 1). */
+  workers?: number | undefined;
+  /** Reports that may wait for a worker; one more is answered "busy, retry later" (default 8). */
+  queueLimit?: number | undefined;
+  /** A report computing longer than this is stopped and fails (default 5 min). */
+  timeoutMs?: number | undefined;
+  /** Bytes of vessel-days each worker keeps between reports (default 256 MiB). */
+  vesselDayCacheBytes?: number | undefined;
 }
 
 export interface EmissionsModule extends ServiceModule {
@@ -16,26 +32,44 @@ export interface EmissionsModule extends ServiceModule {
   readonly methodologyIds: readonly string[];
 }
 
-/** The emissions service with the built-in methodology parameter sets, over the process's store. */
+/**
+ * The emissions service with the built-in methodology parameter sets, over the process's store: its
+ * reports are gathered and calculated in worker threads, the results cached in this thread.
+ */
 export function createEmissionsModule(
   config: EmissionsModuleConfig,
-  deps: { store: TelemetryStore; registry: RegistryIndex; clock: { now(): number } },
+  deps: { store: TelemetryStore; registry: RegistryIndex; clock: { now(): number }; logger?: Logger },
 ): EmissionsModule {
   const methodologies = new Map(
     BUILT_IN_METHODOLOGY_IDS.map((id) => [id as string, loadBuiltInMethodology(id)] as const),
   );
+  const pool: EmissionsWorkerPool | undefined =
+    config.store === undefined
+      ? undefined
+      : createEmissionsWorkerPool({
+          store: config.store,
+          workers: config.workers,
+          queueLimit: config.queueLimit,
+          timeoutMs: config.timeoutMs,
+          vesselDayCacheBytes: config.vesselDayCacheBytes,
+          logger: deps.logger?.child({ component: 'emissions' }),
+        });
   const service = createEmissionsService({
     store: deps.store,
     registry: deps.registry,
     methodologies,
     issued: fileIssuedReportStore(config.issuedReportsDir),
     clock: deps.clock,
+    ...(pool === undefined ? {} : { engine: pool }),
   });
   return {
     name: 'emissions',
     service,
     methodologyIds: [...methodologies.keys()],
-    start: () => Promise.resolve(),
-    stop: () => Promise.resolve(),
+    start: () => {
+      pool?.start();
+      return Promise.resolve();
+    },
+    stop: () => pool?.close() ?? Promise.resolve(),
   };
 }

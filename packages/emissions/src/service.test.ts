@@ -7,7 +7,7 @@ import { BUILT_IN_METHODOLOGY_IDS, loadBuiltInMethodology, localDateStartMs } fr
 import type { StoredReading } from '@qt-led/store';
 import { createSqliteStore } from '@qt-led/store-sqlite';
 import { describe, expect, it } from 'vitest';
-import { lampOnIntervals } from './gather.js';
+import { gatherVesselInput, lampOnIntervals } from './gather.js';
 import { createEmissionsService, fileIssuedReportStore } from './service.js';
 
 const registry = loadFleetRegistry();
@@ -187,6 +187,37 @@ describe('emissions service', () => {
     expect(await energyMwh(true)).toBeCloseTo((litReadingsInPeriod * 2) / 1000, 9);
     // Without it, the drop is a reset and the 10 minutes around it are unproven: 2 kWh less, never more.
     expect(await energyMwh(false)).toBeCloseTo((litReadingsInPeriod * 2 - 2) / 1000, 9);
+  });
+
+  it('reports a period in which a clock stepped back across lost readings, the gap spanning both instants', async () => {
+    const store = createSqliteStore({ path: ':memory:' });
+    const stepBackMs = 3 * 3_600_000;
+    const stepAt = startMs + 86_400_000;
+    // Seq 0…n without a hole, except that seq k…k+2 never arrived and the clock read 3 h early after them.
+    const original = readings(endMs + 12 * 3_600_000);
+    const k = original.findIndex((r) => r.deviceTimeMs >= stepAt);
+    const all = original.map((r, i) => (i >= k ? { ...r, deviceTimeMs: r.deviceTimeMs - stepBackMs } : r));
+    const kept = all.filter((_, i) => i < k - 3 || i >= k);
+    await store.writeReadings(kept);
+    const gathered = await gatherVesselInput(store, registry, vesselId, from, toExclusive);
+    const before = kept[k - 4] as StoredReading;
+    const after = kept[k - 3] as StoredReading;
+    expect(after.deviceTimeMs).toBeLessThan(before.deviceTimeMs);
+    expect(gathered.dataQuality?.gaps).toEqual([{ fromMs: after.deviceTimeMs, toMs: before.deviceTimeMs }]);
+    const service = createEmissionsService({
+      store,
+      registry,
+      methodologies,
+      issued: fileIssuedReportStore(await mkdtemp(join(tmpdir(), 'qtled-issued-'))),
+      clock: { now: () => Date.UTC(2024, 3, 1) },
+    });
+    const report = await service.report({
+      from,
+      toExclusive,
+      methodologyId: 'qtled-vn006-electricity-ratio',
+      vesselIds: [vesselId],
+    });
+    expect(report.result.vessels[0]?.vesselId).toBe(vesselId);
   });
 
   it('refuses unknown vessels and methodologies with the names it knows', async () => {

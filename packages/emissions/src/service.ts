@@ -8,7 +8,6 @@ import type {
   VesselId,
 } from '@qt-led/contract';
 import {
-  calculateFleet,
   canonicalSha256,
   diffResults,
   type FleetResult,
@@ -16,7 +15,8 @@ import {
   type ResultChange,
 } from '@qt-led/jcm';
 import type { TelemetryStore } from '@qt-led/store';
-import { DEFAULT_GATHER_OPTIONS, type GatherOptions, gatherVesselInput } from './gather.js';
+import type { GatherOptions } from './gather.js';
+import { createReportEngine, type ReportEngine } from './report-engine.js';
 
 export interface EmissionsRequest {
   from: LocalDate;
@@ -54,6 +54,7 @@ export interface EmissionsService {
 }
 
 export interface EmissionsServiceDeps {
+  /** Read by the default engine (in this thread); a worker pool opens its own connections instead. */
   store: TelemetryStore;
   registry: RegistryIndex;
   methodologies: ReadonlyMap<string, MethodologyParameterSet>;
@@ -62,17 +63,26 @@ export interface EmissionsServiceDeps {
   gather?: GatherOptions;
   /** Most results kept in the cache (each is a fleet × period). */
   cacheEntries?: number;
+  /**
+   * Where reports are gathered and calculated: default in this thread over `store` (tests, tools); the
+   * emissions module passes a pool of worker threads, so that the event loop never carries a calculation.
+   */
+  engine?: ReportEngine;
 }
 
 /**
  * The emissions service layer (issue "JCM emission calculator", item 5): for any period and vessel set it
- * gathers the data from the storage port, runs the pure calculator and caches results keyed by the hash of
- * their inputs. Every report gathers afresh, so late data — a 10-day backlog arriving — changes the input
- * hash and the period is recomputed; an issued figure that changes is a restatement, listed field by field.
+ * gathers the data from the storage port, runs the pure calculator and caches results keyed by the
+ * parameter set's hash and the gathered input's key. Every report re-validates what it gathers (vessel-days
+ * already read are reused while their count of stored readings stands), so late data — a 10-day backlog
+ * arriving — changes the input key and the period is recomputed; an issued figure that changes is a
+ * restatement, listed field by field.
  */
 export function createEmissionsService(deps: EmissionsServiceDeps): EmissionsService {
   const cache = new Map<string, FleetResult>();
   const limit = deps.cacheEntries ?? 64;
+  const engine = deps.engine ?? createReportEngine(deps.store, { gather: deps.gather });
+  const parameterHashes = new Map<MethodologyParameterSet, string>();
 
   function methodology(id: string): MethodologyParameterSet {
     const found = deps.methodologies.get(id);
@@ -93,31 +103,35 @@ export function createEmissionsService(deps: EmissionsServiceDeps): EmissionsSer
 
   async function report(request: EmissionsRequest): Promise<EmissionsReport> {
     const params = methodology(request.methodologyId);
-    const vessels = [];
-    for (const vesselId of vesselsOf(request)) {
-      const input = await gatherVesselInput(
-        deps.store,
-        deps.registry,
-        vesselId,
-        request.from,
-        request.toExclusive,
-        deps.gather ?? DEFAULT_GATHER_OPTIONS,
-      );
-      // Vessels without a registry version in the period (not yet equipped) have nothing to report.
-      if (input.versions.length > 0) vessels.push(input);
+    let parameterSetHash = parameterHashes.get(params);
+    if (parameterSetHash === undefined) {
+      parameterSetHash = parameterSetSha256(params);
+      parameterHashes.set(params, parameterSetHash);
     }
-    const input = { period: { from: request.from, toExclusive: request.toExclusive }, vessels };
-    const key = `${parameterSetSha256(params)}:${canonicalSha256(input)}`;
-    const cached = cache.get(key);
-    if (cached !== undefined) {
+    const job = {
+      from: request.from,
+      toExclusive: request.toExclusive,
+      vesselIds: vesselsOf(request),
+      methodology: params,
+      parameterSetSha256: parameterSetHash,
+    };
+    // The engine gathers and keys the input, then asks whether the result is here: held from that moment.
+    const found: { result?: FleetResult } = {};
+    const outcome = await engine.report(job, deps.registry, (key) => {
+      const cached = cache.get(key);
+      if (cached === undefined) return false;
       cache.delete(key);
       cache.set(key, cached); // most recently used last
-      return { result: cached, fromCache: true };
+      found.result = cached;
+      return true;
+    });
+    if (outcome.result === undefined) {
+      if (found.result === undefined) throw new Error(`the emissions engine skipped ${outcome.key} uncached`);
+      return { result: found.result, fromCache: true };
     }
-    const result = calculateFleet(params, input);
-    cache.set(key, result);
+    cache.set(outcome.key, outcome.result);
     if (cache.size > limit) cache.delete(cache.keys().next().value as string);
-    return { result, fromCache: false };
+    return { result: outcome.result, fromCache: false };
   }
 
   function issueKey(request: EmissionsRequest): string {

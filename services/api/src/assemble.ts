@@ -1,8 +1,9 @@
+import type { PlatformPhase } from '@qt-led/contract';
 import { join } from 'node:path';
 import { createEmissionsModule, type EmissionsModule } from '@qt-led/emissions';
 import type { RegistrySource } from '@qt-led/fleet-registry';
 import { createFleetStatusModule, type FleetStatusModule } from '@qt-led/fleet-status';
-import type { MqttConnectionConfig } from '@qt-led/infrastructure';
+import { type MqttConnectionConfig, storeConfigFrom } from '@qt-led/infrastructure';
 import type { Logger, ModuleStack } from '@qt-led/runtime';
 import type { TelemetryStore } from '@qt-led/store';
 import type { ApiEnv } from './config.js';
@@ -30,7 +31,14 @@ export function apiSideConfigFrom(
   },
 ): ApiSideConfig {
   return {
-    emissions: { issuedReportsDir: join(env.DATA_DIR, 'issued-reports') },
+    // The emissions workers open the process's store themselves (read-only), from its configuration.
+    emissions: {
+      issuedReportsDir: join(env.DATA_DIR, 'issued-reports'),
+      store: storeConfigFrom(env, 'reader'),
+      workers: env.EMISSIONS_WORKERS,
+      queueLimit: env.EMISSIONS_QUEUE_LIMIT,
+      timeoutMs: env.EMISSIONS_TIMEOUT_S * 1_000,
+    },
     fleetStatus: {
       alarmDbPath: env.ALARM_DB_PATH ?? join(env.DATA_DIR, 'alarms.sqlite'),
       notifications: env,
@@ -74,19 +82,31 @@ export async function addApiSide(
   config: ApiSideConfig,
   shared: {
     logger: Logger;
+    /** The world's time: receive times, statuses and periods are judged by it. */
     clock: { now(): number };
+    /** Sessions' and tokens' time; default `clock` (the embedded default's world clock can be simulated). */
+    sessionClock?: { now(): number };
+    /** The periodic alarm evaluation starts when this resolves; default at once. */
+    evaluateFrom?: Promise<void>;
     store: TelemetryStore;
     registry: RegistrySource;
     liveReadings?: LiveReadings;
     ingest?: IngestOperations;
+    platformPhase?: () => PlatformPhase;
   },
 ): Promise<ApiSide> {
   const { logger, clock, store, registry } = shared;
   const emissions = await modules.add(
-    createEmissionsModule(config.emissions, { store, registry: registry.index, clock }),
+    createEmissionsModule(config.emissions, { store, registry: registry.index, clock, logger }),
   );
   const fleetStatus = await modules.add(
-    createFleetStatusModule(config.fleetStatus, { store, registry: registry.index, clock, logger }),
+    createFleetStatusModule(config.fleetStatus, {
+      store,
+      registry: registry.index,
+      clock,
+      logger,
+      ...(shared.evaluateFrom === undefined ? {} : { evaluateFrom: shared.evaluateFrom }),
+    }),
   );
   const api = await modules.add(
     createApiModule(config.api, {
@@ -99,6 +119,8 @@ export async function addApiSide(
       fleetStatus: fleetStatus.service,
       ...(shared.liveReadings === undefined ? {} : { liveReadings: shared.liveReadings }),
       ...(shared.ingest === undefined ? {} : { ingest: shared.ingest }),
+      ...(shared.platformPhase === undefined ? {} : { platformPhase: shared.platformPhase }),
+      ...(shared.sessionClock === undefined ? {} : { sessionClock: shared.sessionClock }),
     }),
   );
   return { emissions, fleetStatus, api };

@@ -40,6 +40,12 @@ export const apiEnvSchema = z
     ALARM_EVALUATE_EVERY_S: intVar({ min: 1, max: 3_600, default: 60 }),
     /** Alarm database of the fleet status service; default `<DATA_DIR>/alarms.sqlite`. */
     ALARM_DB_PATH: z.string().min(1).optional(),
+    /** Worker threads computing emissions reports, i.e. reports computed at once (each may use a core). */
+    EMISSIONS_WORKERS: intVar({ min: 1, max: 16, default: 1 }),
+    /** Reports that may wait for a worker; one more is answered 503 EMISSIONS_BUSY with Retry-After. */
+    EMISSIONS_QUEUE_LIMIT: intVar({ min: 0, max: 1_000, default: 8 }),
+    /** A report still computing after this long is stopped (its worker replaced) and fails with 503. */
+    EMISSIONS_TIMEOUT_S: intVar({ min: 1, max: 3_600, default: 300 }),
   })
   .superRefine(checkInfluxAuth)
   .superRefine(checkAlarmNotificationEnv);

@@ -1,4 +1,5 @@
 import { EmissionsReport } from '@qt-led/contract';
+import { EmissionsBusyError, EmissionsWorkerError } from '@qt-led/emissions';
 import { JcmError } from '@qt-led/jcm';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -24,7 +25,9 @@ export const emissionsRoutes: FastifyPluginCallbackZod<{
         summary: 'JCM emission figures per vessel and for the fleet, with provenance',
         description:
           'format=json (default) returns { result, fromCache } with every intermediate value; csv and xlsx ' +
-          'are downloads (one row per vessel plus the fleet total, units in the headers, provenance columns).',
+          'are downloads (one row per vessel plus the fleet total, units in the headers, provenance columns). ' +
+          '503 EMISSIONS_BUSY: every emissions worker is computing and the queue is full (Retry-After says ' +
+          'when to ask again); 503 EMISSIONS_WORKER_FAILED: the calculation stopped and its worker was replaced.',
         querystring: z.strictObject({
           from: LocalDate.describe('first local day of the period, YYYY-MM-DD'),
           to: LocalDate.describe('local day after the period, YYYY-MM-DD (exclusive)'),
@@ -56,6 +59,7 @@ export const emissionsRoutes: FastifyPluginCallbackZod<{
           400: ErrorBody,
           404: ErrorBody,
           422: ErrorBody,
+          503: ErrorBody,
         },
       },
     },
@@ -75,6 +79,16 @@ export const emissionsRoutes: FastifyPluginCallbackZod<{
           ...(vessel === undefined ? {} : { vesselIds: vessel }),
         });
       } catch (error) {
+        // Overload is said, not queued without bound: the client is told when to come back.
+        if (error instanceof EmissionsBusyError) {
+          request.log.warn({ retryAfterS: error.retryAfterS }, error.message);
+          return reply
+            .code(503)
+            .header('retry-after', String(error.retryAfterS))
+            .type('application/json; charset=utf-8')
+            .send({ error: { code: error.code, message: error.message } });
+        }
+        if (error instanceof EmissionsWorkerError) throw new ApiError(503, error.code, error.message);
         // The methodology does not apply to the period, or the data cannot be calculated: the request
         // is understood but the figures cannot be given — say why, parameter by parameter.
         if (error instanceof JcmError) {
