@@ -41,3 +41,16 @@ export const SERIES_FIELDS = [
   'lat',
   'lon',
 ] as const;
+
+/** Where the platform stands with its simulated fleet (the `PlatformPhase` schema's `phase`). */
+export const PLATFORM_PHASES = ['history', 'catching-up', 'live'] as const;
+
+/** What a platform without a simulated fleet reports as its phase (a `PlatformPhase`). */
+export const LIVE_WITHOUT_SIMULATION = {
+  phase: 'live',
+  fraction: 1,
+  simulatedMs: null,
+  sampled: 0,
+  acked: 0,
+  pending: 0,
+} as const;

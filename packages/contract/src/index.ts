@@ -50,3 +50,4 @@ export * from './fleet-status.js';
 export * from './emissions-result.js';
 export * from './api.js';
 export { storedReadingsTopic, StoredReadingSchema, StoredReadingsNotice } from './platform-channels.js';
+export { PlatformPhase } from './platform-phase.js';

@@ -15,6 +15,7 @@ import { emissionsRoutes } from './routes/emissions.js';
 import { fleetRoutes } from './routes/fleet.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
+import { platformRoutes } from './routes/platform.js';
 import { registryRoutes } from './routes/registry.js';
 import { type StreamRegistry, streamRoutes } from './routes/stream.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -74,6 +75,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.decorate('fleetStatus', deps.fleetStatus);
   app.decorate('auth', auth);
   app.decorate('clock', clock);
+  const sessionClock = deps.sessionClock ?? clock;
+  app.decorate('sessionClock', sessionClock);
   app.decorate('apiOptions', options);
   app.addHook('onClose', () => {
     auth.close();
@@ -83,7 +86,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     for (const client of streams.clients) client.end();
   });
 
-  const credentials = await ensureFirstAdmin(auth, deps.dataDir, clock.now(), options.scryptCost);
+  const credentials = await ensureFirstAdmin(auth, deps.dataDir, sessionClock.now(), options.scryptCost);
   if (credentials !== null) {
     app.log.warn(
       { path: credentials },
@@ -109,6 +112,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     prefix: '/api/v1/emissions',
     methodologyIds: [firstMethodology, ...otherMethodologies],
   });
+  await app.register(platformRoutes, { prefix: '/api/v1/platform', phase: deps.platformPhase });
   await app.register(registryRoutes, { prefix: '/api/v1/registry' });
   await app.register(ingestRoutes, { prefix: '/api/v1/ingest', ingest: deps.ingest });
   await app.register(streamRoutes, {

@@ -1,3 +1,4 @@
+import type { PlatformPhase } from '@qt-led/contract';
 import type { EmissionsService } from '@qt-led/emissions';
 import type { RegistrySource } from '@qt-led/fleet-registry';
 import type { FleetStatusService } from '@qt-led/fleet-status';
@@ -61,11 +62,16 @@ export interface ApiDeps {
   /** Built dashboard (index.html + assets) served at `/` with an SPA fallback. */
   dashboardDir?: string;
   logger: Logger;
+  /** The world's time: "now" of statuses, series and periods (the embedded default's can be simulated). */
   clock?: Clock;
+  /** Sessions', tokens' and accounts' time; default `clock`. */
+  sessionClock?: Clock;
   /** Ingest in this process (`npm start`): readiness, and its operator view for admins. */
   ingest?: IngestOperations;
   /** Readings as they are stored, for the live stream's `reading` events. */
   liveReadings?: LiveReadings;
+  /** The platform's phase (the embedded default's simulated fleet); absent: live, real boats only. */
+  platformPhase?: () => PlatformPhase;
   /** Methodology ids the emissions service knows (the `variant` parameter); default: the built-in ones. */
   methodologyIds?: readonly string[];
   options?: Partial<ApiOptions>;
@@ -79,6 +85,7 @@ declare module 'fastify' {
     fleetStatus: FleetStatusService;
     auth: AuthStore;
     clock: Clock;
+    sessionClock: Clock;
     apiOptions: ApiOptions;
   }
   interface FastifyRequest {

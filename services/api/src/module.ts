@@ -1,3 +1,4 @@
+import type { PlatformPhase } from '@qt-led/contract';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { EmissionsService } from '@qt-led/emissions';
@@ -43,6 +44,10 @@ export interface ApiModuleDeps {
   liveReadings?: LiveReadings;
   /** Ingest in this process: readiness and the operator view for admins. */
   ingest?: IngestOperations;
+  /** The simulated fleet's phase (the embedded default); absent: live. */
+  platformPhase?: () => PlatformPhase;
+  /** Sessions' and tokens' time; default `clock`. */
+  sessionClock?: { now(): number };
 }
 
 export interface ApiModule extends ServiceModule {
@@ -57,6 +62,7 @@ export function createApiModule(config: ApiModuleConfig, deps: ApiModuleDeps): A
   let url: string | undefined;
   let client: MqttClient | undefined;
   let fromBroker: ReturnType<typeof createMqttLiveReadings> | undefined;
+  let stopStatusFeed: (() => void) | undefined;
   const logger = deps.logger;
   return {
     name: 'api',
@@ -81,6 +87,9 @@ export function createApiModule(config: ApiModuleConfig, deps: ApiModuleDeps): A
         });
         await fromBroker.start();
         liveReadings = fromBroker;
+        // The fleet status keeps each vessel's state from the readings ingest stores (in one process the
+        // platform hands them over itself); it checks the store too, so a lost notice costs nothing.
+        stopStatusFeed = fromBroker.onReading((r) => deps.fleetStatus.noteStoredReadings([r]));
       }
       app = await buildApi({
         store: deps.store,
@@ -95,6 +104,8 @@ export function createApiModule(config: ApiModuleConfig, deps: ApiModuleDeps): A
         clock: deps.clock,
         ...(liveReadings === undefined ? {} : { liveReadings }),
         ...(deps.ingest === undefined ? {} : { ingest: deps.ingest }),
+        ...(deps.platformPhase === undefined ? {} : { platformPhase: deps.platformPhase }),
+        ...(deps.sessionClock === undefined ? {} : { sessionClock: deps.sessionClock }),
         options: config.options,
       });
       await app.listen({ host: config.http.host, port: config.http.port });
@@ -109,6 +120,8 @@ export function createApiModule(config: ApiModuleConfig, deps: ApiModuleDeps): A
     async stop() {
       // Closing the app ends the live streams first, then waits for requests under way.
       await app?.close();
+      stopStatusFeed?.();
+      stopStatusFeed = undefined;
       fromBroker?.stop();
       await client?.endAsync();
       app = undefined;

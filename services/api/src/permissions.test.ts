@@ -125,6 +125,8 @@ async function sampleOf(key: RouteKey, role: Role): Promise<Sample> {
         url: `/api/v1/emissions?from=${PERIOD.from}&to=${PERIOD.to}&vessel=${vessel}`,
         ok: [200],
       };
+    case 'GET /api/v1/platform':
+      return { method: 'GET', url: '/api/v1/platform', ok: [200] };
     case 'GET /api/v1/registry':
       return { method: 'GET', url: '/api/v1/registry', ok: [200] };
     case 'PUT /api/v1/registry':

@@ -8,7 +8,11 @@ import type { Spool, WriteBatch } from './spool.js';
 export interface BatchWriterOptions {
   /** A batch is cut once it holds this many items (readings, dead letters and device messages). */
   batchMaxReadings: number;
-  /** ... or once its first item is this old, by the writer's clock. */
+  /**
+   * ... or once its first item is this old, in real time (a latency, whatever the platform clock says; the
+   * embedded default's world clock stands still while the boats wait for their acks). 0: at the end of
+   * the event-loop turn, i.e. what arrived in one read of the sockets is one batch.
+   */
   batchMaxAgeMs: number;
   maxWritesInFlight: number;
   /** First wait before the backlog drainer retries a failed write; doubled on each failure up to the max. */
@@ -19,7 +23,8 @@ export interface BatchWriterOptions {
 export interface BatchWriterDeps {
   store: Pick<TelemetryStore, 'writeReadings' | 'addDeadLetters' | 'writeDeviceMessages'>;
   spool: Spool;
-  clock: Clock;
+  /** Real time for the batch age; default `performance.now`. */
+  clock?: Clock;
   logger: Logger;
   metrics: Pick<
     IngestMetrics,
@@ -67,7 +72,8 @@ interface Queued {
  * however long the store is away; the backlog's single drainer writes them back in order with backoff.
  */
 export function createBatchWriter(deps: BatchWriterDeps): BatchWriter {
-  const { clock, metrics, options } = deps;
+  const { metrics, options } = deps;
+  const clock: Clock = deps.clock ?? { now: () => performance.now() };
   const logger = deps.logger.child({ component: 'batch-writer' });
   let current = emptyBatch();
   let currentSinceMs = 0;
@@ -160,9 +166,13 @@ export function createBatchWriter(deps: BatchWriterDeps): BatchWriter {
   return {
     write(items) {
       if (closed) throw new Error('the batch writer is closed');
-      if (sizeOf(current) === 0) currentSinceMs = clock.now();
+      if (sizeOf(current) === 0) {
+        currentSinceMs = clock.now();
+        if (options.batchMaxAgeMs === 0) setImmediate(checkAge);
+      }
       append(current, items);
-      ageTimer ??= setInterval(checkAge, Math.max(5, Math.floor(options.batchMaxAgeMs / 2)));
+      if (options.batchMaxAgeMs > 0)
+        ageTimer ??= setInterval(checkAge, Math.max(5, Math.floor(options.batchMaxAgeMs / 2)));
       if (sizeOf(current) >= options.batchMaxReadings) cut();
     },
     flush,

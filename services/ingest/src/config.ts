@@ -29,7 +29,7 @@ export const ingestEnvSchema = z
       .default('ingest'),
     INGEST_SHARED_SUBSCRIPTION: boolVar(true),
     INGEST_BATCH_MAX_READINGS: intVar({ min: 1, max: 50_000, default: 5_000 }),
-    INGEST_BATCH_MAX_AGE_MS: intVar({ min: 10, max: 60_000, default: 250 }),
+    INGEST_BATCH_MAX_AGE_MS: intVar({ min: 0, max: 60_000, default: 250 }),
     INGEST_MAX_WRITES_IN_FLIGHT: intVar({ min: 1, max: 16, default: 2 }),
     INGEST_MAX_BACKLOG_DAYS: intVar({ min: 1, max: 3_650, default: 60 }),
     INGEST_ALLOW_SHORT_RETENTION: boolVar(false),

@@ -72,7 +72,6 @@ export function createIngest(deps: IngestDeps): Ingest {
   const writer = createBatchWriter({
     store,
     spool: deps.spool,
-    clock,
     logger,
     metrics,
     options,

@@ -19,7 +19,7 @@ describe('platform configuration', () => {
       FLEET_SIM_VESSELS: 40,
       FLEET_SIM_HISTORY_DAYS: 30,
       INGEST_SHARED_SUBSCRIPTION: true,
-      INGEST_BATCH_MAX_AGE_MS: 20,
+      INGEST_BATCH_MAX_AGE_MS: 0,
     });
   });
 

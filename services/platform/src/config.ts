@@ -19,9 +19,10 @@ export const platformEnvSchema = z
   .object({
     ...ingestShape,
     ...apiEnvSchema.shape,
-    // In-process the write is a local commit: a short batch age keeps the gateways' ack round trip, which
-    // paces the history load, short (batches still carry hundreds of readings). The ingest service: 250.
-    INGEST_BATCH_MAX_AGE_MS: intVar({ min: 10, max: 60_000, default: 20 }),
+    // In-process the write is a local commit, and the boats move on only once acknowledged (the world
+    // clock's lock step): 0 writes what one read of the sockets brought, at the end of that event-loop turn.
+    // The ingest service: 250.
+    INGEST_BATCH_MAX_AGE_MS: intVar({ min: 0, max: 60_000, default: 0 }),
     // Loopback unless opened on purpose: a newcomer's `npm start` is not published to the network.
     API_HOST: z.string().min(1).default('127.0.0.1'),
     /** The embedded MQTT broker (MQTT_URL unset): where gateways outside this process connect. */

@@ -1,16 +1,14 @@
 import type { RegistryIndex } from '@qt-led/contract';
 import {
-  type ClockPacer,
   type FaultSpec,
   type GatewayLogger,
   type VesselSimulation,
   type VesselTotals,
-  createClockPacer,
   createVesselSimulation,
   createWeather,
   faultEvents,
 } from '@qt-led/gateway';
-import type { PlatformClock } from './platform-clock.js';
+import type { WorldClock, WorldPacer } from './world-clock.js';
 
 const DAY_MS = 86_400_000;
 
@@ -22,7 +20,8 @@ export interface FleetRunnerOptions {
   worldStartMs: number;
   /** Where each boat's simulated time resumes: the start of the history on first start, later where it stopped. */
   resumeMs: (vesselId: string) => number;
-  clock: PlatformClock;
+  /** The boats move in lock step on it while behind the platform clock, then follow the platform clock. */
+  clock: WorldClock;
   brokerUrl: string;
   credentials?: (vesselId: string, gatewayId: string) => { username: string; password: string } | undefined;
   topicRoot: string;
@@ -48,8 +47,8 @@ export interface FleetRunner {
   readonly vessels: readonly VesselSimulation[];
   start(): void;
   progress(untilMs: number): FleetProgress;
-  /** Resolves once every boat's simulated time has reached `ms` (rejects if the run fails). */
-  reached(ms: number): Promise<void>;
+  /** Settles when every boat's run has ended: rejects with the failure if one failed. Set by `start()`. */
+  readonly finished: Promise<void>;
   /** Stops sampling; each gateway sends what it can and shuts down cleanly, keeping the rest on disk. */
   stop(): Promise<VesselTotals[]>;
 }
@@ -68,9 +67,9 @@ export function createFleetRunner(options: FleetRunnerOptions): FleetRunner {
   // Faults are drawn for the coming year; a later start draws again from where it resumes.
   const fromMs = Math.min(...options.vesselIds.map(options.resumeMs));
   const faults = faultEvents(options.faults, options.seed, options.vesselIds, fromMs, fromMs + 365 * DAY_MS);
-  // One pacer per boat, following the platform clock: it also tells how far a boat that caught up has got.
-  const pacers = new Map<string, ClockPacer>(options.vesselIds.map((id) => [id, createClockPacer(clock)]));
-  const pacerOf = (vesselId: string): ClockPacer => {
+  // One pacer per boat on the world clock: it also tells how far a boat that caught up has got.
+  const pacers = new Map<string, WorldPacer>(options.vesselIds.map((id) => [id, clock.participant()]));
+  const pacerOf = (vesselId: string): WorldPacer => {
     const pacer = pacers.get(vesselId);
     if (!pacer) throw new Error(`no pacer for ${vesselId}`);
     return pacer;
@@ -93,43 +92,53 @@ export function createFleetRunner(options: FleetRunnerOptions): FleetRunner {
       faults: faults.filter((f) => f.vesselId === vesselId),
       pacer: pacerOf(vesselId),
       ...(options.clientIdPrefix === undefined ? {} : { clientIdPrefix: options.clientIdPrefix }),
-      // A fleet of gateways on one disk: WAL without an fsync per reading survives a killed process
+      // A fleet of gateways on one disk: a commit handed to the OS without fsync survives a killed process
       // (gateway-firmware-sim/README.md, "Queue durability in the simulator").
-      queueSynchronous: 'normal',
+      queueSynchronous: 'off',
+      // Lock step: a boat moves on only when the platform has acknowledged what it sent at this instant, so
+      // a busy machine slows the load down instead of changing what the boats hold. Bounded all the same: a
+      // platform that does not answer must not stop the fleet (its ack timeouts then fire).
+      settleTimeoutMs: 30_000,
       logger: options.logger(vesselId),
     }),
   );
   let runs: Promise<void> | undefined;
   let failure: unknown;
-  const waiters: { ms: number; resolve: () => void; reject: (error: unknown) => void }[] = [];
-  let ticker: NodeJS.Timeout | undefined;
 
   /** Where a boat's simulation stands: its clock, or the instant it waits for once it has caught up. */
   const reachedBy = (v: VesselSimulation): number =>
     Math.max(v.nowMs, pacerOf(v.vesselId).waitingForMs ?? v.nowMs);
   const simulatedMs = (): number => Math.min(...vessels.map(reachedBy));
-  const check = (): void => {
-    const reached = simulatedMs();
-    for (const w of waiters.splice(0)) {
-      if (failure !== undefined) w.reject(failure);
-      else if (reached >= w.ms) w.resolve();
-      else waiters.push(w);
-    }
-  };
+  const failed = (): Error =>
+    failure instanceof Error ? failure : new Error('the simulated fleet failed', { cause: failure });
 
   return {
     vessels,
+    get finished() {
+      if (runs === undefined) throw new Error('fleet not started');
+      return runs.then(() => {
+        if (failure !== undefined) throw failed();
+      });
+    },
     start() {
       if (runs !== undefined) throw new Error('fleet already started');
-      runs = Promise.all(vessels.map((v) => v.run())).then(
+      const runOne = async (v: VesselSimulation): Promise<void> => {
+        const pacer = pacerOf(v.vesselId);
+        try {
+          // A boat that stopped later than the others waits for the fleet to get there.
+          await pacer.waitUntil(options.resumeMs(v.vesselId));
+          await v.run();
+        } finally {
+          pacer.leave();
+        }
+      };
+      runs = Promise.all(vessels.map(runOne)).then(
         () => undefined,
         (error: unknown) => {
           failure = error;
           for (const v of vessels) v.requestStop();
-          check();
         },
       );
-      ticker = setInterval(check, 100);
     },
     progress(untilMs) {
       const totals = vessels.map((v) => v.totals());
@@ -145,24 +154,13 @@ export function createFleetRunner(options: FleetRunnerOptions): FleetRunner {
         pending: totals.reduce((n, t) => n + t.pending, 0),
       };
     },
-    reached(ms) {
-      return new Promise((resolve, reject) => {
-        waiters.push({ ms, resolve, reject });
-        check();
-      });
-    },
     async stop() {
       for (const v of vessels) v.requestStop();
       // Live, a boat's next simulated event may be a minute of real time away: end its wait now.
       for (const pacer of pacers.values()) pacer.release();
-      clearInterval(ticker);
+      clock.release();
       await runs;
-      for (const w of waiters.splice(0)) w.reject(new Error('the fleet was stopped'));
-      if (failure !== undefined) {
-        throw failure instanceof Error
-          ? failure
-          : new Error('the simulated fleet failed', { cause: failure });
-      }
+      if (failure !== undefined) throw failed();
       return vessels.map((v) => v.totals());
     },
   };

@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ApiSideConfig, type IngestOperations, addApiSide, createLiveReadingsHub } from '@qt-led/api';
-import type { RegistryIndex } from '@qt-led/contract';
+import { LIVE_WITHOUT_SIMULATION, type PlatformPhase, type RegistryIndex } from '@qt-led/contract';
 import { type FleetStatusServiceImpl } from '@qt-led/fleet-status';
+import type { VesselWorld } from '@qt-led/gateway';
 import { type IngestModuleConfig, type IngestTuning, createIngestModule } from '@qt-led/ingest';
 import {
   type MqttConnectionConfig,
@@ -12,10 +13,15 @@ import {
   createStoreModule,
 } from '@qt-led/infrastructure';
 import { type Logger, redactUrl, startModules } from '@qt-led/runtime';
-import type { TelemetryStore } from '@qt-led/store';
-import { type PlatformClock, createPlatformClock } from './platform-clock.js';
+import type { StoredReading, TelemetryStore } from '@qt-led/store';
+import { createPlatformClock } from './platform-clock.js';
 import { readPlatformState } from './platform-state.js';
-import { type SimulatedFleetOptions, createSimulatedFleetModule } from './simulated-fleet.js';
+import {
+  type SimulatedFleetOptions,
+  createSimulatedFleetModule,
+  fastForwardStart,
+} from './simulated-fleet.js';
+import { type WorldClock, createWorldClock } from './world-clock.js';
 
 export type { SimulatedFleetOptions } from './simulated-fleet.js';
 
@@ -64,7 +70,8 @@ export interface Platform {
   readonly url: string;
   readonly adminCredentialsPath: string;
   readonly brokerUrl: string;
-  readonly clock: PlatformClock;
+  /** The world's time: the simulated fleet's while it lives through the history, then the platform clock. */
+  readonly clock: WorldClock;
   readonly store: TelemetryStore;
   /** The registry in force (an admin may replace it through the API; ingest sees the replacement). */
   readonly registry: RegistryIndex;
@@ -79,6 +86,8 @@ export interface Platform {
   progress(): PlatformProgress;
   /** Readings the simulated gateways sampled, acknowledged and still hold, per vessel (empty without fleet). */
   fleetTotals(): { vesselId: string; sampled: number; acked: number; pending: number }[];
+  /** The simulated boats' world models, their ground truth (empty without fleet). */
+  fleetWorlds(): ReadonlyMap<string, VesselWorld>;
   /** Stops every module in reverse order; what is in flight is written or stays on the gateways. */
   stop(): Promise<void>;
 }
@@ -87,9 +96,9 @@ export const DEFAULT_INGEST_TUNING: IngestTuning = {
   clientId: 'qtled-ingest-1',
   shareGroup: 'ingest',
   batchMaxReadings: 5_000,
-  // In-process, the write is a local SQLite commit: a short batch age keeps the gateways' ack round trip
-  // — which paces the history load — short, while batches still carry hundreds of readings.
-  batchMaxAgeMs: 20,
+  // In-process, the write is a local SQLite commit, and the boats of the history load wait for their acks
+  // (world-clock.ts): a batch is what one read of the sockets brought, written at the end of that turn.
+  batchMaxAgeMs: 0,
   maxWritesInFlight: 2,
   futureToleranceS: 300,
   minDeviceTime: '2017-01-01T00:00:00Z',
@@ -107,9 +116,17 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const { logger } = options;
   mkdirSync(options.dataDir, { recursive: true });
   const previous = readPlatformState(join(options.dataDir, 'platform-state.json'));
-  const clock = createPlatformClock({
+  const platformClock = createPlatformClock({
     speed: options.speed,
     ...(previous === undefined ? {} : { startMs: previous.clockMs }),
+  });
+  // Receive times, statuses and the API's "now" follow the simulated fleet until it has caught up.
+  const clock = createWorldClock({
+    platform: platformClock,
+    fromMs:
+      options.fleet === false
+        ? undefined
+        : fastForwardStart(previous, options.fleet.historyDays, platformClock.now()),
   });
   const liveReadings = createLiveReadingsHub();
   const modules = await startModules(logger, async (stack) => {
@@ -143,6 +160,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       operatorHttp: null,
       publishStoredReadings: false,
     };
+    // Set once the API side is up: the fleet status keeps each vessel's state from what ingest stores.
+    const statusFeed: { note?: (readings: readonly StoredReading[]) => void } = {};
     const ingest = await stack.add(
       createIngestModule(ingestConfig, {
         logger,
@@ -150,28 +169,36 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         store,
         registry: registry.index,
         onStored: (readings) => {
+          statusFeed.note?.(readings);
           if (liveReadings.listenerCount() > 0) liveReadings.publish(readings);
         },
       }),
     );
     logger.info({ broker: redactUrl(broker.url), store: store.kind }, 'ingest running');
+    let fleetModule: ReturnType<typeof createSimulatedFleetModule> | undefined;
     const side = await addApiSide(stack, options.apiSide, {
       logger,
       clock,
+      // Sessions and tokens expire by the wall clock, not by the simulated one.
+      sessionClock: platformClock,
+      // Alarms are judged once the world is live: the history's statuses are the simulated past's.
+      evaluateFrom: clock.live,
       store,
       registry,
       liveReadings,
       ingest: ingest.operations,
+      platformPhase: () => phaseOf(fleetModule, clock),
     });
+    statusFeed.note = (readings) => side.fleetStatus.service.noteStoredReadings(readings);
     const fleet =
       options.fleet === false
         ? undefined
-        : await stack.add(
+        : (fleetModule = await stack.add(
             createSimulatedFleetModule(
               { ...options.fleet, dataDir: options.dataDir, topicRoot: options.topicRoot, broker },
               { registry: registry.index, clock, logger, saved: previous },
             ),
-          );
+          ));
     return {
       brokerUrl: broker.url,
       store,
@@ -196,17 +223,29 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     loadingHistory: fleet?.loadingHistory ?? false,
     caughtUp: fleet?.caughtUp ?? Promise.resolve(),
     progress() {
-      const p = fleet?.progress() ?? {
-        fraction: 1,
-        simulatedMs: clock.now(),
-        sampled: 0,
-        acked: 0,
-        pending: 0,
-      };
-      const loading = fleet?.loadingHistory ?? false;
-      return { phase: p.fraction >= 1 ? 'live' : loading ? 'history' : 'catching-up', ...p };
+      const p = phaseOf(fleet, clock);
+      return { ...p, simulatedMs: p.simulatedMs ?? clock.now() };
     },
     fleetTotals: () => fleet?.totals() ?? [],
+    fleetWorlds: () => fleet?.worlds() ?? new Map(),
     stop: () => modules.stop(),
+  };
+}
+
+/** Where the platform stands with its simulated fleet, as the API serves it. */
+function phaseOf(
+  fleet: ReturnType<typeof createSimulatedFleetModule> | undefined,
+  clock: WorldClock,
+): PlatformPhase {
+  if (fleet === undefined) return LIVE_WITHOUT_SIMULATION;
+  const p = fleet.progress();
+  const phase = !clock.fastForwarding ? 'live' : fleet.loadingHistory ? 'history' : 'catching-up';
+  return {
+    phase,
+    fraction: phase === 'live' ? 1 : Math.min(1, Math.max(0, p.fraction)),
+    simulatedMs: Math.round(phase === 'live' ? clock.now() : p.simulatedMs),
+    sampled: p.sampled,
+    acked: p.acked,
+    pending: p.pending,
   };
 }

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { type RegistryIndex, VesselId } from '@qt-led/contract';
-import { parseFaultSpec } from '@qt-led/gateway';
+import { parseFaultSpec, type VesselWorld } from '@qt-led/gateway';
 import { connectMqtt, type MqttConnectionConfig } from '@qt-led/infrastructure';
 import type { Logger, ServiceModule } from '@qt-led/runtime';
 import type { MqttClient } from 'mqtt';
 import { type FleetRunner, createFleetRunner } from './fleet-runner.js';
 import { type UploadProfile, gatewayConfig, publishGatewayConfigs } from './gateway-config.js';
-import type { PlatformClock } from './platform-clock.js';
 import { type PlatformState, writePlatformState } from './platform-state.js';
+import type { WorldClock } from './world-clock.js';
 
 const DAY_MS = 86_400_000;
 
@@ -48,6 +48,8 @@ export interface SimulatedFleetModule extends ServiceModule {
   readonly caughtUp: Promise<void>;
   progress(): FleetProgressView;
   totals(): { vesselId: string; sampled: number; acked: number; pending: number }[];
+  /** Each simulated boat's world model: the ground truth (position, coverage, meters) its gateway samples. */
+  worlds(): ReadonlyMap<string, VesselWorld>;
 }
 
 /**
@@ -60,7 +62,8 @@ export function createSimulatedFleetModule(
   config: SimulatedFleetConfig,
   deps: {
     registry: RegistryIndex;
-    clock: PlatformClock;
+    /** Made by the platform from `fastForwardStart`, so that the whole platform lives the same time. */
+    clock: WorldClock;
     logger: Logger;
     /** The state an earlier start saved under `dataDir` (the platform reads it once, for its clock too). */
     saved: PlatformState | undefined;
@@ -72,7 +75,7 @@ export function createSimulatedFleetModule(
     config,
     registry,
     deps.saved,
-    clock.now(),
+    clock.platform.now(),
     logger,
   );
   const loadingHistory = state.historyLoadedAtMs === null;
@@ -117,6 +120,9 @@ export function createSimulatedFleetModule(
       return (
         fleet?.progress(targetMs) ?? { fraction: 1, simulatedMs: targetMs, sampled: 0, acked: 0, pending: 0 }
       );
+    },
+    worlds() {
+      return new Map((fleet?.vessels ?? []).map((v) => [v.vesselId, v.world]));
     },
     totals() {
       return (fleet?.vessels ?? []).map((v) => {
@@ -170,7 +176,13 @@ export function createSimulatedFleetModule(
           ? 'loading the fleet history through the pipeline'
           : 'catching up the time the platform was stopped, then live',
       );
-      fleet.reached(targetMs).then(
+      // "Live now" is when the world clock is the platform clock: every boat has lived up to it, and what
+      // each one sent on the way has been acknowledged (the boats move in lock step, world-clock.ts). A
+      // fleet that fails or is stopped before then ends the wait with its reason.
+      const endedEarly = fleet.finished.then(() => {
+        throw new Error('the fleet was stopped before it caught up');
+      });
+      Promise.race([clock.live, endedEarly]).then(
         async () => {
           if (longCatchUp) await configure('live');
           if (state.historyLoadedAtMs === null) {
@@ -181,6 +193,8 @@ export function createSimulatedFleetModule(
         },
         (error: unknown) => settle?.reject(error),
       );
+      // Observed through the race above (and `stop()` rethrows a failure); never unhandled.
+      endedEarly.catch(() => undefined);
     },
     async stop() {
       clearInterval(saveTimer);
@@ -208,9 +222,24 @@ interface StartPlan {
 }
 
 /**
+ * Where the world clock starts on this start: the beginning of the history on a first start, later the
+ * earliest instant a boat stopped at (never before the history window: nothing older is simulated again).
+ */
+export function fastForwardStart(
+  previous: PlatformState | undefined,
+  historyDays: number,
+  nowMs: number,
+): number {
+  const historyStartMs = nowMs - historyDays * DAY_MS;
+  if (previous === undefined) return historyStartMs;
+  const stopped = Object.values(previous.vessels);
+  return Math.max(historyStartMs, stopped.length === 0 ? previous.historyStartMs : Math.min(...stopped));
+}
+
+/**
  * Where each boat's simulated time starts: the saved state of an earlier start, or a new world whose
- * history ends now. A boat resumes where it stopped; a boat new to this data directory starts with the
- * history; nothing older than the history window is simulated again after a long stop.
+ * history ends now. A boat resumes where it stopped; a boat new to this data directory starts where the
+ * world clock starts; nothing older than the history window is simulated again after a long stop.
  */
 function planStart(
   config: SimulatedFleetConfig,
@@ -220,7 +249,7 @@ function planStart(
   logger: Logger,
 ): StartPlan {
   const vesselIds = selectVessels(registry, config.vessels);
-  const historyStartMs = nowMs - config.historyDays * DAY_MS;
+  const historyStartMs = fastForwardStart(undefined, config.historyDays, nowMs);
   if (previous !== undefined && previous.seed !== config.seed) {
     logger.warn(
       { stored: previous.seed, configured: config.seed },
@@ -238,8 +267,9 @@ function planStart(
     configVersion: 0,
     clockMs: nowMs,
   };
+  const worldFromMs = fastForwardStart(previous, config.historyDays, nowMs);
   const resumeAt = new Map(
-    vesselIds.map((id) => [id, Math.max(state.vessels[id] ?? state.historyStartMs, historyStartMs)]),
+    vesselIds.map((id) => [id, Math.max(state.vessels[id] ?? worldFromMs, worldFromMs)]),
   );
   const resumeOf = (vesselId: string): number => resumeAt.get(vesselId) ?? nowMs;
   return { state, vesselIds, resumeOf, fromMs: Math.min(...vesselIds.map(resumeOf)), targetMs: nowMs };

@@ -49,6 +49,7 @@ export const ROUTE_PERMISSIONS = {
   // Analysts read alarms but acknowledging is the officers' call (they go to the boat).
   'POST /api/v1/alarms/:id/acknowledge': { roles: ['officer', 'admin'], scope: 'alarms' },
   'GET /api/v1/emissions': { roles: FIGURE_READERS, scope: 'emissions' },
+  'GET /api/v1/platform': { roles: EVERYONE, scope: null },
   'GET /api/v1/registry': { roles: EVERYONE, scope: 'registry' },
   'PUT /api/v1/registry': { roles: ADMIN, scope: 'admin' },
   'GET /api/v1/stream': { roles: FLEET_READERS, scope: 'live' },

@@ -63,7 +63,7 @@ export function registerAuthentication(app: FastifyInstance): void {
         'this route needs a token: send "Authorization: Bearer <token>" (POST /api/v1/auth/login gives one)',
       );
     }
-    const principal: Principal | undefined = app.auth.resolve(token, app.clock.now());
+    const principal: Principal | undefined = app.auth.resolve(token, app.sessionClock.now());
     if (principal === undefined) {
       throw new ApiError(401, 'UNAUTHENTICATED', 'the token is unknown, expired or revoked; log in again');
     }

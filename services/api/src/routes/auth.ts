@@ -54,7 +54,11 @@ export const authRoutes: FastifyPluginCallbackZod<{ dataDir: string }> = (app, o
         request.log.warn({ username, ip: request.ip }, 'failed login');
         throw new ApiError(401, 'INVALID_CREDENTIALS', 'unknown username or wrong password');
       }
-      const session = app.auth.createSession(user.username, app.clock.now(), app.apiOptions.sessionTtlMs);
+      const session = app.auth.createSession(
+        user.username,
+        app.sessionClock.now(),
+        app.apiOptions.sessionTtlMs,
+      );
       request.log.info({ username: user.username, role: user.role }, 'login');
       return { ...session, user: { username: user.username, role: user.role } };
     },

@@ -82,7 +82,7 @@ export const tokenRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
     },
     async (request, reply) => {
       const { name, role, scopes, expiresAt } = request.body;
-      const nowMs = app.clock.now();
+      const nowMs = app.sessionClock.now();
       if (expiresAt !== undefined && expiresAt <= nowMs) {
         throw new ApiError(
           400,
@@ -121,7 +121,7 @@ export const tokenRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
       },
     },
     (request) => {
-      const record = app.auth.revokeApiToken(request.params.id, app.clock.now());
+      const record = app.auth.revokeApiToken(request.params.id, app.sessionClock.now());
       if (record === undefined) throw notFound(`no API token ${request.params.id}`);
       request.log.info({ tokenId: record.id, by: request.principal?.username }, 'API token revoked');
       return record;

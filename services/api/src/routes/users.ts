@@ -46,7 +46,7 @@ export const userRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
       const { username, role, password } = request.body;
       const passwordHash = await hashPassword(password, app.apiOptions.scryptCost);
       try {
-        const user = app.auth.createUser({ username, role, passwordHash, nowMs: app.clock.now() });
+        const user = app.auth.createUser({ username, role, passwordHash, nowMs: app.sessionClock.now() });
         request.log.info({ username, role, by: request.principal?.username }, 'user created');
         return await reply.code(201).send(user);
       } catch (error) {

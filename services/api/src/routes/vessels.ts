@@ -95,18 +95,14 @@ export const vesselRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
     },
     async () => {
       const nowMs = app.clock.now();
-      const [statuses, latest] = await Promise.all([
-        app.fleetStatus.statuses(nowMs),
-        app.store.latestByVessel(),
-      ]);
-      const statusOf = new Map(statuses.map((s) => [s.vesselId, s]));
-      const latestOf = new Map(latest.map((r) => [r.vesselId, r]));
+      // Status and latest reading from the fleet status service's kept state: one view, no history read.
+      const overview = await app.fleetStatus.overview(nowMs);
+      const of = new Map(overview.map((v) => [v.status.vesselId, v]));
       return {
-        vessels: app.registryHolder
-          .current()
-          .registry.vessels.map((v) =>
-            vesselView(app, v.vesselId, statusOf.get(v.vesselId), latestOf.get(v.vesselId), nowMs),
-          ),
+        vessels: app.registryHolder.current().registry.vessels.map((v) => {
+          const row = of.get(v.vesselId);
+          return vesselView(app, v.vesselId, row?.status, row?.latest ?? undefined, nowMs);
+        }),
       };
     },
   );
@@ -126,18 +122,9 @@ export const vesselRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
       const entry = app.registryHolder.current().vessel(id);
       if (entry === undefined) throw notFound(`vessel ${id} is not in the fleet registry`);
       const nowMs = app.clock.now();
-      const [status, latest] = await Promise.all([
-        app.fleetStatus.status(id, nowMs),
-        app.store.latestByVessel(),
-      ]);
+      const row = await app.fleetStatus.vesselOverview(id, nowMs);
       return {
-        ...vesselView(
-          app,
-          id,
-          status,
-          latest.find((r) => r.vesselId === id),
-          nowMs,
-        ),
+        ...vesselView(app, id, row?.status, row?.latest ?? undefined, nowMs),
         registry: entry,
       };
     },

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { PlatformPhase } from '@qt-led/contract';
 import { createRegistrySource, type RegistrySource } from '@qt-led/fleet-registry';
 import type { FleetStatusConfig, FleetStatusServiceImpl } from '@qt-led/fleet-status';
 import { createStoreModule } from '@qt-led/infrastructure';
@@ -38,6 +39,8 @@ export async function startApiTestServer(options: {
   fleetStatus?: Partial<FleetStatusConfig>;
   api?: Partial<ApiOptions>;
   ingest?: IngestOperations;
+  /** What `GET /api/v1/platform` answers (a simulated fleet loading its history); live without it. */
+  platformPhase?: () => PlatformPhase;
 }): Promise<ApiTestServer> {
   const env = loadConfig('api-test', apiEnvSchema, {
     DATA_DIR: options.dataDir,
@@ -77,6 +80,7 @@ export async function startApiTestServer(options: {
         registry,
         liveReadings: live,
         ...(options.ingest === undefined ? {} : { ingest: options.ingest }),
+        ...(options.platformPhase === undefined ? {} : { platformPhase: options.platformPhase }),
       },
     );
     return { store, registry, side };
