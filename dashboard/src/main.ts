@@ -1,7 +1,7 @@
 import './styles.css';
 import { ApiError, createApiClient } from './api/client.js';
 import { type LiveFeed, createLiveFeed, idleLiveFeed } from './api/live.js';
-import { type AppContext, type Cleanup, type PageView, parseRoute } from './app.js';
+import { type AppContext, type Cleanup, type PageView, parseRoute, withLoading } from './app.js';
 import { LANGUAGES, type Language, createI18n, isLanguage } from './i18n/i18n.js';
 import { alarmsPage } from './pages/alarms.js';
 import { emissionsPage } from './pages/emissions.js';
@@ -24,6 +24,11 @@ const PAGE_VIEWS: Readonly<Record<Page, PageView>> = {
   vessel: vesselPage,
   alarms: alarmsPage,
   emissions: emissionsPage,
+  // Admins only: loaded on first use (with its messages), so the fleet page a phone opens stays light.
+  admin: async (ctx, root, params) => {
+    const module = await withLoading(ctx, root, () => import('./pages/admin/admin.js'));
+    return module === undefined ? () => undefined : module.adminPage(ctx, root, params);
+  },
 };
 
 const BASE_URL = '';

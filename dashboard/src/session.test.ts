@@ -54,4 +54,8 @@ describe('role access', () => {
     expect(ROLE_ACCESS.officer.pages).not.toContain('emissions');
     expect(ROLES.filter((r) => !ROLE_ACCESS[r].live)).toEqual(['partner']);
   });
+
+  it('shows the administration pages to admins only', () => {
+    expect(ROLES.filter((r) => ROLE_ACCESS[r].pages.includes('admin'))).toEqual(['admin']);
+  });
 });

@@ -52,13 +52,13 @@ export function saveLanguage(storage: Storage, language: Language): void {
   storage.setItem(LANGUAGE_KEY, language);
 }
 
-export const PAGES = ['fleet', 'vessel', 'alarms', 'emissions'] as const;
+export const PAGES = ['fleet', 'vessel', 'alarms', 'emissions', 'admin'] as const;
 export type Page = (typeof PAGES)[number];
 
 /**
  * What each role sees, in one place (it mirrors the API's role table; the API is what enforces it).
  * Partners get emission figures and exports only (no live stream); analysts read alarms but do not
- * acknowledge them.
+ * acknowledge them; only admins see the administration pages (users, API tokens, ingest).
  */
 export const ROLE_ACCESS: Readonly<
   Record<Role, { pages: readonly Page[]; acknowledge: boolean; live: boolean; home: Page }>
@@ -71,5 +71,10 @@ export const ROLE_ACCESS: Readonly<
     home: 'fleet',
   },
   partner: { pages: ['emissions'], acknowledge: false, live: false, home: 'emissions' },
-  admin: { pages: ['fleet', 'vessel', 'alarms', 'emissions'], acknowledge: true, live: true, home: 'fleet' },
+  admin: {
+    pages: ['fleet', 'vessel', 'alarms', 'emissions', 'admin'],
+    acknowledge: true,
+    live: true,
+    home: 'fleet',
+  },
 };

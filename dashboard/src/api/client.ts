@@ -1,3 +1,4 @@
+import { LIVE_WITHOUT_SIMULATION } from '@qt-led/contract/code-lists';
 import type {
   Alarm,
   AlarmState,
@@ -8,6 +9,7 @@ import type {
   FishingNight,
   LocalDate,
   LoginResponse,
+  PlatformPhase,
   SeriesField,
   SeriesResponse,
   SessionUser,
@@ -59,6 +61,18 @@ export interface ApiClient {
   emissions(q: EmissionsQuery): Promise<EmissionsResult>;
   /** The export file as the server wrote it, and the name it suggests. */
   emissionsExport(q: EmissionsQuery, format: ExportFormat): Promise<{ blob: Blob; fileName: string }>;
+  /** Loading the simulated history, catching up, or live (an API without the route is live). */
+  platformPhase(): Promise<PlatformPhase>;
+  /**
+   * The transport itself (token, errors, 401), for the admin pages' client (`api/admin.ts`), which loads
+   * with those pages only. `alsoOk`: statuses whose body is an answer, not an error (`/readyz`'s 503).
+   */
+  request(method: string, path: string, options?: RequestOptions): Promise<Response>;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  alsoOk?: readonly number[];
 }
 
 export interface ApiClientDeps {
@@ -119,7 +133,12 @@ export function withStatus<T extends VesselView>(v: T): Omit<T, 'status'> & { st
 export function createApiClient(deps: ApiClientDeps): ApiClient {
   const doFetch = deps.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
 
-  async function send(method: string, path: string, body?: unknown): Promise<Response> {
+  async function send(
+    method: string,
+    path: string,
+    body?: unknown,
+    alsoOk?: readonly number[],
+  ): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json' };
     const token = deps.token();
     if (token !== null) headers['authorization'] = `Bearer ${token}`;
@@ -129,7 +148,7 @@ export function createApiClient(deps: ApiClientDeps): ApiClient {
       init.body = JSON.stringify(body);
     }
     const response = await doFetch(`${deps.baseUrl}${path}`, init);
-    if (response.ok) return response;
+    if (response.ok || alsoOk?.includes(response.status) === true) return response;
     let code = `HTTP_${response.status}`;
     let message = response.statusText;
     try {
@@ -220,5 +239,15 @@ export function createApiClient(deps: ApiClientDeps): ApiClient {
         fileName: named ?? `emissions-${q.from}-${q.to}-${q.variant}.${format}`,
       };
     },
+    async platformPhase() {
+      try {
+        return await json<PlatformPhase>('GET', '/api/v1/platform');
+      } catch (error) {
+        // An API from before the route has no simulated history to announce.
+        if (error instanceof ApiError && error.status === 404) return LIVE_WITHOUT_SIMULATION;
+        throw error;
+      }
+    },
+    request: (method, path, options = {}) => send(method, path, options.body, options.alsoOk),
   };
 }

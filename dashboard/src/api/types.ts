@@ -6,6 +6,7 @@
 import type {
   Alarm,
   LatestReading,
+  Role,
   VesselDetail as VesselDetailResponse,
   VesselId,
   VesselStatus,
@@ -35,6 +36,7 @@ export type {
   LocalDate,
   LoginResponse,
   MethodologyVariant,
+  PlatformPhase,
   Role,
   SeriesField,
   SeriesPoint,
@@ -69,4 +71,58 @@ export interface StreamEvents {
 
 export interface ApiErrorBody {
   error: { code: string; message: string; issues?: unknown[] };
+}
+
+/**
+ * The admin routes' shapes (services/api/src/routes/users.ts, tokens.ts, ingest.ts, health.ts). They are
+ * declared in those routes rather than in the contract, so they are written out here; the names follow the
+ * routes' schema ids (`User`, `ApiToken`, `DeadLetter`).
+ */
+export interface UserAccount {
+  username: string;
+  role: Role;
+  createdAtMs: number;
+}
+
+/** What a token may be limited to (services/api/src/auth/permissions.ts `SCOPES`). */
+export const TOKEN_SCOPES = ['fleet', 'alarms', 'emissions', 'registry', 'live', 'admin'] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+export interface ApiTokenRecord {
+  id: string;
+  name: string;
+  role: Role;
+  /** null: everything the role allows. */
+  scopes: TokenScope[] | null;
+  createdAtMs: number;
+  createdBy: string;
+  expiresAtMs: number | null;
+  revokedAtMs: number | null;
+  lastUsedAtMs: number | null;
+}
+
+/** `POST /api/v1/tokens`: the token itself is in this answer only. */
+export interface CreatedApiToken {
+  token: string;
+  record: ApiTokenRecord;
+}
+
+export interface DeadLetter {
+  id: string;
+  receivedAtMs: number;
+  topic: string;
+  /** A decode code of the contract, `unknown-vessel`, `time-before-epoch-floor` or `time-in-future`. */
+  reason: string;
+  message: string;
+  /** Whole from `GET /dead-letters/:id`; its first 500 characters in the list. */
+  payload: string;
+  payloadEncoding: 'utf8' | 'base64';
+  payloadBytes: number;
+  replayedAtMs: number | null;
+}
+
+/** `GET /readyz` (200 ready, 503 not ready, the same body). */
+export interface Readiness {
+  ready: boolean;
+  checks: Record<string, { ok: boolean; detail?: string }>;
 }

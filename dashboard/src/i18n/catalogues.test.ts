@@ -1,31 +1,50 @@
 import { describe, expect, it } from 'vitest';
+import { ADMIN_CATALOGUES, createAdminI18n } from './admin-i18n.js';
 import { CATALOGUES, LANGUAGES, addDays, createI18n, interpolate, localDateOf } from './i18n.js';
-import { ALARM_STATES, ALARM_TYPES, VESSEL_STATUS_CODES } from '../api/types.js';
+import { ALARM_STATES, ALARM_TYPES, ROLES, TOKEN_SCOPES, VESSEL_STATUS_CODES } from '../api/types.js';
 
 const placeholders = (text: string): string[] =>
   [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '').sort();
 
-describe('message catalogues', () => {
-  const reference = Object.keys(CATALOGUES.en).sort();
+/** The page catalogues, and the admin pages' (which load with those pages). */
+const SETS = [
+  ['page', CATALOGUES],
+  ['admin', ADMIN_CATALOGUES],
+] as const;
+
+describe.each(SETS)('%s message catalogues', (_name, catalogues) => {
+  const reference = Object.keys(catalogues.en).sort();
 
   it.each(LANGUAGES)('%s has exactly the English keys', (language) => {
-    expect(Object.keys(CATALOGUES[language]).sort()).toEqual(reference);
+    expect(Object.keys(catalogues[language]).sort()).toEqual(reference);
   });
 
   it.each(LANGUAGES)('%s has no empty or blank message', (language) => {
-    const blank = Object.entries(CATALOGUES[language]).filter(([, text]) => text.trim() === '');
+    const blank = Object.entries(catalogues[language]).filter(([, text]) => text.trim() === '');
     expect(blank).toEqual([]);
   });
 
   it.each(LANGUAGES)('%s uses the same placeholders as English in every message', (language) => {
-    const catalogue: Readonly<Record<string, string>> = CATALOGUES[language];
-    const english: Readonly<Record<string, string>> = CATALOGUES.en;
+    const catalogue: Readonly<Record<string, string>> = catalogues[language];
+    const english: Readonly<Record<string, string>> = catalogues.en;
     const mismatched = reference.filter((key) => {
       return placeholders(catalogue[key] ?? '').join() !== placeholders(english[key] ?? '').join();
     });
     expect(mismatched).toEqual([]);
   });
 
+  it.each(['vi', 'ja'] as const)('%s is written in its own language, not left in English', (language) => {
+    const catalogue: Readonly<Record<string, string>> = catalogues[language];
+    const english: Readonly<Record<string, string>> = catalogues.en;
+    // Codes, units and names may be the same in every language; whole sentences may not.
+    const untranslated = reference.filter(
+      (key) => (english[key] ?? '').split(' ').length > 3 && catalogue[key] === english[key],
+    );
+    expect(untranslated).toEqual([]);
+  });
+});
+
+describe('message catalogues', () => {
   it.each(LANGUAGES)('%s translates every status code, alarm type and alarm state', (language) => {
     const catalogue: Readonly<Record<string, string>> = CATALOGUES[language];
     const keys = [
@@ -41,6 +60,23 @@ describe('message catalogues', () => {
     expect(CATALOGUES.ja['nav.fleet']).not.toBe(CATALOGUES.en['nav.fleet']);
     expect(CATALOGUES.vi['status.in-port']).toBe('Trong cảng');
     expect(CATALOGUES.ja['status.in-port']).toBe('入港中');
+  });
+
+  it.each(LANGUAGES)('%s names every role, token scope and the history-loading status', (language) => {
+    const catalogue: Readonly<Record<string, string>> = CATALOGUES[language];
+    const admin: Readonly<Record<string, string>> = ADMIN_CATALOGUES[language];
+    expect(ROLES.filter((r) => catalogue[`role.${r}`] === undefined)).toEqual([]);
+    expect(TOKEN_SCOPES.filter((s) => admin[`tokens.scope.${s}`] === undefined)).toEqual([]);
+    expect(catalogue['status.history-loading']).toBeDefined();
+  });
+
+  it('translates the dead-letter reasons and falls back to the code for a new one', () => {
+    const at = createAdminI18n('vi');
+    expect(at.tDynamic('dead.reason.invalid-json')).toBe('Không phải JSON hợp lệ');
+    expect(at.tDynamic('dead.reason.something-new', 'something-new')).toBe('something-new');
+    expect(createAdminI18n('ja').t('users.created', { user: 'lan', role: '管理者' })).toBe(
+      'ユーザー lan を役割「管理者」で作成しました。',
+    );
   });
 });
 

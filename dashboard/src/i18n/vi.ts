@@ -8,6 +8,7 @@ export const vi: Messages = {
   'nav.fleet': 'Đội tàu',
   'nav.alarms': 'Cảnh báo',
   'nav.emissions': 'Phát thải',
+  'nav.admin': 'Quản trị',
   'nav.logout': 'Đăng xuất',
   'nav.language': 'Ngôn ngữ',
   'nav.signedInAs': '{user} · {role}',
@@ -49,6 +50,7 @@ export const vi: Messages = {
   'status.clock-fault': 'Lỗi đồng hồ',
   'status.backlog-growing': 'Dữ liệu chưa gửi tăng',
   'status.no-data': 'Chưa có dữ liệu',
+  'status.history-loading': 'Đang tải lịch sử',
   'trip.in-port': 'Trong cảng',
   'trip.at-sea': 'Trên biển',
   'trip.unknown': 'Không rõ',
@@ -62,6 +64,12 @@ export const vi: Messages = {
   'fleet.col.ledPower': 'Công suất LED',
   'fleet.col.lampsOn': 'Đèn đang bật',
   'fleet.lampsOf': '{on} / {count}',
+  'fleet.summaryLoading': '{total} tàu · trạng thái sẽ hiển thị khi tải xong lịch sử',
+  'fleet.phase.history': 'Đang tải lịch sử của đội tàu: thời gian mô phỏng {time}, {percent}',
+  'fleet.phase.catching-up':
+    'Đang bù phần lịch sử còn thiếu của đội tàu: thời gian mô phỏng {time}, {percent}',
+  'fleet.phase.note':
+    'Trong lúc này, trạng thái là của quá khứ mô phỏng, không phải sự cố; trang sẽ tự cập nhật khi đội tàu hoạt động trực tiếp.',
   'map.title': 'Bản đồ vùng biển Quảng Trị',
   'map.land': 'Việt Nam',
   'map.conCo': 'Đảo Cồn Cỏ',

@@ -1,7 +1,7 @@
-import type { VesselId, VesselStatusCode } from '../api/types.js';
+import type { VesselId } from '../api/types.js';
 import type { I18n } from '../i18n/i18n.js';
 import { clear, h, s } from '../ui/dom.js';
-import { statusColour } from '../ui/status.js';
+import { type DisplayStatus, statusColour } from '../ui/status.js';
 import land from './quang-tri-land.json';
 import { CON_CO, DEFAULT_VIEW, HOME_PORTS, type LatLon } from './places.js';
 import { type Bounds, type Projection, createProjection, fitBounds } from './projection.js';
@@ -9,7 +9,7 @@ import { type Bounds, type Projection, createProjection, fitBounds } from './pro
 export interface MapMarker {
   vesselId: VesselId;
   label: string;
-  status: VesselStatusCode;
+  status: DisplayStatus;
   position: LatLon;
 }
 

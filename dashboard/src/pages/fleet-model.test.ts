@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { VesselId, VesselStatusCode, VesselSummary } from '../api/types.js';
-import { fleetCounts, markerOf, officerOrder, positionOf, withReading } from './fleet-model.js';
+import type { PlatformPhase, VesselId, VesselStatusCode, VesselSummary } from '../api/types.js';
+import { LIVE_WITHOUT_SIMULATION as LIVE_PHASE } from '@qt-led/contract/code-lists';
+import {
+  fleetCounts,
+  fleetView,
+  historyLoadOf,
+  markerOf,
+  officerOrder,
+  positionOf,
+  withReading,
+} from './fleet-model.js';
 
 function vessel(
   id: string,
@@ -60,5 +69,64 @@ describe('the fleet overview model', () => {
   it('ignores a reading without its device and receive times', () => {
     const v = vessel('QT-1', 'in-port', 'in-port');
     expect(withReading(v, { vesselId: v.vesselId, deviceTimeMs: 5_000 })).toBeNull();
+  });
+});
+
+describe('the fleet overview while the platform loads its simulated history', () => {
+  const at = { lat: 17.1, lon: 107.2, atMs: 1_000 };
+  // What the API serves mid-load: the statuses of the simulated past, a fault among them.
+  const list = [
+    vessel('QT-3', 'in-port', 'in-port', at),
+    vessel('QT-2', 'silent-possible-fault', 'in-port', at),
+    vessel('QT-1', 'at-sea-reporting', 'at-sea', at),
+  ];
+  const history: PlatformPhase = {
+    phase: 'history',
+    fraction: 0.42,
+    simulatedMs: Date.UTC(2024, 2, 1, 17, 30),
+    sampled: 420_000,
+    acked: 400_000,
+    pending: 20_000,
+  };
+
+  it('shows a banner with the simulated time and the share loaded, and no status as a fault', () => {
+    const view = fleetView(list, history);
+    expect(view.historyLoad).toEqual({ phase: 'history', simulatedMs: history.simulatedMs, fraction: 0.42 });
+    expect(view.rows.map((r) => [r.vessel.vesselId, r.status])).toEqual([
+      ['QT-1', 'history-loading'],
+      ['QT-2', 'history-loading'],
+      ['QT-3', 'history-loading'],
+    ]);
+    expect(view.markers.map((m) => m.status)).toEqual([
+      'history-loading',
+      'history-loading',
+      'history-loading',
+    ]);
+    // No "need attention" count: the fault is the simulated past's.
+    expect(view.summary.line).toEqual({ key: 'fleet.summaryLoading', params: { total: 3 } });
+  });
+
+  it('says "catching up" after a restart, and keeps the fraction within 0–1', () => {
+    expect(historyLoadOf({ ...history, phase: 'catching-up', fraction: 1.2 })).toMatchObject({
+      phase: 'catching-up',
+      fraction: 1,
+    });
+  });
+
+  it('is the ordinary overview once live, or when the phase is unknown', () => {
+    for (const phase of [LIVE_PHASE, null]) {
+      const view = fleetView(list, phase);
+      expect(view.historyLoad).toBeNull();
+      expect(view.rows.map((r) => [r.vessel.vesselId, r.status])).toEqual([
+        ['QT-2', 'silent-possible-fault'],
+        ['QT-1', 'at-sea-reporting'],
+        ['QT-3', 'in-port'],
+      ]);
+      expect(view.summary.line).toEqual({
+        key: 'fleet.summary',
+        params: { total: 3, atSea: 1, inPort: 2, attention: 1 },
+      });
+      expect(view.markers.find((m) => m.vesselId === 'QT-2')?.status).toBe('silent-possible-fault');
+    }
   });
 });

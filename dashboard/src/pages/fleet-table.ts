@@ -2,8 +2,8 @@ import type { AppContext } from '../app.js';
 import type { VesselId, VesselSummary } from '../api/types.js';
 import type { I18n } from '../i18n/i18n.js';
 import { type Child, h } from '../ui/dom.js';
-import { statusBadge } from '../ui/status.js';
-import { lastReportMs, matchesFilter } from './fleet-model.js';
+import { type DisplayStatus, statusBadge } from '../ui/status.js';
+import { displayStatusOf, lastReportMs, matchesFilter } from './fleet-model.js';
 
 /** The fleet table with its filter box; rows are replaced one at a time as live updates arrive. */
 export interface FleetTable {
@@ -11,6 +11,8 @@ export interface FleetTable {
   readonly table: HTMLTableElement;
   /** Adds the vessel's row, or replaces it in place. */
   put(v: VesselSummary): void;
+  /** Lists these vessels, in this order, instead of the rows there are. */
+  replaceAll(list: readonly VesselSummary[]): void;
 }
 
 export function fleetHeaders(i18n: I18n): string[] {
@@ -24,7 +26,12 @@ export function fleetHeaders(i18n: I18n): string[] {
   ];
 }
 
-export function createFleetTable(ctx: AppContext, vessels: ReadonlyMap<VesselId, VesselSummary>): FleetTable {
+/** `loading`: the platform loads its simulated history, and rows show "history loading" for a status. */
+export function createFleetTable(
+  ctx: AppContext,
+  vessels: ReadonlyMap<VesselId, VesselSummary>,
+  loading: () => boolean,
+): FleetTable {
   const { i18n } = ctx;
   const filter = h('input', {
     type: 'search',
@@ -37,8 +44,8 @@ export function createFleetTable(ctx: AppContext, vessels: ReadonlyMap<VesselId,
   const rows = new Map<VesselId, HTMLTableRowElement>();
 
   function put(v: VesselSummary): void {
-    const next = fleetRow(ctx, v, headers);
-    next.hidden = !matchesFilter(i18n, v, filter.value);
+    const next = fleetRow(ctx, v, headers, loading());
+    next.hidden = !matchesFilter(i18n, v, filter.value, loading());
     const previous = rows.get(v.vesselId);
     if (previous) previous.replaceWith(next);
     else tbody.append(next);
@@ -48,9 +55,15 @@ export function createFleetTable(ctx: AppContext, vessels: ReadonlyMap<VesselId,
   filter.addEventListener('input', () => {
     for (const [id, tr] of rows) {
       const v = vessels.get(id);
-      if (v) tr.hidden = !matchesFilter(i18n, v, filter.value);
+      if (v) tr.hidden = !matchesFilter(i18n, v, filter.value, loading());
     }
   });
+
+  function replaceAll(list: readonly VesselSummary[]): void {
+    tbody.replaceChildren();
+    rows.clear();
+    for (const v of list) put(v);
+  }
 
   const table = h(
     'table',
@@ -58,19 +71,25 @@ export function createFleetTable(ctx: AppContext, vessels: ReadonlyMap<VesselId,
     h('thead', {}, h('tr', {}, ...headers.map((text) => h('th', { scope: 'col' }, text)))),
     tbody,
   );
-  return { filter, table, put };
+  return { filter, table, put, replaceAll };
 }
 
-function fleetRow(ctx: AppContext, v: VesselSummary, headers: readonly string[]): HTMLTableRowElement {
+function fleetRow(
+  ctx: AppContext,
+  v: VesselSummary,
+  headers: readonly string[],
+  loading: boolean,
+): HTMLTableRowElement {
+  const status = displayStatusOf(v, loading);
   return h(
     'tr',
-    { 'data-vessel': v.vesselId, 'data-status': v.status.status },
-    ...fleetCells(ctx, v).map((cell, i) => h('td', { 'data-label': headers[i] ?? '' }, cell)),
+    { 'data-vessel': v.vesselId, 'data-status': status },
+    ...fleetCells(ctx, v, status).map((cell, i) => h('td', { 'data-label': headers[i] ?? '' }, cell)),
   );
 }
 
 /** Vessel, home port, status, last report, LED power, lamps on: the columns of `fleetHeaders`. */
-function fleetCells(ctx: AppContext, v: VesselSummary): Child[] {
+function fleetCells(ctx: AppContext, v: VesselSummary, status: DisplayStatus): Child[] {
   const { i18n } = ctx;
   const powerW = v.status.evidence.ledPowerW ?? v.latest?.ledPowerW ?? null;
   return [
@@ -81,7 +100,7 @@ function fleetCells(ctx: AppContext, v: VesselSummary): Child[] {
       h('span', { class: 'muted' }, ` ${v.name}`),
     ),
     v.homePort,
-    statusBadge(i18n, v.status.status),
+    statusBadge(i18n, status),
     lastReportCell(ctx, lastReportMs(v)),
     i18n.power(powerW),
     lampsOnText(i18n, v),

@@ -14,6 +14,16 @@ export const STATUS_COLOURS: Readonly<Record<VesselStatusCode, string>> = {
   'no-data': '#6b7280',
 };
 
+/**
+ * What the fleet page shows instead of a status while the embedded default loads its simulated history:
+ * the statuses the API serves then are those of the simulated past, not faults of today.
+ */
+export const HISTORY_LOADING = 'history-loading';
+export type DisplayStatus = VesselStatusCode | typeof HISTORY_LOADING;
+
+/** Neutral: a slate grey, apart from "no data"'s and from every status colour. */
+const HISTORY_LOADING_COLOUR = '#94a3b8';
+
 /** Conditions an officer should look into. */
 export const ATTENTION: ReadonlySet<VesselStatusCode> = new Set([
   'silent-possible-fault',
@@ -23,10 +33,11 @@ export const ATTENTION: ReadonlySet<VesselStatusCode> = new Set([
 ]);
 
 export function statusColour(code: string): string {
+  if (code === HISTORY_LOADING) return HISTORY_LOADING_COLOUR;
   return (STATUS_COLOURS as Readonly<Record<string, string>>)[code] ?? STATUS_COLOURS['no-data'];
 }
 
-export function statusBadge(i18n: I18n, code: VesselStatusCode): HTMLSpanElement {
+export function statusBadge(i18n: I18n, code: DisplayStatus): HTMLSpanElement {
   return h(
     'span',
     { class: 'status', 'data-status': code },

@@ -1,35 +1,40 @@
 // Browser tests of the dashboard (issue 7, "Browser tests"): headless Chromium through playwright-core
 // against the real API serving the built dashboard, with a few days of fleet history in a SQLite store
 // and one user per role. Screenshots go to reports/screenshots/.
-import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  PHONE,
+  ROOT,
+  SCREENSHOTS,
+  count,
+  launchChromium,
+  logIn as logInAs,
+  shot,
+  text,
+} from './support/browser.js';
 import { ensureDashboardBuilt } from './support/dashboard-build.js';
-import { type DashboardServer, ROLES, type Role, startDashboardServer } from './support/dashboard-server.js';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const SCREENSHOTS = join(ROOT, 'reports', 'screenshots');
-const DESKTOP = { width: 1366, height: 900 };
-const PHONE = { width: 390, height: 844 };
+import {
+  type DashboardServer,
+  LIVE,
+  ROLES,
+  type Role,
+  startDashboardServer,
+} from './support/dashboard-server.js';
 
 let server: DashboardServer;
 let browser: Browser;
 let dataDir: string;
-const pages: Page[] = [];
 
 beforeAll(async () => {
   const dashboardDist = await ensureDashboardBuilt(join(ROOT, 'dashboard'));
   await mkdir(SCREENSHOTS, { recursive: true });
   dataDir = await mkdtemp(join(tmpdir(), 'qtled-browser-'));
   server = await startDashboardServer({ dataDir, dashboardDir: dashboardDist, nowMs: Date.now() });
-  browser = await chromium.launch({
-    executablePath: execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim(),
-    args: ['--no-sandbox', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -39,34 +44,8 @@ afterAll(async () => {
   if ((dataDir as string | undefined) !== undefined) await rm(dataDir, { recursive: true, force: true });
 });
 
-/** A fresh browser context (own sessionStorage and localStorage), logged in as `role`. */
-async function logIn(role: Role, viewport = DESKTOP): Promise<Page> {
-  const context = await browser.newContext({
-    viewport,
-    acceptDownloads: true,
-    locale: 'en-GB',
-    timezoneId: 'Europe/London',
-  });
-  const page = await context.newPage();
-  pages.push(page);
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(server.url);
-  await page.fill('#username', server.users[role].username);
-  await page.fill('#password', server.users[role].password);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('main[data-page]');
-  expect(errors).toEqual([]);
-  return page;
-}
-
-const shot = (page: Page, name: string): Promise<Buffer> =>
-  page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-
-const text = async (page: Page, selector: string): Promise<string> =>
-  (await page.textContent(selector))?.trim() ?? '';
-
-const count = (page: Page, selector: string): Promise<number> => page.locator(selector).count();
+const logIn = (role: Role, viewport?: { width: number; height: number }): Promise<Page> =>
+  logInAs(browser, server, role, viewport);
 
 /** Page-side code is passed as strings: this test program has no DOM types (it runs in Node). */
 const scrollWidth = (page: Page): Promise<number> =>
@@ -87,7 +66,13 @@ describe('dashboard in the browser', () => {
       await page.waitForSelector('main[data-page="fleet"] .error');
       expect(await text(page, 'main .error')).toBe('Vai trò của bạn không được mở trang này.');
     } else {
-      expect(nav).toEqual(role === 'officer' ? ['fleet', 'alarms'] : ['fleet', 'alarms', 'emissions']);
+      expect(nav).toEqual(
+        role === 'officer'
+          ? ['fleet', 'alarms']
+          : role === 'analyst'
+            ? ['fleet', 'alarms', 'emissions']
+            : ['fleet', 'alarms', 'emissions', 'admin'],
+      );
       await page.waitForSelector('#fleet-table tbody tr');
       expect(await count(page, '#fleet-table tbody tr')).toBe(40);
     }
@@ -244,6 +229,59 @@ describe('dashboard in the browser', () => {
     expect(await scrollWidth(page)).toBeLessThanOrEqual(PHONE.width);
     await page.screenshot({ path: join(SCREENSHOTS, 'phone-vessel.png') });
     await page.context().close();
+  });
+
+  it('says the history is loading instead of showing faults, then shows the fleet once live', async () => {
+    // 10:00 on 15 January 2025 in Viet Nam: where the simulated fleet has got to.
+    const simulatedMs = Date.UTC(2025, 0, 15, 3, 0);
+    const loading = {
+      phase: 'history',
+      simulatedMs,
+      sampled: 420_000,
+      acked: 400_000,
+      pending: 20_000,
+    } as const;
+    server.setPlatformPhase({ ...loading, fraction: 0.42 });
+    try {
+      const page = await logIn('officer');
+      await page.waitForSelector('#history-banner:not([hidden])');
+      expect(await text(page, '#history-banner .phase-line')).toBe(
+        'Đang tải lịch sử của đội tàu: thời gian mô phỏng 10:00 15 thg 1, 2025, 42%',
+      );
+      // The statuses served meanwhile are the simulated past's: none reads as a fault, nothing is counted.
+      const silent = `#fleet-table tr[data-vessel="${server.history.silent.vesselId}"]`;
+      expect(await count(page, '#fleet-table tr[data-status="history-loading"]')).toBe(40);
+      expect(await text(page, `${silent} .status`)).toBe('Đang tải lịch sử');
+      expect(await text(page, '#fleet-summary')).toBe('40 tàu · trạng thái sẽ hiển thị khi tải xong lịch sử');
+      expect(await count(page, '.coast-map .marker[data-status="history-loading"]')).toBe(40);
+      expect(await count(page, '.coast-map circle[fill="#b91c1c"]')).toBe(0);
+      await shot(page, 'fleet-history-loading-vi');
+
+      // Polled every 2 s: the banner follows the load.
+      server.setPlatformPhase({ ...loading, fraction: 0.9, simulatedMs: simulatedMs + 86_400_000 });
+      await page.waitForFunction(
+        "document.querySelector('#history-banner .phase-line')?.textContent?.endsWith('90%')",
+        undefined,
+        { timeout: 10_000 },
+      );
+      await page.selectOption('#language', 'ja');
+      await page.waitForSelector('#history-banner:not([hidden])');
+      expect(await text(page, '#history-banner .phase-line')).toBe(
+        '船団の履歴を読み込み中：シミュレーション時刻 2025/01/16 10:00、90%',
+      );
+      await shot(page, 'fleet-history-loading-ja');
+
+      // Live: the fleet reloaded, the banner gone, the faults back (the page was not reloaded).
+      await page.evaluate('window.notReloaded = true');
+      server.setPlatformPhase(LIVE);
+      await page.waitForSelector('#history-banner[hidden]', { state: 'attached', timeout: 10_000 });
+      await page.waitForSelector(`${silent}[data-status="silent-possible-fault"]`);
+      expect(await text(page, '#fleet-summary')).toMatch(/要確認 1$/);
+      expect(await page.evaluate<unknown>('window.notReloaded')).toBe(true);
+      await page.context().close();
+    } finally {
+      server.setPlatformPhase(LIVE);
+    }
   });
 
   it('updates a boat live when it reports again, without a reload', async () => {

@@ -2,11 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { INITIAL_ADMIN_FILE, type LiveReadingsHub } from '@qt-led/api';
 import { startApiTestServer } from '@qt-led/api/testing';
+import type { PlatformPhase } from '@qt-led/contract';
 import { loadFleetRegistry } from '@qt-led/fleet-registry';
 import type { FleetStatusService } from '@qt-led/fleet-status';
 import { createLogger } from '@qt-led/runtime';
 import type { TelemetryStore } from '@qt-led/store';
 import { type FleetHistory, generateFleetHistory } from './fleet-history.js';
+import { type InProcessIngest, createInProcessIngest } from './in-process-ingest.js';
 
 export const ROLES = ['officer', 'analyst', 'partner', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -18,8 +20,21 @@ export interface DashboardServer {
   store: TelemetryStore;
   fleetStatus: FleetStatusService;
   liveReadings: LiveReadingsHub;
+  /** Ingest in the API's process (as under `npm start`), fed by the test; absent with `ingest: false`. */
+  ingest: InProcessIngest | undefined;
+  /** What `GET /api/v1/platform` answers from now on (live until told otherwise). */
+  setPlatformPhase(phase: PlatformPhase): void;
   stop(): Promise<void>;
 }
+
+export const LIVE: PlatformPhase = {
+  phase: 'live',
+  fraction: 1,
+  simulatedMs: null,
+  sampled: 0,
+  acked: 0,
+  pending: 0,
+};
 
 /**
  * The API with the built dashboard, assembled from the same modules as `services/api/src/main.ts` (the
@@ -30,9 +45,16 @@ export async function startDashboardServer(options: {
   dataDir: string;
   dashboardDir: string;
   nowMs: number;
+  /**
+   * Ingest in the API's process, as `npm start` has it (default), or not, as under compose: then the API's
+   * `/api/v1/ingest/*` answers 503 and says where ingest's own port is.
+   */
+  ingest?: boolean;
 }): Promise<DashboardServer> {
   const logger = createLogger({ name: 'browser-test', level: 'warn', destination: process.stderr });
   const history = generateFleetHistory(loadFleetRegistry(), options.nowMs, 3, 5 * 60_000);
+  const ingest = options.ingest === false ? undefined : createInProcessIngest();
+  let phase = LIVE;
   const server = await startApiTestServer({
     dataDir: options.dataDir,
     dashboardDir: options.dashboardDir,
@@ -41,10 +63,16 @@ export async function startDashboardServer(options: {
     seed: (store) => store.writeReadings(history.readings),
     // Every browser test logs in afresh from the same address; the limit itself is the API tests' subject.
     api: { loginRateLimit: { max: 1_000, timeWindowMs: 60_000 } },
+    ...(ingest === undefined ? {} : { ingest: ingest.operations }),
+    platformPhase: () => phase,
   });
   const { url, store, fleetStatus, live: liveReadings } = server;
-  const stop = (): Promise<void> => server.stop();
+  const stop = async (): Promise<void> => {
+    await ingest?.stop();
+    await server.stop();
+  };
   try {
+    await ingest?.attach({ store, registry: server.registry.index, logger });
     // Statuses and alarms come from one evaluation pass over the history just written.
     await fleetStatus.evaluate();
     const admin = JSON.parse(await readFile(join(options.dataDir, INITIAL_ADMIN_FILE), 'utf8')) as {
@@ -60,7 +88,10 @@ export async function startDashboardServer(options: {
       await postJson(`${url}/api/v1/users`, user, token);
       users[role] = { username: user.username, password: user.password };
     }
-    return { url, users, history, store, fleetStatus, liveReadings, stop };
+    const setPlatformPhase = (next: PlatformPhase): void => {
+      phase = next;
+    };
+    return { url, users, history, store, fleetStatus, liveReadings, ingest, setPlatformPhase, stop };
   } catch (error) {
     await stop();
     throw error;

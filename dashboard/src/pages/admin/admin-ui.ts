@@ -1,0 +1,86 @@
+import type { AppContext } from '../../app.js';
+import type { AdminApi } from '../../api/admin.js';
+import type { Role } from '../../api/types.js';
+import { ROLES } from '../../api/types.js';
+import type { AdminI18n } from '../../i18n/admin-i18n.js';
+import type { I18n } from '../../i18n/i18n.js';
+import { h } from '../../ui/dom.js';
+import { refusalOf } from './admin-model.js';
+
+/** What the admin views get besides the page's context: the admin routes and their messages. */
+export interface AdminContext extends AppContext {
+  readonly admin: AdminApi;
+  readonly at: AdminI18n;
+}
+
+/**
+ * The two message lines of an admin view: what was done (`role="status"`) and what the API refused
+ * (`role="alert"`: the admin's language first, then the server's own words, in English as sent).
+ */
+export interface Messages {
+  readonly element: HTMLElement;
+  done(text: string): void;
+  refused(error: unknown): void;
+  clear(): void;
+}
+
+export function createMessages(ctx: AdminContext): Messages {
+  const done = h('p', { class: 'notice', role: 'status', id: 'admin-notice', hidden: true });
+  const problem = h('div', { class: 'error problem', role: 'alert', id: 'admin-problem', hidden: true });
+  const clear = (): void => {
+    done.hidden = true;
+    done.textContent = '';
+    problem.hidden = true;
+    problem.replaceChildren();
+  };
+  return {
+    element: h('div', { class: 'messages' }, done, problem),
+    done(text) {
+      clear();
+      done.textContent = text;
+      done.hidden = false;
+    },
+    refused(error) {
+      clear();
+      problem.append(...refusalLines(ctx, error));
+      problem.hidden = false;
+    },
+    clear,
+  };
+}
+
+export function refusalLines(ctx: AdminContext, error: unknown): HTMLElement[] {
+  const refusal = refusalOf(error);
+  return [
+    h('p', { class: 'refusal' }, ctx.at.t(refusal.key, { code: refusal.code })),
+    h(
+      'p',
+      { class: 'small server-message' },
+      `${ctx.at.t('admin.serverSays')} `,
+      h('span', { lang: 'en', 'data-code': refusal.code }, refusal.serverMessage),
+    ),
+  ];
+}
+
+export function roleSelect(i18n: I18n, attrs: Record<string, string>, selected: Role): HTMLSelectElement {
+  return h(
+    'select',
+    attrs,
+    ...ROLES.map((role) => h('option', { value: role, selected: role === selected }, i18n.t(`role.${role}`))),
+  );
+}
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+/** A labelled form field with an optional hint below it. */
+export function field(label: string, control: HTMLElement, hint?: string): HTMLElement {
+  return h(
+    'label',
+    { class: 'field' },
+    h('span', { class: 'field-label' }, label),
+    control,
+    hint === undefined ? null : h('span', { class: 'hint' }, hint),
+  );
+}
