@@ -95,6 +95,64 @@ describe('a gap the register bridges', () => {
   });
 });
 
+describe('meter-replaced events the readings contradict', () => {
+  // The old meter read until 1 Mar 22:00 and closed at 1,050 kWh (night 1 complete); the new meter read from
+  // 2 Mar 13:00, but the gateway stamped the event at 16:00, after three of the new meter's readings.
+  const newFrom = localMs('2024-03-02', 13);
+  const stampedAt = localMs('2024-03-02', 16);
+  const readingsWithNewMeterFrom = (firstRegister: number) => [
+    ...all.filter((r) => r.atMs <= localMs('2024-03-01', 22)),
+    ...all
+      .filter((r) => r.atMs >= newFrom)
+      .map((r) => ({ ...r, registerKwh: energyBefore(THREE_NIGHTS.nights, r.atMs) - 50 + firstRegister })),
+  ];
+  const late = (firstRegister: number): VesselPeriodInput => ({
+    ...threeNightsInput(readingsWithNewMeterFrom(firstRegister)),
+    meterReplacements: [{ atMs: stampedAt, sensor: 'led-meter', lastRegister: 1050, firstRegister }],
+  });
+
+  it('takes no new-meter reading for the old meter when the event is stamped late, and flags the event', () => {
+    const vessel = only(run(electricity, late(0)));
+    expect(vessel.energyKwh).toBeCloseTo(117, 9);
+    expect(vessel.energyRegister.breaks.map((b) => [b.reason, b.firstAfterMs])).toEqual([
+      ['meter-replaced', newFrom],
+    ]);
+    expect(vessel.flags).toContain('METER_EVENT_INCONSISTENT');
+  });
+
+  it('does the same for a used replacement meter that starts above the old one (at 5,000 kWh)', () => {
+    const vessel = only(run(electricity, late(5_000)));
+    expect(vessel.energyKwh).toBeCloseTo(117, 9);
+    expect(vessel.flags).toContain('METER_EVENT_INCONSISTENT');
+  });
+
+  it('leaves an event stamped on time as it is: no flag', () => {
+    const vessel = only(
+      run(electricity, {
+        ...threeNightsInput(readingsWithNewMeterFrom(0)),
+        meterReplacements: [{ atMs: newFrom - 1, sensor: 'led-meter', lastRegister: 1050, firstRegister: 0 }],
+      }),
+    );
+    expect(vessel.energyKwh).toBeCloseTo(117, 9);
+    expect(vessel.flags).not.toContain('METER_EVENT_INCONSISTENT');
+  });
+
+  it('tells a boot change across a replacement, whose event registers carry no boot', () => {
+    const readings = readingsWithNewMeterFrom(0).map((r) =>
+      r.atMs >= newFrom ? { ...r, bootId: '9e1d00aa' } : r,
+    );
+    const vessel = only(
+      run(electricity, {
+        ...threeNightsInput(readings),
+        meterReplacements: [{ atMs: newFrom - 1, sensor: 'led-meter', lastRegister: 1050, firstRegister: 0 }],
+      }),
+    );
+    expect(vessel.energyRegister.breaks.map((b) => [b.reason, b.bootChanged])).toEqual([
+      ['meter-replaced', true],
+    ]);
+  });
+});
+
 describe('a gap the register cannot bridge: meter replaced, no reading of the old meter after 22:00', () => {
   // Old meter read until 1 Mar 22:00; replaced 2 Mar 12:00 (event: old register unknown, new one at 0);
   // new meter read from 13:00. The 6 lit hours 22:00–04:00 of night 1 (30 kWh at 5 kW) are unobserved.

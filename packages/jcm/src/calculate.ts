@@ -318,10 +318,7 @@ function breakReports(register: SegmentedRegister, startMs: number, endMs: numbe
       lastBeforeRegister: b.lastBefore.register,
       firstAfterMs: b.firstAfter.atMs,
       firstAfterRegister: b.firstAfter.register,
-      bootChanged:
-        b.lastBefore.bootId !== null &&
-        b.firstAfter.bootId !== null &&
-        b.lastBefore.bootId !== b.firstAfter.bootId,
+      bootChanged: b.bootBefore !== null && b.bootAfter !== null && b.bootBefore !== b.bootAfter,
     }));
 }
 

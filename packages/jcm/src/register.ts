@@ -13,7 +13,9 @@ import type { MeterReplacement, NormalisedReading } from './input.js';
  *   a new meter's register has no relation to the old one's;
  * - a `meter-replaced` event lies between them (`meter-replaced`). Its registers become points of their own:
  *   the old meter's last register closes the old segment and the new meter's first register opens the new
- *   one, so a replacement reported with both registers loses no energy at all.
+ *   one, so a replacement reported with both registers loses no energy at all. An event stamped after the
+ *   new meter's first readings (the gateway reported it late) is moved back to the first of them, so that
+ *   no new-meter reading is taken for the old meter's; the event then counts as inconsistent.
  * A gateway reboot (new boot id) with a register that did not drop is bridged: the meter kept counting.
  */
 
@@ -37,6 +39,12 @@ export interface RegisterBreak {
   readonly lastBefore: RegisterPoint;
   /** First point of the segment after it. */
   readonly firstAfter: RegisterPoint;
+  /**
+   * The boot of the last reading before the break and of the first after it (an event's registers carry no
+   * boot, so these look past them); null where that side has no reading.
+   */
+  readonly bootBefore: string | null;
+  readonly bootAfter: string | null;
 }
 
 export interface SegmentedRegister {
@@ -44,7 +52,11 @@ export interface SegmentedRegister {
   readonly breaks: readonly RegisterBreak[];
   /** Boot changes inside a segment: the gateway rebooted, the register carried on. */
   readonly rebootsBridged: number;
-  /** Meter-replaced events whose old-meter register was below the old meter's last reading: ignored. */
+  /**
+   * Meter-replaced events inconsistent with the readings: the old meter's closing register below its last
+   * reading (the closing register is ignored), or new-meter readings before the event's time (the event is
+   * moved back to the first of them).
+   */
   readonly inconsistentEvents: number;
 }
 
@@ -75,7 +87,10 @@ export function segmentRegister(
     }));
     return segmentPoints(points, () => 0, 0);
   }
-  const eventTimes = replacements.map((e) => e.atMs).sort((a, b) => a - b);
+  let inconsistentEvents = 0;
+  const events = retimeReplacements(readings, replacements);
+  inconsistentEvents += events.filter((e) => e.retimed).length;
+  const eventTimes = events.map((e) => e.atMs);
   const epochAt = (atMs: number): number => {
     let n = 0;
     for (const t of eventTimes) if (t <= atMs) n += 1;
@@ -90,8 +105,7 @@ export function segmentRegister(
     epoch: epochAt(r.atMs),
     rank: 2,
   }));
-  let inconsistentEvents = 0;
-  for (const event of replacements) {
+  for (const event of events) {
     const epoch = epochAt(event.atMs);
     if (event.lastRegister !== null) {
       // The old meter's closing register must not be below its own last reading: otherwise it is not the
@@ -130,6 +144,49 @@ export function segmentRegister(
   return segmentPoints(clean, (i) => (points[i] as Point).epoch, inconsistentEvents);
 }
 
+/**
+ * The replacements in time order, each at the instant the readings say the new meter took over: the event's
+ * own time, or — when readings before it already come from the new meter — the first of those. A reading
+ * before the event is the new meter's when it belongs to the run of non-decreasing registers, each at least
+ * the new meter's first register, that ends just before the event, and either that run follows a drop of
+ * the register from a reading the old meter's closing register can follow (the old meter's last reading),
+ * or the new meter starts above the old one's closing register (no old-meter reading can be in the run).
+ * A drop from above the closing register is the old meter's own reset, not the takeover; anything less
+ * clear leaves the event where it is.
+ */
+function retimeReplacements(
+  readings: readonly NormalisedReading[],
+  replacements: readonly MeterReplacement[],
+): (MeterReplacement & { retimed: boolean })[] {
+  const sorted = [...replacements].sort((a, b) => a.atMs - b.atMs);
+  const out: (MeterReplacement & { retimed: boolean })[] = [];
+  let previousMs = Number.NEGATIVE_INFINITY;
+  for (const event of sorted) {
+    const before = readings.filter((r) => r.atMs > previousMs && r.atMs < event.atMs);
+    let s = before.length;
+    while (s > 0) {
+      const r = before[s - 1] as NormalisedReading;
+      const next = before[s];
+      if (r.register < event.firstRegister || (next !== undefined && r.register > next.register)) break;
+      s -= 1;
+    }
+    // The run follows a drop of the register, and the reading before the drop is one the old meter's
+    // closing register can follow (when the event reports it): the old meter's last reading, then the new's.
+    const dropFrom = s > 0 && s < before.length ? (before[s - 1] as NormalisedReading) : undefined;
+    const afterDrop =
+      dropFrom !== undefined &&
+      dropFrom.register >= event.firstRegister &&
+      (event.lastRegister === null || event.lastRegister >= dropFrom.register);
+    // A new meter that starts above the old one's closing register: the run holds no old-meter reading.
+    const startsAbove = event.lastRegister !== null && event.firstRegister > event.lastRegister;
+    const takeover = afterDrop || startsAbove ? before[s] : undefined;
+    const atMs = takeover === undefined ? event.atMs : takeover.atMs;
+    out.push({ ...event, atMs, retimed: takeover !== undefined });
+    previousMs = atMs;
+  }
+  return out;
+}
+
 /** Cuts points, sorted and each in its replacement epoch, into segments at every break. */
 function segmentPoints(
   points: readonly RegisterPoint[],
@@ -148,7 +205,13 @@ function segmentPoints(
       const previous = points[i - 1] as RegisterPoint;
       const reason = breakBetween(previous, epochOf(i - 1), point, epochOf(i), segmentMeterId);
       if (reason) {
-        breaks.push({ reason, lastBefore: current[current.length - 1] ?? point, firstAfter: point });
+        breaks.push({
+          reason,
+          lastBefore: current[current.length - 1] ?? point,
+          firstAfter: point,
+          bootBefore: bootOfLastReading(points, i - 1),
+          bootAfter: bootOfFirstReading(points, i),
+        });
         segments.push(current);
         current = [];
         segmentMeterId = null;
@@ -175,4 +238,22 @@ function breakBetween(
     return 'meter-id-changed';
   if (b.register < a.register) return 'register-drop';
   return undefined;
+}
+
+/** The boot of the last reading at or before `index` (event registers carry none). */
+function bootOfLastReading(points: readonly RegisterPoint[], index: number): string | null {
+  for (let k = index; k >= 0; k--) {
+    const bootId = (points[k] as RegisterPoint).bootId;
+    if (bootId !== null) return bootId;
+  }
+  return null;
+}
+
+/** The boot of the first reading at or after `index`. */
+function bootOfFirstReading(points: readonly RegisterPoint[], index: number): string | null {
+  for (let k = index; k < points.length; k++) {
+    const bootId = (points[k] as RegisterPoint).bootId;
+    if (bootId !== null) return bootId;
+  }
+  return null;
 }

@@ -139,7 +139,7 @@ describe('the worked month of docs/jcm.md: QT-97947-TS in March 2024', () => {
         `| \`${id}\` | \`${parameterSetSha256(loadBuiltInMethodology(id))}\` |`,
       );
     }
-    expect(electricity.provenance.calculatorVersion).toBe('0.1.0');
+    expect(electricity.provenance.calculatorVersion).toBe('0.1.1');
   });
 });
 
