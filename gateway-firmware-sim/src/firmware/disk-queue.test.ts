@@ -58,15 +58,38 @@ describe('the disk queue', () => {
     expect(q.nextReadingId()).toBeGreaterThan(rows.at(-1)?.id ?? 0);
   });
 
+  it('deletes only readings it published: an ack naming unsent ones (forged, misdirected) keeps them', () => {
+    const path = fresh();
+    let q = openQueue(path);
+    const a = q.startBoot('aaaaaaaa', 1).boot.ordinal;
+    add(q, a, 10);
+    const ids = q.readingsBetween(0, Number.MAX_SAFE_INTEGER, 100).map((r) => r.id);
+    q.markPublished(ids[0] ?? 0, ids[3] ?? 0); // seq 0–3 left in a batch
+    // An ack through seq 9 (what a forged retained ack said): only the four published readings go.
+    expect(q.acknowledge('aaaaaaaa', 9, [[20, 30]])).toEqual({ removed: 4, unpublished: 6 });
+    expect(q.depth()).toBe(6);
+    // The mark is on disk: after a restart, seq 4–6 published, then acknowledged.
+    q.markPublished(ids[4] ?? 0, ids[6] ?? 0);
+    q.close();
+    q = openQueue(path);
+    expect(q.acknowledge('aaaaaaaa', 9)).toEqual({ removed: 3, unpublished: 3 });
+    expect(q.readingsBetween(0, Number.MAX_SAFE_INTEGER, 100).map((r) => r.body)).toEqual([
+      '{"seq":7}',
+      '{"seq":8}',
+      '{"seq":9}',
+    ]);
+  });
+
   it('deletes exactly what an ack confirms: through a seq, and stored ranges beyond it', () => {
     const q = openQueue(fresh());
     const a = q.startBoot('aaaaaaaa', 1).boot.ordinal;
     add(q, a, 10);
     const b = q.startBoot('bbbbbbbb', 2).boot.ordinal;
     add(q, b, 5);
-    expect(q.acknowledge('aaaaaaaa', 3, [[6, 7]])).toBe(6);
-    expect(q.acknowledge('cccccccc', 100)).toBe(0); // unknown boot: nothing
-    expect(q.acknowledge('bbbbbbbb', -1, [[4, 4]])).toBe(1);
+    q.markPublished(0, Number.MAX_SAFE_INTEGER);
+    expect(q.acknowledge('aaaaaaaa', 3, [[6, 7]])).toEqual({ removed: 6, unpublished: 0 });
+    expect(q.acknowledge('cccccccc', 100)).toEqual({ removed: 0, unpublished: 0 }); // unknown boot: nothing
+    expect(q.acknowledge('bbbbbbbb', -1, [[4, 4]])).toEqual({ removed: 1, unpublished: 0 });
     expect(q.depth()).toBe(8);
     const left = q.readingsBetween(0, Number.MAX_SAFE_INTEGER, 100).map((r) => r.body);
     expect(left).toEqual([

@@ -16,6 +16,9 @@ import Database from 'better-sqlite3';
  * that used the previous one, so it is monotonic whatever happens. A reading's row id is
  * `ordinal × 2^32 + seq`: one B-tree keeps the queue in order across boots, and an acknowledgement
  * (`seq ≤ throughSeq` of a boot) deletes one contiguous key range.
+ *
+ * An acknowledgement deletes only readings that were published (`markPublished`, before the batch leaves):
+ * an ack naming readings the gateway never sent — forged, or meant for another gateway — cannot erase them.
  */
 export type QueueSynchronous = 'full' | 'normal' | 'off';
 
@@ -74,8 +77,17 @@ export interface DiskQueue {
   /** The same readings' ids and sampling times only (whether a batch is due, without reading bodies). */
   stampsBetween(fromId: number, toId: number, limit: number): Pick<QueuedReading, 'id' | 'monoMs'>[];
   countBetween(fromId: number, toId: number): number;
-  /** Deletes what an acknowledgement confirms for one boot; returns how many readings it removed. */
-  acknowledge(bootId: string, throughSeq: number, ranges?: readonly (readonly [number, number])[]): number;
+  /** Marks the readings with `fromId <= id <= toId` as published (a batch about to leave). */
+  markPublished(fromId: number, toId: number): void;
+  /**
+   * Deletes what an acknowledgement confirms for one boot, of the readings published; returns how many it
+   * removed and how many it named that were never published (kept).
+   */
+  acknowledge(
+    bootId: string,
+    throughSeq: number,
+    ranges?: readonly (readonly [number, number])[],
+  ): { removed: number; unpublished: number };
   /** Readings on disk (not yet acknowledged). */
   depth(): number;
   /** Device time of the oldest reading on disk. */
@@ -107,7 +119,8 @@ CREATE TABLE IF NOT EXISTS readings (
   id INTEGER PRIMARY KEY,
   mono_ms INTEGER NOT NULL,
   device_time_ms INTEGER NOT NULL,
-  body TEXT NOT NULL
+  body TEXT NOT NULL,
+  published INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS events (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -131,6 +144,10 @@ function openDatabase(options: DiskQueueOptions): Database.Database {
   db.pragma(`synchronous = ${(options.synchronous ?? 'full').toUpperCase()}`);
   db.pragma('journal_size_limit = 8388608');
   db.exec(SCHEMA);
+  // Queues written before readings carried a published mark: theirs are all sent again on connect anyway.
+  const columns = db.prepare<[], { name: string }>('PRAGMA table_info(readings)').all();
+  if (!columns.some((c) => c.name === 'published'))
+    db.exec('ALTER TABLE readings ADD COLUMN published INTEGER NOT NULL DEFAULT 0');
   return db;
 }
 
@@ -182,13 +199,22 @@ export function openDiskQueue(options: DiskQueueOptions): DiskQueue {
   );
 
   const acknowledge = db.transaction(
-    (ordinal: number, throughSeq: number, ranges: readonly (readonly [number, number])[]): number => {
+    (
+      ordinal: number,
+      throughSeq: number,
+      ranges: readonly (readonly [number, number])[],
+    ): { removed: number; unpublished: number } => {
       let removed = 0;
-      if (throughSeq >= 0)
-        removed += stmt.deleteRange.run(keyOf(ordinal, 0), keyOf(ordinal, throughSeq)).changes;
-      for (const [from, to] of ranges)
-        removed += stmt.deleteRange.run(keyOf(ordinal, from), keyOf(ordinal, to)).changes;
-      return removed;
+      let unpublished = 0;
+      const spans: [number, number][] = throughSeq >= 0 ? [[0, throughSeq]] : [];
+      for (const [from, to] of ranges) spans.push([from, to]);
+      for (const [from, to] of spans) {
+        const fromId = keyOf(ordinal, Math.max(0, from));
+        const toId = keyOf(ordinal, Math.min(SEQ_SPAN - 1, to));
+        removed += stmt.deletePublished.run(fromId, toId).changes;
+        unpublished += stmt.countBetween.get(fromId, toId)?.n ?? 0;
+      }
+      return { removed, unpublished };
     },
   );
 
@@ -231,12 +257,15 @@ export function openDiskQueue(options: DiskQueueOptions): DiskQueue {
       return stmt.stampsBetween.all(fromId, toId, limit).map((r) => ({ id: r.id, monoMs: r.mono_ms }));
     },
     countBetween: (fromId, toId) => (toId < fromId ? 0 : (stmt.countBetween.get(fromId, toId)?.n ?? 0)),
+    markPublished(fromId, toId) {
+      if (toId >= fromId) stmt.markPublished.run(fromId, toId);
+    },
     acknowledge(bootId, throughSeq, ranges = []) {
       const ordinal = stmt.bootOrdinal.get(bootId)?.ordinal;
-      if (ordinal === undefined) return 0;
-      const removed = acknowledge(ordinal, throughSeq, ranges);
-      depth -= removed;
-      return removed;
+      if (ordinal === undefined) return { removed: 0, unpublished: 0 };
+      const result = acknowledge(ordinal, throughSeq, ranges);
+      depth -= result.removed;
+      return result;
     },
     depth: () => depth,
     oldestDeviceTimeMs: () => stmt.oldest.get()?.device_time_ms ?? null,
@@ -303,7 +332,8 @@ function prepareStatements(db: Database.Database) {
     ),
     count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM readings'),
     eventCount: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events'),
-    deleteRange: db.prepare('DELETE FROM readings WHERE id BETWEEN ? AND ?'),
+    deletePublished: db.prepare('DELETE FROM readings WHERE id BETWEEN ? AND ? AND published = 1'),
+    markPublished: db.prepare('UPDATE readings SET published = 1 WHERE id BETWEEN ? AND ? AND published = 0'),
     oldest: db.prepare<[], { device_time_ms: number }>(
       'SELECT device_time_ms FROM readings ORDER BY id LIMIT 1',
     ),

@@ -103,6 +103,7 @@ const NOTHING_UPLOADED: UploadCounts = {
   batches: 0,
   acked: 0,
   dropped: 0,
+  ackedUnpublished: 0,
 };
 
 /**

@@ -19,6 +19,7 @@ function rig(maxInFlightReadings = 100) {
     const first = rows[0];
     const last = rows.at(-1);
     if (!first || !last) throw new Error('nothing to send');
+    boot.queue.markPublished(first.id, last.id); // as the uploader does before a batch leaves
     return window.add(first.id, last.id, rows.length, atMono);
   };
   return { boot, window, wakes, seqs, send };

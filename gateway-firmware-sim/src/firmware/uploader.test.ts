@@ -84,6 +84,26 @@ describe('the uploader', () => {
     expect(r.uploader.lastAck()).toEqual({ bootId: BOOT, throughSeq: 1 });
   });
 
+  it('keeps what an ack names but it never published: a forged ack erases nothing unsent', async () => {
+    const r = rig();
+    r.uploader.connected(r.mqtt);
+    appendReadings(r.boot, 5, T0);
+    r.uploader.request();
+    await runTo(r.timeline, T0);
+    expect(r.seqs()).toEqual([0, 1, 2, 3, 4]);
+    appendReadings(r.boot, 3, T0 + 60_000); // seq 5–7: taken, not yet due, so never sent
+    // A retained forged ack through seq 1,000 (the attack seen): only the five published readings may go.
+    r.uploader.acknowledge(r.ack(1_000, [[2_000, 3_000]]));
+    expect(r.boot.queue.depth()).toBe(3);
+    expect(r.uploader.counts()).toMatchObject({ acked: 5, ackedUnpublished: 3 });
+    expect(r.log.lines.some((l) => l.level === 'warn' && l.message.includes('never published'))).toBe(true);
+    // They still leave, and are deleted once a real ack confirms them.
+    await runTo(r.timeline, T0 + 360_000);
+    expect(r.seqs().slice(5)).toEqual([5, 6, 7]);
+    r.uploader.acknowledge(r.ack(7));
+    expect(r.boot.queue.depth()).toBe(0);
+  });
+
   it('holds a live batch back until its oldest reading is batchMaxAgeS old', async () => {
     const r = rig();
     r.uploader.connected(r.mqtt);

@@ -25,6 +25,8 @@ export interface UploadCounts {
   readonly acked: number;
   /** Stored readings that failed the contract when sent, dropped. */
   readonly dropped: number;
+  /** Readings an ack named that this gateway never published: kept (a forged or misdirected ack). */
+  readonly ackedUnpublished: number;
 }
 
 export interface LastAck {
@@ -78,7 +80,15 @@ export function createUploader(deps: UploaderDeps): Uploader {
       wake.at(atMono);
     },
   });
-  const counts = { published: 0, fromBacklog: 0, ackTimeouts: 0, batches: 0, acked: 0, dropped: 0 };
+  const counts = {
+    published: 0,
+    fromBacklog: 0,
+    ackTimeouts: 0,
+    batches: 0,
+    acked: 0,
+    dropped: 0,
+    ackedUnpublished: 0,
+  };
   let mqtt: MqttSession | undefined;
   let lastAck: LastAck | null = null;
 
@@ -116,6 +126,9 @@ export function createUploader(deps: UploaderDeps): Uploader {
       counts.dropped += queue.dropBetween(first.id, last.id);
       return;
     }
+    // Marked before it leaves, so that an ack can never come back for readings not yet marked; only marked
+    // readings can be deleted by an ack.
+    queue.markPublished(first.id, last.id);
     const batch = window.add(first.id, last.id, rows.length, clock.monotonicMs());
     try {
       await s.publish(deps.topic, payload, { qos: 1, retain: false });
@@ -186,7 +199,16 @@ export function createUploader(deps: UploaderDeps): Uploader {
     acknowledge(ack) {
       if (state.stopped) return;
       let removed = 0;
-      for (const b of ack.boots) removed += queue.acknowledge(b.bootId, b.throughSeq, b.storedRanges ?? []);
+      let unpublished = 0;
+      for (const b of ack.boots) {
+        const result = queue.acknowledge(b.bootId, b.throughSeq, b.storedRanges ?? []);
+        removed += result.removed;
+        unpublished += result.unpublished;
+      }
+      if (unpublished > 0) {
+        counts.ackedUnpublished += unpublished;
+        log.warn({ unpublished, boots: ack.boots.length }, 'ack names readings never published: kept');
+      }
       const mine = ack.boots.find((b) => b.bootId === boot.bootId) ?? ack.boots[0];
       if (mine) lastAck = { bootId: mine.bootId, throughSeq: mine.throughSeq };
       counts.acked += removed;
