@@ -26,6 +26,9 @@ Usage: qtled-sim [options]
   --client-id-prefix <p>   prepended to each gateway's MQTT client id
   --queue-sync <full|normal|off>  SQLite synchronous mode of the queues (default normal for the simulator;
                            the firmware's own default is full)
+  --config-key <file>      the platform's config key (Ed25519 public key, PEM) pinned on every gateway:
+                           only configs signed with it are applied (the platform writes it beside its
+                           private key as gateway-config-key.pub.pem)
   --fuel-meters <registry|all>  fit fuel totalisers as the registry says (default) or on every boat
   --no-drain               backfill: leave boats at sea with their queues, as they would be
   --log-level <level>      fatal … trace, silent (default LOG_LEVEL, else warn)
@@ -48,6 +51,7 @@ export interface CliOptions {
   readonly dataDir: string;
   readonly clientIdPrefix: string;
   readonly queueSynchronous: QueueSynchronous;
+  readonly configKeyFile: string | undefined;
   readonly fuelMeters: FuelMeterPolicy;
   readonly drain: boolean;
   readonly logLevel: string;
@@ -86,6 +90,7 @@ export function parseCliOptions(argv: readonly string[], env: CliEnvironment, no
         'data-dir': { type: 'string' },
         'client-id-prefix': { type: 'string' },
         'queue-sync': { type: 'string' },
+        'config-key': { type: 'string' },
         'fuel-meters': { type: 'string' },
         'no-drain': { type: 'boolean' },
         'log-level': { type: 'string' },
@@ -207,6 +212,7 @@ export function parseCliOptions(argv: readonly string[], env: CliEnvironment, no
       dataDir: str('data-dir') ?? `${env.DATA_DIR ?? './data'}/gateways`,
       clientIdPrefix: str('client-id-prefix') ?? '',
       queueSynchronous: queueSync as QueueSynchronous,
+      configKeyFile: str('config-key'),
       fuelMeters: fuelMeters as FuelMeterPolicy,
       drain: values['no-drain'] !== true,
       logLevel: str('log-level') ?? env.LOG_LEVEL ?? 'warn',

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createLogger } from '@qt-led/runtime';
 import { USAGE, credentialsFor, parseCliOptions, parseCredentials } from './cli-options.js';
+import { configKeyFromPem } from './firmware/config-key.js';
 import { createFleetSimulation } from './sim/fleet-simulation.js';
 import { createProgressDisplay, formatFleetSummary } from './sim/report.js';
 
@@ -42,6 +43,9 @@ async function main(): Promise<number> {
     faults: o.faults,
     clientIdPrefix: o.clientIdPrefix,
     queueSynchronous: o.queueSynchronous,
+    ...(o.configKeyFile === undefined
+      ? {}
+      : { configKey: configKeyFromPem(readFileSync(o.configKeyFile, 'utf8')) }),
     fuelMeters: o.fuelMeters,
     drain: o.backfill && o.drain,
     logger: (vesselId) => logger.child({ component: 'gateway', vesselId }),

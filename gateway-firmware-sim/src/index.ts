@@ -10,6 +10,7 @@ export {
   createGateway,
 } from './firmware/gateway.js';
 export { type GatewaySettings, FACTORY_SETTINGS } from './firmware/settings.js';
+export { type ConfigKey, configKeyFromPem, signedWith } from './firmware/config-key.js';
 export {
   type DiskQueue,
   type DiskQueueOptions,

@@ -11,9 +11,12 @@ import {
   encodePayload,
   topicFor,
 } from '@qt-led/contract';
+import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FakeBroker, createFakeBroker } from '../../test/fake-broker.js';
 import { createTimeline } from '../sim/timeline.js';
+import type { ConfigKey } from './config-key.js';
+import { openDiskQueue } from './disk-queue.js';
 import { type Gateway, type GatewayTuning, createGateway } from './gateway.js';
 import type { GpsFix } from './ports.js';
 
@@ -44,9 +47,18 @@ async function flush(): Promise<void> {
   for (let i = 0; i < 20; i += 1) await new Promise((resolve) => setImmediate(resolve));
 }
 
-function rig(options: { tuning?: Partial<GatewayTuning>; connectAfterMs?: number } = {}): Rig {
+function rig(
+  options: {
+    tuning?: Partial<GatewayTuning>;
+    connectAfterMs?: number;
+    configKey?: ConfigKey;
+    /** Writes to the queue file before the gateway opens it (what an earlier life left there). */
+    prepareQueue?: (queuePath: string) => void;
+  } = {},
+): Rig {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'qtled-gw-unit-'));
   dirs.push(dir);
+  options.prepareQueue?.(path.join(dir, 'queue.sqlite'));
   const timeline = createTimeline(T0);
   const broker = createFakeBroker();
   const world = {
@@ -124,6 +136,7 @@ function rig(options: { tuning?: Partial<GatewayTuning>; connectAfterMs?: number
     },
     newBootId: () => 'abcdef0123456789',
     ...(options.tuning ? { tuning: options.tuning } : {}),
+    ...(options.configKey ? { configKey: options.configKey } : {}),
   });
   gateways.push(gateway);
   return {
@@ -156,6 +169,29 @@ const seqsOf = (batches: TelemetryBatch[]): number[] =>
   batches.flatMap((b) => b.readings.map((r: Reading) => r.seq));
 
 describe('the gateway', () => {
+  it('drops at boot a stored config the pinned key did not sign (a forgery applied before): factory settings', async () => {
+    const platform = generateKeyPairSync('ed25519');
+    const forged = {
+      schema: 'qtled.config/1',
+      vesselId: VESSEL,
+      configVersion: 9,
+      issuedAtMs: T0,
+      sampling: { intervalS: 3600 },
+      heartbeat: { intervalS: 300 },
+      upload: { batchMaxReadings: 50, batchMaxAgeS: 60, ackTimeoutS: 120, backfillMaxReadingsPerS: 1 },
+    };
+    const r = rig({
+      configKey: platform.publicKey,
+      prepareQueue: (queuePath) => {
+        const queue = openDiskQueue({ path: queuePath });
+        queue.setState('config', forged);
+        queue.close();
+      },
+    });
+    await r.gateway.start();
+    expect(r.gateway.status()).toMatchObject({ configVersion: 0, samplingIntervalS: 60 });
+  });
+
   it('sends live readings first while a rate-limited backlog drains oldest first', async () => {
     const r = rig({ connectAfterMs: 3 * 3_600_000 });
     // A config from the platform: small batches, slow backfill, live batches after 60 s.

@@ -16,6 +16,7 @@ import type { Clock, DiskInfo, FuelMeter, GatewayLogger, Gps, LedMeter, MqttConn
 import { silentLogger } from './ports.js';
 import { type MeterRegisters, type Sampler, createSampler } from './sampler.js';
 import { type Session, createSession } from './session.js';
+import { type ConfigKey, signedWith } from './config-key.js';
 import { FACTORY_SETTINGS, settingsFromConfig } from './settings.js';
 import { type UploadCounts, type Uploader, createUploader } from './uploader.js';
 
@@ -45,6 +46,11 @@ export interface GatewayDeps {
   bootReason?: BootReason;
   logger?: GatewayLogger;
   tuning?: Partial<GatewayTuning>;
+  /**
+   * The platform's config key, pinned: only configs signed with it are applied, and a stored config that
+   * is not is dropped at boot (factory settings). Unset: any valid config is applied (not provisioned).
+   */
+  configKey?: ConfigKey | undefined;
 }
 
 export interface GatewayStatus {
@@ -230,7 +236,13 @@ function bootGateway(
     ...(deps.queueSynchronous === undefined ? {} : { synchronous: deps.queueSynchronous }),
   });
   const stored = GatewayConfigSchema.safeParse(queue.getState('config'));
-  if (stored.success) state.settings = settingsFromConfig(stored.data);
+  if (stored.success && (deps.configKey === undefined || signedWith(stored.data, deps.configKey)))
+    state.settings = settingsFromConfig(stored.data);
+  else if (queue.getState('config') !== undefined)
+    log.warn(
+      { reason: stored.success ? 'not signed with the pinned config key' : stored.error.message },
+      'stored config dropped: factory settings until the platform sends one',
+    );
   const draw = deps.newBootId ?? (() => randomBytes(8).toString('hex'));
   let bootId = draw() as BootId;
   // A boot id is never reused on this queue (a simulation re-run on an old data directory).
@@ -302,6 +314,7 @@ function bootGateway(
     activity,
     wallNowMs: wallNow,
     log,
+    configKey: deps.configKey,
   });
 
   emitEvent({

@@ -1,8 +1,11 @@
+import { type KeyObject, generateKeyPairSync, sign } from 'node:crypto';
 import {
   type Ack,
   type DeviceEventBody,
+  type GatewayConfig,
   type Heartbeat,
   type Presence,
+  configSigningText,
   encodePayload,
 } from '@qt-led/contract';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -21,6 +24,7 @@ import {
   timelineClock,
 } from '../../test/part-rig.js';
 import { createActivity } from './activity.js';
+import type { ConfigKey } from './config-key.js';
 import { gatewayTopics, wallNowMs } from './gateway-state.js';
 import type { MqttHandlers, MqttSessionOptions } from './ports.js';
 import { createSession } from './session.js';
@@ -31,7 +35,7 @@ afterEach(cleanUpParts);
 const ROOT = 'unit';
 const topics = gatewayTopics(VESSEL, ROOT);
 
-function rig() {
+function rig(options: { configKey?: ConfigKey } = {}) {
   const timeline = newTimeline();
   const clock = timelineClock(timeline);
   const boot = bootOnTempQueue();
@@ -70,6 +74,7 @@ function rig() {
     activity: createActivity({ isStopped: () => state.stopped, log }),
     wallNowMs: () => wallNowMs(clock),
     log,
+    configKey: options.configKey,
   });
   const handlers = (): MqttHandlers => {
     if (!opened) throw new Error('not opened');
@@ -80,16 +85,25 @@ function rig() {
   const deliver = (topic: string, payload: string): void => {
     handlers().onMessage(topic, Buffer.from(payload));
   };
+  const configObject = (configVersion: number, intervalS = 45): GatewayConfig => ({
+    schema: 'qtled.config/1',
+    vesselId: VESSEL,
+    configVersion,
+    issuedAtMs: T0,
+    sampling: { intervalS },
+    heartbeat: { intervalS: 300 },
+    upload: { batchMaxReadings: 50, batchMaxAgeS: 60, ackTimeoutS: 120, backfillMaxReadingsPerS: 10 },
+  });
   const config = (configVersion: number, intervalS = 45): string =>
-    JSON.stringify({
-      schema: 'qtled.config/1',
-      vesselId: VESSEL,
-      configVersion,
-      issuedAtMs: T0,
-      sampling: { intervalS },
-      heartbeat: { intervalS: 300 },
-      upload: { batchMaxReadings: 50, batchMaxAgeS: 60, ackTimeoutS: 120, backfillMaxReadingsPerS: 10 },
+    JSON.stringify(configObject(configVersion, intervalS));
+  /** The config signed with a private key (the platform's, or an attacker's). */
+  const signedConfig = (key: KeyObject, configVersion: number, intervalS = 45): string => {
+    const c = configObject(configVersion, intervalS);
+    return JSON.stringify({
+      ...c,
+      signature: sign(null, Buffer.from(configSigningText(c)), key).toString('base64'),
     });
+  };
   return {
     timeline,
     boot,
@@ -106,6 +120,7 @@ function rig() {
     presence,
     deliver,
     config,
+    signedConfig,
   };
 }
 
@@ -185,6 +200,33 @@ describe('the session', () => {
     r.deliver(topics.config, r.config(5, 0));
     expect(r.events).toEqual([expect.objectContaining({ type: 'config-rejected', configVersion: 5 })]);
     expect(r.state.settings).toBe(FACTORY_SETTINGS);
+  });
+
+  it('with the platform key pinned, applies only configs signed with it, and keeps taking later ones', async () => {
+    const platform = generateKeyPairSync('ed25519');
+    const attacker = generateKeyPairSync('ed25519');
+    const r = rig({ configKey: platform.publicKey });
+    r.session.open();
+    r.handlers().onConnect();
+    await flush();
+    // The forgeries seen: unsigned, signed with another key, and a version that would lock out every later
+    // config (2^53 − 1, beyond the contract's bound) cutting sampling to once an hour.
+    r.deliver(topics.config, r.config(7, 3600));
+    r.deliver(topics.config, r.signedConfig(attacker.privateKey, 8, 3600));
+    r.deliver(topics.config, r.signedConfig(platform.privateKey, Number.MAX_SAFE_INTEGER, 3600));
+    await flush();
+    expect(r.state.settings).toBe(FACTORY_SETTINGS);
+    expect(r.boot.queue.getState('config')).toBeUndefined();
+    expect(r.events.map((e) => e.type === 'config-rejected' && e.configVersion)).toEqual([
+      7,
+      8,
+      Number.MAX_SAFE_INTEGER,
+    ]);
+    // The platform's next config is applied.
+    r.deliver(topics.config, r.signedConfig(platform.privateKey, 2, 30));
+    await flush();
+    expect(r.state.settings).toMatchObject({ configVersion: 2, sampling: { intervalS: 30 } });
+    expect(r.events.at(-1)).toEqual({ type: 'config-applied', configVersion: 2 });
   });
 
   it('sends heartbeats while online, with the queue and the last ack', async () => {

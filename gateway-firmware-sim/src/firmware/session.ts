@@ -7,6 +7,7 @@ import {
   encodePayload,
 } from '@qt-led/contract';
 import type { Activity } from './activity.js';
+import { type ConfigKey, signedWith } from './config-key.js';
 import { FIRMWARE_VERSION } from './firmware-build.js';
 import type { BootContext, GatewayState, GatewayTopics } from './gateway-state.js';
 import type { Cancel, Clock, DiskInfo, GatewayLogger, MqttConnector, MqttSession } from './ports.js';
@@ -49,6 +50,8 @@ export interface SessionDeps {
   activity: Pick<Activity, 'run' | 'notify'>;
   wallNowMs: () => number;
   log: GatewayLogger;
+  /** The pinned config key: configs not signed with it are rejected (unset: not provisioned, any applies). */
+  configKey?: ConfigKey | undefined;
 }
 
 export function createSession(deps: SessionDeps): Session {
@@ -111,6 +114,12 @@ export function createSession(deps: SessionDeps): Session {
     if (decoded.ok && decoded.channel === 'config') {
       const config: GatewayConfig = decoded.payload;
       if (config.configVersion <= state.settings.configVersion) return;
+      if (deps.configKey !== undefined && !signedWith(config, deps.configKey)) {
+        const reason = 'not signed with the pinned config key';
+        deps.emitEvent({ type: 'config-rejected', configVersion: config.configVersion, reason });
+        log.warn({ configVersion: config.configVersion, reason }, 'config rejected');
+        return;
+      }
       boot.queue.setState('config', config);
       applySettings(settingsFromConfig(config));
       deps.emitEvent({ type: 'config-applied', configVersion: config.configVersion });

@@ -1,3 +1,4 @@
+import type { ConfigKey } from '../firmware/config-key.js';
 import { DEFAULT_TOPIC_ROOT, type RegistryIndex } from '@qt-led/contract';
 import { loadFleetRegistry } from '@qt-led/fleet-registry';
 import type { QueueSynchronous } from '../firmware/disk-queue.js';
@@ -36,6 +37,8 @@ export interface FleetSimulationOptions {
   /** Prepended to each gateway's MQTT client id (parallel test runs on one broker). */
   clientIdPrefix?: string;
   queueSynchronous?: QueueSynchronous;
+  /** The platform's config key, pinned on every gateway. */
+  configKey?: ConfigKey;
   fuelMeters?: FuelMeterPolicy;
   /** At the end, bring every boat into coverage and wait until its queue is empty. */
   drain?: boolean;
@@ -126,6 +129,7 @@ export function createFleetSimulation(options: FleetSimulationOptions): FleetSim
       pacer,
       ...(options.clientIdPrefix === undefined ? {} : { clientIdPrefix: options.clientIdPrefix }),
       ...(options.queueSynchronous === undefined ? {} : { queueSynchronous: options.queueSynchronous }),
+      ...(options.configKey === undefined ? {} : { configKey: options.configKey }),
       ...(options.fuelMeters === undefined ? {} : { fuelMeters: options.fuelMeters }),
       ...(options.settleTimeoutMs === undefined ? {} : { settleTimeoutMs: options.settleTimeoutMs }),
       ...(options.gatewayTuning === undefined ? {} : { gatewayTuning: options.gatewayTuning }),

@@ -1,3 +1,4 @@
+import type { ConfigKey } from '../firmware/config-key.js';
 import path from 'node:path';
 import { GatewayId, type VesselId } from '@qt-led/contract';
 import type { QueueSynchronous } from '../firmware/disk-queue.js';
@@ -60,6 +61,8 @@ export interface VesselBootsDeps {
   dataDir: string;
   clientIdPrefix?: string | undefined;
   queueSynchronous?: QueueSynchronous | undefined;
+  /** The platform's config key, pinned on every boot of the gateway. */
+  configKey?: ConfigKey | undefined;
   gatewayTuning?: Partial<GatewayTuning> | undefined;
   logger?: GatewayLogger | undefined;
   /** The MQTT adapter for a gateway (before the link faults are put in between). */
@@ -117,6 +120,7 @@ export function createVesselBoots(deps: VesselBootsDeps): VesselBoots {
       disk: simulatedDisk(() => (boot?.gateway.status().queueDepth ?? 0) * 330),
       queuePath,
       ...(deps.queueSynchronous === undefined ? {} : { queueSynchronous: deps.queueSynchronous }),
+      ...(deps.configKey === undefined ? {} : { configKey: deps.configKey }),
       connectMqtt: wrapped.connector,
       clientId: `${deps.clientIdPrefix ?? ''}${gatewayId}`,
       newBootId: () => derivedHexId(seed, vesselId, 'boot', index, salt++),

@@ -1,3 +1,4 @@
+import type { ConfigKey } from '../firmware/config-key.js';
 import { type RegistryIndex, VesselId } from '@qt-led/contract';
 import type { QueueSynchronous } from '../firmware/disk-queue.js';
 import type { Gateway, GatewayTuning } from '../firmware/gateway.js';
@@ -43,6 +44,8 @@ export interface VesselSimulationOptions {
   broker: BrokerOptions;
   clientIdPrefix?: string;
   queueSynchronous?: QueueSynchronous;
+  /** The platform's config key, pinned on the gateway (only configs it signed are applied). */
+  configKey?: ConfigKey;
   fuelMeters?: FuelMeterPolicy;
   faults: readonly FaultEvent[];
   pacer: Pacer;
@@ -129,6 +132,7 @@ export function createVesselSimulation(options: VesselSimulationOptions): Vessel
     dataDir: options.dataDir,
     clientIdPrefix: options.clientIdPrefix,
     queueSynchronous: options.queueSynchronous,
+    configKey: options.configKey,
     gatewayTuning: options.gatewayTuning,
     logger: options.logger,
     connectorFor: (gatewayId) => connectorFor(options, vesselId, gatewayId, gate),

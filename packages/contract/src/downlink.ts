@@ -34,14 +34,21 @@ export const Ack = z.object({
 export type Ack = z.infer<typeof Ack>;
 
 /**
+ * The highest config version a gateway accepts. Versions only grow, so a version near the top would lock out
+ * every later config; the bound leaves 2^31 − 1 configs, far more than a fleet's lifetime needs.
+ */
+export const MAX_CONFIG_VERSION = 2 ** 31 - 1;
+
+/**
  * Downlink configuration on `<root>/v1/vessels/<vesselId>/config`, retained so that a gateway coming back
  * into coverage picks up the latest. The gateway applies a higher `configVersion` and answers with a
- * `config-applied` or `config-rejected` event.
+ * `config-applied` or `config-rejected` event. A gateway provisioned with the platform's config key applies
+ * only a config whose `signature` verifies (Ed25519 over `configSigningText`).
  */
 export const GatewayConfig = z.object({
   schema: z.literal('qtled.config/1'),
   vesselId: VesselId,
-  configVersion: z.int().min(1),
+  configVersion: z.int().min(1).max(MAX_CONFIG_VERSION),
   issuedAtMs: EpochMs,
   sampling: z.object({ intervalS: z.int().min(1).max(3600).describe('seconds between readings') }),
   heartbeat: z.object({ intervalS: z.int().min(10).max(3600) }),
@@ -55,5 +62,27 @@ export const GatewayConfig = z.object({
       .max(100_000)
       .describe('rate limit for the backlog, so that live status is never starved'),
   }),
+  signature: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{86}==$/, 'an Ed25519 signature, base64 (64 bytes)')
+    .optional()
+    .describe("Ed25519 signature (base64) of configSigningText(config) with the platform's config key"),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfig>;
+
+/**
+ * The text a config's signature covers: the config without its signature as JSON, object keys sorted at
+ * every level, so that signer and gateway agree on the bytes whatever order the fields were written in.
+ */
+export function configSigningText(config: GatewayConfig): string {
+  const { signature: _signature, ...signed } = config;
+  const sorted = (value: unknown): unknown =>
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(
+          Object.keys(value)
+            .sort()
+            .map((k) => [k, sorted((value as Record<string, unknown>)[k])]),
+        )
+      : value;
+  return JSON.stringify(sorted(signed));
+}

@@ -26,7 +26,7 @@ export {
   TelemetryBatch,
 } from './telemetry.js';
 export { Presence, Heartbeat, SensorName, DeviceEventBody, DeviceEvent } from './device.js';
-export { MAX_ACKED_BOOTS, Ack, GatewayConfig } from './downlink.js';
+export { MAX_ACKED_BOOTS, MAX_CONFIG_VERSION, Ack, GatewayConfig, configSigningText } from './downlink.js';
 export {
   PAYLOAD_SCHEMAS,
   MAX_PAYLOAD_BYTES,

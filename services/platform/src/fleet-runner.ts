@@ -1,5 +1,6 @@
 import type { RegistryIndex } from '@qt-led/contract';
 import {
+  type ConfigKey,
   type FaultSpec,
   type GatewayLogger,
   type VesselSimulation,
@@ -30,6 +31,8 @@ export interface FleetRunnerOptions {
   faults: FaultSpec;
   /** Prepended to each gateway's MQTT client id (several fleets on one broker, e.g. tests). */
   clientIdPrefix?: string | undefined;
+  /** The platform's config key, pinned on every gateway: only configs it signed are applied. */
+  configKey?: ConfigKey | undefined;
   logger: (vesselId: string) => GatewayLogger;
 }
 
@@ -92,6 +95,7 @@ export function createFleetRunner(options: FleetRunnerOptions): FleetRunner {
       faults: faults.filter((f) => f.vesselId === vesselId),
       pacer: pacerOf(vesselId),
       ...(options.clientIdPrefix === undefined ? {} : { clientIdPrefix: options.clientIdPrefix }),
+      ...(options.configKey === undefined ? {} : { configKey: options.configKey }),
       // A fleet of gateways on one disk: a commit handed to the OS without fsync survives a killed process
       // (gateway-firmware-sim/README.md, "Queue durability in the simulator").
       queueSynchronous: 'off',

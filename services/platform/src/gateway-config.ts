@@ -1,5 +1,55 @@
-import { type GatewayConfig, type VesselId, encodePayload, topicFor } from '@qt-led/contract';
+import { type KeyObject, createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type GatewayConfig,
+  type VesselId,
+  configSigningText,
+  encodePayload,
+  topicFor,
+} from '@qt-led/contract';
 import type { MqttClient } from 'mqtt';
+
+/** The platform's config signing key (Ed25519, PKCS#8 PEM) under the data directory, mode 0600. */
+export const CONFIG_KEY_FILE = 'gateway-config-key.pem';
+/** Its public half, for provisioning gateways. */
+export const CONFIG_PUBLIC_KEY_FILE = 'gateway-config-key.pub.pem';
+
+export interface ConfigSigningKey {
+  readonly privateKey: KeyObject;
+  /** What a gateway pins (`--config-key`): only configs signed with the private key are applied. */
+  readonly publicKey: KeyObject;
+  readonly publicKeyPem: string;
+}
+
+/** Reads the config signing key from `dataDir`, or makes one there on the first start. */
+export function loadOrCreateConfigSigningKey(dataDir: string): ConfigSigningKey {
+  const path = join(dataDir, CONFIG_KEY_FILE);
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    const { privateKey } = generateKeyPairSync('ed25519');
+    pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    // 'wx': never overwrite a key another start just wrote.
+    writeFileSync(path, pem, { mode: 0o600, flag: 'wx' });
+  }
+  const privateKey = createPrivateKey(pem);
+  if (privateKey.asymmetricKeyType !== 'ed25519')
+    throw new Error(`${path}: the config signing key must be Ed25519, not ${privateKey.asymmetricKeyType}`);
+  const publicKey = createPublicKey(privateKey);
+  const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  // Beside it, what a gateway is provisioned with (the simulator's --config-key).
+  writeFileSync(join(dataDir, CONFIG_PUBLIC_KEY_FILE), publicKeyPem, { mode: 0o644 });
+  return { privateKey, publicKey, publicKeyPem };
+}
+
+/** The config with its Ed25519 signature over `configSigningText`. */
+export function signGatewayConfig(config: GatewayConfig, key: ConfigSigningKey): GatewayConfig {
+  const signature = sign(null, Buffer.from(configSigningText(config)), key.privateKey).toString('base64');
+  return { ...config, signature };
+}
 
 /** How the simulated gateways upload: while history loads, and live. Everything else is factory. */
 export type UploadProfile = 'history' | 'live';

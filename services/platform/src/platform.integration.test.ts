@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { VesselId } from '@qt-led/contract';
-import { openDiskQueue } from '@qt-led/gateway';
+import { GatewayConfig, type VesselId } from '@qt-led/contract';
+import { configKeyFromPem, openDiskQueue, signedWith } from '@qt-led/gateway';
 import { createLogger, loadConfig } from '@qt-led/runtime';
 import { findGaps } from '@qt-led/store';
 import { createSqliteStore } from '@qt-led/store-sqlite';
@@ -177,6 +177,27 @@ describe('startPlatform on the embedded default', () => {
       }
     } finally {
       await store.close();
+    }
+  });
+
+  it('configures the boats with configs signed by its key, which every gateway pinned and applied', async () => {
+    const key = await stat(join(dataDir, 'gateway-config-key.pem'));
+    expect(key.mode & 0o777).toBe(0o600);
+    const publicKey = configKeyFromPem(await readFile(join(dataDir, 'gateway-config-key.pub.pem'), 'utf8'));
+    for (const { vesselId } of firstTotals) {
+      const folder = join(dataDir, 'gateways', vesselId);
+      const files = (await readdir(folder)).filter((f) => f.endsWith('.sqlite'));
+      expect(files.length).toBeGreaterThan(0);
+      for (const file of files) {
+        const queue = openDiskQueue({ path: join(folder, file) });
+        try {
+          const config = GatewayConfig.parse(queue.getState('config'));
+          expect(config.configVersion).toBeGreaterThanOrEqual(1);
+          expect(signedWith(config, publicKey)).toBe(true);
+        } finally {
+          queue.close();
+        }
+      }
     }
   });
 

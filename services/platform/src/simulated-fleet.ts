@@ -5,7 +5,13 @@ import { connectMqtt, type MqttConnectionConfig } from '@qt-led/infrastructure';
 import type { Logger, ServiceModule } from '@qt-led/runtime';
 import type { MqttClient } from 'mqtt';
 import { type FleetRunner, createFleetRunner } from './fleet-runner.js';
-import { type UploadProfile, gatewayConfig, publishGatewayConfigs } from './gateway-config.js';
+import {
+  type UploadProfile,
+  gatewayConfig,
+  loadOrCreateConfigSigningKey,
+  publishGatewayConfigs,
+  signGatewayConfig,
+} from './gateway-config.js';
 import { type PlatformState, writePlatformState } from './platform-state.js';
 import type { WorldClock } from './world-clock.js';
 
@@ -70,6 +76,8 @@ export function createSimulatedFleetModule(
   },
 ): SimulatedFleetModule {
   const { registry, clock, logger } = deps;
+  // The platform signs the configs it sends the boats; each gateway applies only configs signed so.
+  const signingKey = loadOrCreateConfigSigningKey(config.dataDir);
   const statePath = join(config.dataDir, 'platform-state.json');
   const { state, vesselIds, resumeOf, fromMs, targetMs } = planStart(
     config,
@@ -104,7 +112,9 @@ export function createSimulatedFleetModule(
       await publishGatewayConfigs(
         control,
         config.topicRoot,
-        vesselIds.map((id) => gatewayConfig(VesselId.parse(id), profile, version, clock.now())),
+        vesselIds.map((id) =>
+          signGatewayConfig(gatewayConfig(VesselId.parse(id), profile, version, clock.now()), signingKey),
+        ),
       );
     } catch (error) {
       // A broker with the production ACL does not let the platform configure gateways: factory settings then.
@@ -151,6 +161,8 @@ export function createSimulatedFleetModule(
             }),
         topicRoot: config.topicRoot,
         clientIdPrefix: config.clientIdPrefix,
+        // Pinned on every simulated gateway, as a real one is provisioned with it.
+        configKey: signingKey.publicKey,
         dataDir: join(config.dataDir, 'gateways'),
         faults: parseFaultSpec(config.faults),
         // The boats' own chatter (boots, reconnects, configs applied) is for debugging the simulator; at the
