@@ -101,6 +101,10 @@ describe('dashboard', () => {
     const root = await api.inject({ url: '/' });
     expect(root.statusCode).toBe(200);
     expect(root.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY' });
+    // A Content-Security-Policy that loads scripts from this origin only (the browser tests check that the
+    // dashboard runs under it without a violation).
+    expect(root.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(root.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(root.body).toContain('Đội tàu');
     const asset = await api.inject({ url: '/assets/main-abc123.js' });
     expect(asset.body).toContain('dashboard');

@@ -55,7 +55,7 @@ const logIn = (role: Role): Promise<Page> => logInAs(browser, server, role);
 
 async function switchLanguage(page: Page, language: 'vi' | 'ja', ready: string): Promise<void> {
   await page.selectOption('#language', language);
-  await page.waitForFunction(`document.documentElement.lang === '${language}'`);
+  await page.waitForSelector(`html[lang="${language}"]`);
   await page.waitForSelector(ready);
 }
 
@@ -161,18 +161,14 @@ describe('administration pages', () => {
     await page.fill('#reset-password', 'cua-viet-harbour-2025');
     await page.click('#reset-dialog button[type=submit]');
     await page.waitForSelector('#reset-dialog', { state: 'detached' });
-    await page.waitForFunction(
-      "document.getElementById('admin-notice')?.textContent?.startsWith('Đã đặt mật khẩu mới')",
-    );
+    await page.locator('#admin-notice', { hasText: /^Đã đặt mật khẩu mới/ }).waitFor();
     expect(await canLogIn('analyst.hoa', 'cua-viet-harbour-2025')).toBe(true);
     expect(await canLogIn('analyst.hoa', 'song-thach-han-2024')).toBe(false);
 
     // The only admin cannot be demoted: the role goes back to what it is.
     const adminRow = `#users-table tr[data-user="${admin}"]`;
     await page.selectOption(`${adminRow} select.role`, 'officer');
-    await page.waitForFunction(
-      "document.querySelector('#admin-problem [data-code]')?.getAttribute('data-code') === 'LAST_ADMIN'",
-    );
+    await page.waitForSelector('#admin-problem [data-code="LAST_ADMIN"]');
     expect(await text(page, '#admin-problem .refusal')).toBe(
       'Đây là quản trị viên duy nhất: hãy cấp quyền quản trị cho một người dùng khác trước.',
     );
@@ -182,9 +178,7 @@ describe('administration pages', () => {
     await page.click(`${adminRow} button.delete-user`);
     await page.waitForSelector('#delete-dialog[open]');
     await page.click('#delete-dialog button[type=submit]');
-    await page.waitForFunction(
-      "document.querySelector('#admin-problem [data-code]')?.getAttribute('data-code') === 'SELF_DELETE'",
-    );
+    await page.waitForSelector('#admin-problem [data-code="SELF_DELETE"]');
     expect(await text(page, '#admin-problem .refusal')).toBe(
       'Bạn không thể tự xóa tài khoản của mình: hãy nhờ một quản trị viên khác.',
     );
@@ -228,7 +222,7 @@ describe('administration pages', () => {
       '今すぐコピーしてください。表示されるのはこの一度だけです。プラットフォームはトークンの指紋しか保存しておらず、再表示はできません。',
     );
     await page.click('#copy-token');
-    await page.waitForFunction("document.getElementById('token-copied')?.textContent !== ''");
+    await page.waitForSelector('#token-copied:not(:empty)');
     expect(await text(page, '#token-copied')).toBe('クリップボードにコピーしました。');
     expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(secret);
     const record = (await page.getAttribute('#tokens-table tbody tr:first-child', 'data-token')) ?? '';

@@ -11,6 +11,7 @@ import {
   ROOT,
   SCREENSHOTS,
   count,
+  cspViolations,
   launchChromium,
   logIn as logInAs,
   shot,
@@ -104,7 +105,7 @@ describe('dashboard in the browser', () => {
     const page = await logIn('analyst');
     await page.waitForSelector('#fleet-table tbody tr');
     await page.selectOption('#language', 'ja');
-    await page.waitForFunction("document.documentElement.lang === 'ja'");
+    await page.waitForSelector('html[lang="ja"]');
     await page.waitForSelector('#fleet-table tbody tr');
     expect(await text(page, 'main h1')).toBe('船団の概況');
     expect(await text(page, 'nav a[data-nav="alarms"]')).toBe('アラーム');
@@ -118,7 +119,7 @@ describe('dashboard in the browser', () => {
     await page.waitForSelector('#fleet-table tbody tr');
     expect(await text(page, 'main h1')).toBe('船団の概況');
     await page.selectOption('#language', 'vi');
-    await page.waitForFunction("document.documentElement.lang === 'vi'");
+    await page.waitForSelector('html[lang="vi"]');
     await page.waitForSelector('#fleet-table tbody tr');
     expect(await text(page, 'main h1')).toBe('Tổng quan đội tàu');
     expect(await text(page, 'nav a[data-nav="alarms"]')).toBe('Cảnh báo');
@@ -156,6 +157,8 @@ describe('dashboard in the browser', () => {
     await page.goto(`${server.url}/#/vessel/${encodeURIComponent(server.history.complete)}`);
     await page.waitForSelector('#chart-power[data-points]');
     expect(Number(await page.getAttribute('#chart-power', 'data-gaps'))).toBe(0);
+    // Map, charts and heatmap drew under the Content-Security-Policy without a refusal.
+    expect(cspViolations(page)).toEqual([]);
     await page.context().close();
   });
 
@@ -213,6 +216,7 @@ describe('dashboard in the browser', () => {
     );
     expect(lines.some((line) => line.startsWith(`vessel,${vesselId},`))).toBe(true);
     await shot(page, 'emissions-drill');
+    expect(cspViolations(page)).toEqual([]);
     await page.context().close();
   });
 
@@ -259,11 +263,7 @@ describe('dashboard in the browser', () => {
 
       // Polled every 2 s: the banner follows the load.
       server.setPlatformPhase({ ...loading, fraction: 0.9, simulatedMs: simulatedMs + 86_400_000 });
-      await page.waitForFunction(
-        "document.querySelector('#history-banner .phase-line')?.textContent?.endsWith('90%')",
-        undefined,
-        { timeout: 10_000 },
-      );
+      await page.locator('#history-banner .phase-line', { hasText: /90%$/ }).waitFor({ timeout: 10_000 });
       await page.selectOption('#language', 'ja');
       await page.waitForSelector('#history-banner:not([hidden])');
       expect(await text(page, '#history-banner .phase-line')).toBe(

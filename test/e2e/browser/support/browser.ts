@@ -34,14 +34,31 @@ export async function logIn(
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
+  watchCsp(page);
   await page.goto(server.url);
   await page.fill('#username', server.users[role].username);
   await page.fill('#password', server.users[role].password);
   await page.click('#login-form button[type=submit]');
   await page.waitForSelector('main[data-page]');
   expect(errors).toEqual([]);
+  expect(cspViolations(page)).toEqual([]);
   return page;
 }
+
+const violations = new WeakMap<Page, string[]>();
+
+/** Collects what the page's Content-Security-Policy refused (Chromium reports each on the console). */
+export function watchCsp(page: Page): void {
+  const list: string[] = [];
+  violations.set(page, list);
+  page.on('console', (message) => {
+    if (message.type() === 'error' && message.text().includes('Content Security Policy'))
+      list.push(message.text());
+  });
+}
+
+/** The CSP violations seen on the page so far: none, for a dashboard that works under its policy. */
+export const cspViolations = (page: Page): readonly string[] => violations.get(page) ?? [];
 
 export const shot = (page: Page, name: string): Promise<Buffer> =>
   page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
