@@ -18,7 +18,7 @@ import { type MeterRegisters, type Sampler, createSampler } from './sampler.js';
 import { type Session, createSession } from './session.js';
 import { type ConfigKey, signedWith } from './config-key.js';
 import { FACTORY_SETTINGS, settingsFromConfig } from './settings.js';
-import { type UploadCounts, type Uploader, createUploader } from './uploader.js';
+import { NOTHING_UPLOADED, type Uploader, createUploader } from './uploader.js';
 
 export { DEFAULT_TUNING, FIRMWARE_VERSION, type GatewayTuning } from './firmware-build.js';
 
@@ -101,16 +101,6 @@ interface Parts {
   readonly uploader: Uploader;
   readonly session: Session;
 }
-
-const NOTHING_UPLOADED: UploadCounts = {
-  published: 0,
-  fromBacklog: 0,
-  ackTimeouts: 0,
-  batches: 0,
-  acked: 0,
-  dropped: 0,
-  ackedUnpublished: 0,
-};
 
 /**
  * The gateway firmware: samples the sensors, keeps every reading on disk until the platform confirms it

@@ -29,6 +29,17 @@ export interface UploadCounts {
   readonly ackedUnpublished: number;
 }
 
+/** The counts of a boot that has uploaded nothing yet. */
+export const NOTHING_UPLOADED: UploadCounts = {
+  published: 0,
+  fromBacklog: 0,
+  ackTimeouts: 0,
+  batches: 0,
+  acked: 0,
+  dropped: 0,
+  ackedUnpublished: 0,
+};
+
 export interface LastAck {
   readonly bootId: string;
   readonly throughSeq: number;
@@ -80,15 +91,7 @@ export function createUploader(deps: UploaderDeps): Uploader {
       wake.at(atMono);
     },
   });
-  const counts = {
-    published: 0,
-    fromBacklog: 0,
-    ackTimeouts: 0,
-    batches: 0,
-    acked: 0,
-    dropped: 0,
-    ackedUnpublished: 0,
-  };
+  const counts = { ...NOTHING_UPLOADED };
   let mqtt: MqttSession | undefined;
   let lastAck: LastAck | null = null;
 

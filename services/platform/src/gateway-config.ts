@@ -1,5 +1,5 @@
 import { type KeyObject, createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type GatewayConfig,
@@ -40,8 +40,11 @@ export function loadOrCreateConfigSigningKey(dataDir: string): ConfigSigningKey 
     throw new Error(`${path}: the config signing key must be Ed25519, not ${privateKey.asymmetricKeyType}`);
   const publicKey = createPublicKey(privateKey);
   const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  // Beside it, what a gateway is provisioned with (the simulator's --config-key).
-  writeFileSync(join(dataDir, CONFIG_PUBLIC_KEY_FILE), publicKeyPem, { mode: 0o644 });
+  // Beside it, what a gateway is provisioned with (the simulator's --config-key); rewritten only when it
+  // is missing or no longer the private key's (an operator replaced the key).
+  const publicPath = join(dataDir, CONFIG_PUBLIC_KEY_FILE);
+  if (!existsSync(publicPath) || readFileSync(publicPath, 'utf8') !== publicKeyPem)
+    writeFileSync(publicPath, publicKeyPem, { mode: 0o644 });
   return { privateKey, publicKey, publicKeyPem };
 }
 

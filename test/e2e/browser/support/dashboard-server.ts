@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { INITIAL_ADMIN_FILE, type LiveReadingsHub } from '@qt-led/api';
 import { startApiTestServer } from '@qt-led/api/testing';
-import type { PlatformPhase } from '@qt-led/contract';
+import { LIVE_WITHOUT_SIMULATION, type PlatformPhase } from '@qt-led/contract';
 import { loadFleetRegistry } from '@qt-led/fleet-registry';
 import type { FleetStatusService } from '@qt-led/fleet-status';
 import { createLogger } from '@qt-led/runtime';
@@ -27,14 +27,7 @@ export interface DashboardServer {
   stop(): Promise<void>;
 }
 
-export const LIVE: PlatformPhase = {
-  phase: 'live',
-  fraction: 1,
-  simulatedMs: null,
-  sampled: 0,
-  acked: 0,
-  pending: 0,
-};
+export const LIVE: PlatformPhase = LIVE_WITHOUT_SIMULATION;
 
 /**
  * The API with the built dashboard, assembled from the same modules as `services/api/src/main.ts` (the
