@@ -51,3 +51,4 @@ export * from './emissions-result.js';
 export * from './api.js';
 export { storedReadingsTopic, StoredReadingSchema, StoredReadingsNotice } from './platform-channels.js';
 export { PlatformPhase } from './platform-phase.js';
+export * from './partner-package.js';
