@@ -22,6 +22,7 @@ const toExclusive = '2024-03-04' as LocalDate;
 const startMs = localDateStartMs(from);
 const endMs = localDateStartMs(toExclusive);
 const boot = 'abcd0001' as BootId;
+const meterId = vessel.versions.at(-1)?.meter.meterId ?? null;
 
 /** One reading every 10 minutes from 12 h before the period to 12 h after; lamps lit 18:00–04:00 local. */
 function readings(untilMs: number): StoredReading[] {
@@ -42,6 +43,7 @@ function readings(untilMs: number): StoredReading[] {
       ledPowerW: lit ? 12_000 : 0,
       ledEnergyKwh: energy,
       lampsOn: lit ? 40 : 0,
+      ledMeterId: meterId,
       fuelRateLph: lit ? 6 : 1,
       fuelTotalL: 1_000 + seq,
       fix: '3d',
