@@ -72,6 +72,7 @@ function sampleReadings(
       ledPowerW: led.powerW,
       ledEnergyKwh: led.energyKwh,
       lampsOn: led.lampsOn,
+      ledMeterId: led.meterId,
       fuelRateLph: fuel?.rateLph ?? null,
       fuelTotalL: fuel?.totalL ?? null,
       fix: gps.fix,

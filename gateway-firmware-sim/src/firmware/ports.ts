@@ -23,9 +23,12 @@ export interface Clock {
   setTimer(delayMs: number, fn: () => void): Cancel;
 }
 
-/** The LED-circuit kWh meter (e.g. Modbus RTU over RS-485). Rejects when the meter does not answer. */
+/**
+ * The LED-circuit kWh meter (e.g. Modbus RTU over RS-485), with its serial when it reports one (the
+ * device-identification registers). Rejects when the meter does not answer.
+ */
 export interface LedMeter {
-  read(): Promise<{ powerW: number; energyKwh: number; lampsOn: number }>;
+  read(): Promise<{ powerW: number; energyKwh: number; lampsOn: number; meterId?: string }>;
 }
 
 /** The generator's fuel totaliser. Rejects when it does not answer. */

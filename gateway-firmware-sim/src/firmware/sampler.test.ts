@@ -25,6 +25,7 @@ function rig(options: { previousRegisters?: MeterRegisters; fuelMeter?: boolean 
   const boot = bootOnTempQueue();
   const world = {
     energyKwh: 100,
+    meterId: 'EM17-7360' as string | undefined,
     totalL: 500,
     ledFails: false,
     gps: { fix: '3d', lat: 17.2, lon: 107.5, speedKn: 0, headingDeg: 0 } as GpsFix,
@@ -42,7 +43,12 @@ function rig(options: { previousRegisters?: MeterRegisters; fuelMeter?: boolean 
       read: () =>
         world.ledFails
           ? Promise.reject(new Error('Modbus timeout'))
-          : Promise.resolve({ powerW: 6000, energyKwh: world.energyKwh, lampsOn: 24 }),
+          : Promise.resolve({
+              powerW: 6000,
+              energyKwh: world.energyKwh,
+              lampsOn: 24,
+              ...(world.meterId === undefined ? {} : { meterId: world.meterId }),
+            }),
     },
     fuelMeter:
       options.fuelMeter === false
@@ -143,6 +149,30 @@ describe('the sampler', () => {
       { type: 'meter-replaced', sensor: 'led-meter', lastRegister: 20_000, firstRegister: 100 },
       { type: 'meter-replaced', sensor: 'fuel-meter', lastRegister: 500, firstRegister: 0.2 },
     ]);
+  });
+
+  it("names the LED meter on each reading, a used replacement's from its first, without a serial it cannot take", async () => {
+    const r = rig();
+    r.sampler.schedule(MINUTE, 0);
+    await runTo(r.timeline, T0 + MINUTE);
+    // A used meter with a higher register: no drop, no event; its serial says it is another meter.
+    r.world.meterId = 'EM21-0456';
+    r.world.energyKwh = 5_000;
+    await runTo(r.timeline, T0 + 2 * MINUTE);
+    r.world.meterId = 'meter #7';
+    await runTo(r.timeline, T0 + 4 * MINUTE);
+    r.world.meterId = undefined;
+    await runTo(r.timeline, T0 + 5 * MINUTE);
+    expect(r.readings().map((x) => [x.led?.energyKwh, x.led?.meterId])).toEqual([
+      [100, 'EM17-7360'],
+      [100, 'EM17-7360'],
+      [5_000, 'EM21-0456'],
+      [5_000, undefined],
+      [5_000, undefined],
+      [5_000, undefined],
+    ]);
+    expect(r.events).toEqual([]);
+    expect(r.log.lines.filter((l) => l.level === 'warn')).toHaveLength(1);
   });
 
   it('steps a wrong wall clock to GPS time, and stamps readings rtc while it has no GPS time', async () => {

@@ -1,4 +1,4 @@
-import { type DeviceEventBody, type Reading, Reading as ReadingSchema } from '@qt-led/contract';
+import { type DeviceEventBody, MeterId, type Reading, Reading as ReadingSchema } from '@qt-led/contract';
 import type { Activity } from './activity.js';
 import type { GatewayTuning } from './firmware-build.js';
 import { type BootContext, errorMessage } from './gateway-state.js';
@@ -15,7 +15,9 @@ export interface MeterRegisters {
 /**
  * Reads the sensor ports every sampling interval and appends the reading to the disk queue. On the way it
  * disciplines the wall clock from GPS time, reports sensors that fail and recover and meters replaced
- * (a register that drops), and, when the disk is nearly full, drops the oldest readings.
+ * (a register that drops), and, when the disk is nearly full, drops the oldest readings. Each LED reading
+ * names the meter it was read from, as the meter reports its serial: a replacement meter is told from the
+ * old one even when its register does not drop (a used meter), and no event is needed for that.
  */
 export interface Sampler {
   /** (Re)starts sampling every `periodMs`, the first reading after `firstDelayMs` (default a period). */
@@ -53,6 +55,7 @@ export function createSampler(deps: SamplerDeps): Sampler {
   let lastTimeCheckMono: number | undefined;
   let sampled = 0;
   let timer: Cancel | undefined;
+  let refusedSerial: string | undefined;
 
   const disciplineClock = (fix: GpsFix, mono: number): void => {
     if (fix.fix === 'none' || fix.timeMs === undefined) return;
@@ -110,6 +113,22 @@ export function createSampler(deps: SamplerDeps): Sampler {
     return value;
   };
 
+  /** The LED sample as the contract takes it: a serial it would refuse is left out, the register kept. */
+  const ledWithSerial = (
+    sample: Awaited<ReturnType<LedMeter['read']>> | undefined,
+  ): Reading['led'] | undefined => {
+    if (sample === undefined) return undefined;
+    const { meterId, ...rest } = sample;
+    if (meterId === undefined) return rest;
+    const serial = MeterId.safeParse(meterId);
+    if (serial.success) return { ...rest, meterId: serial.data };
+    if (refusedSerial !== meterId) {
+      refusedSerial = meterId;
+      deps.log.warn({ meterId }, 'LED meter serial is not a meter id; readings are stored without it');
+    }
+    return rest;
+  };
+
   const sample = async (): Promise<void> => {
     const mono = clock.monotonicMs();
     const [led, fuel, gps] = await Promise.allSettled([
@@ -119,7 +138,7 @@ export function createSampler(deps: SamplerDeps): Sampler {
     ]);
     if (deps.isStopped()) return;
     const position = positionFrom(gps, mono);
-    const ledSample = meterSample('led-meter', led, (s) => s.energyKwh);
+    const ledSample = ledWithSerial(meterSample('led-meter', led, (s) => s.energyKwh));
     const fuelSample = meterSample('fuel-meter', fuel, (s) => s.totalL);
     if (!ledSample && !fuelSample && !position) return;
     store(

@@ -8,7 +8,7 @@ import { DAY_MS, HOUR_MS } from '../world/sky-and-weather.js';
  * | --- | --- |
  * | `lamp-failure` | `lamps` lamps stay dark although switched on (power drops, lampsOn does not) |
  * | `reboot` | the gateway loses power for ~1 min: new bootId, seq from 0, GPS warm start |
- * | `meter-replaced` | the LED kWh meter is replaced: its register restarts near 0 |
+ * | `meter-replaced` | the LED kWh meter is replaced: its register restarts near 0, its serial is new |
  * | `clock-drift` | the RTC runs 2,000 ppm fast and the GPS delivers no time for the duration |
  * | `rtc-reset` | a reboot with a flat RTC battery: the clock restarts at 1970 until GPS time is back |
  * | `gps-loss` | no GPS fix for the duration (`position: {fix: 'none'}`) |

@@ -1,5 +1,5 @@
 import type { ConfigKey } from '../firmware/config-key.js';
-import { type RegistryIndex, VesselId } from '@qt-led/contract';
+import { MeterId, type RegistryIndex, VesselId } from '@qt-led/contract';
 import type { QueueSynchronous } from '../firmware/disk-queue.js';
 import type { Gateway, GatewayTuning } from '../firmware/gateway.js';
 import { createMqttJsConnector } from '../firmware/mqtt-connector.js';
@@ -86,7 +86,9 @@ export function createVesselSimulation(options: VesselSimulationOptions): Vessel
   const { seed, startMs, endMs } = options;
   const random = createRandom(keyed(seed, vesselId, 'simulation'));
   // World faults are known before anything is computed, so the registers include them from the start.
-  const worldFaults = worldFaultsFrom(options.faults, random);
+  const worldFaults = worldFaultsFrom(options.faults, random, (atMs, taken) =>
+    replacementMeterId(seed, vesselId, atMs, [...vessel.versions.map((v) => v.meter.meterId), ...taken]),
+  );
   const world = createVesselWorld({
     seed,
     vessel,
@@ -221,7 +223,11 @@ export function createVesselSimulation(options: VesselSimulationOptions): Vessel
 }
 
 /** The faults of the boat's devices, for the world (the gateway's own are scheduled by the run). */
-function worldFaultsFrom(faults: readonly FaultEvent[], random: Random): WorldFaults {
+function worldFaultsFrom(
+  faults: readonly FaultEvent[],
+  random: Random,
+  newMeterId: (atMs: number, taken: readonly MeterId[]) => MeterId,
+): WorldFaults {
   const worldFaults = emptyWorldFaults();
   for (const f of faults) {
     const until = f.atMs + (f.durationMs ?? 0);
@@ -232,6 +238,10 @@ function worldFaultsFrom(faults: readonly FaultEvent[], random: Random): WorldFa
         atMs: f.atMs,
         meter: 'led-meter',
         firstRegister: random.between(0, 0.3),
+        meterId: newMeterId(
+          f.atMs,
+          worldFaults.meterReplacements.map((r) => r.meterId),
+        ),
       });
     }
     if (f.kind === 'gps-loss') worldFaults.gpsOutages.push({ fromMs: f.atMs, toMs: until });
@@ -241,6 +251,23 @@ function worldFaultsFrom(faults: readonly FaultEvent[], random: Random): WorldFa
     }
   }
   return worldFaults;
+}
+
+/**
+ * The serial of a meter fitted at `atMs`, in the registry's form (`EM<yy>-<nnnn>`, the year it is fitted):
+ * the same for the same seed, and never one the boat has carried, so its readings name another meter.
+ * (Drawn from a hash, not from the run's random stream, which the other faults' draws depend on.)
+ */
+function replacementMeterId(seed: number, vesselId: string, atMs: number, taken: readonly string[]): MeterId {
+  const year = String(new Date(atMs).getUTCFullYear() % 100).padStart(2, '0');
+  for (let attempt = 0; ; attempt++) {
+    const serial = String(keyed(seed, vesselId, 'replacement-meter', atMs, attempt) % 10_000).padStart(
+      4,
+      '0',
+    );
+    const meterId = `EM${year}-${serial}`;
+    if (!taken.includes(meterId)) return MeterId.parse(meterId);
+  }
 }
 
 /** The gateway's own faults, on the timeline: power cuts, a flat RTC battery, link faults. */

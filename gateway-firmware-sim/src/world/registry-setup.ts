@@ -29,6 +29,7 @@ export function registrySetup(
       generatorKw: version.generator.ratedKw,
       hasFuelMeter: fuelMeters === 'all' || version.fuelMeter !== null,
       gatewayId: version.gatewayId,
+      ledMeterId: version.meter.meterId,
     };
   };
 }

@@ -1,5 +1,6 @@
 // What the energy ledger needs to know of a vessel, shared by `vessel-world` (which composes the ledger)
 // and `energy-ledger`, so that neither imports the other's types.
+import type { MeterId } from '@qt-led/contract';
 
 /** What a vessel carried on a given day, from the fleet registry (see registry-setup.ts). */
 export interface VesselSetup {
@@ -10,6 +11,8 @@ export interface VesselSetup {
   readonly generatorKw: number;
   readonly hasFuelMeter: boolean;
   readonly gatewayId: string;
+  /** Serial of the LED circuit's kWh meter the registry lists (until the world replaces it). */
+  readonly ledMeterId: MeterId;
 }
 
 /** A fault of the world's devices: lamps that stay dark (the others are in `vessel-world`). */

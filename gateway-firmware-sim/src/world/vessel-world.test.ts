@@ -1,3 +1,4 @@
+import type { MeterId, VesselId } from '@qt-led/contract';
 import { loadFleetRegistry } from '@qt-led/fleet-registry';
 import { describe, expect, it } from 'vitest';
 import { calibrationChecks } from './calibration.js';
@@ -99,7 +100,12 @@ describe('a simulated month of the 40 boats', () => {
   it('counts energy and fuel on registers that only grow, and a replaced meter starts near zero', () => {
     const replacedAt = FROM + 10 * DAY_MS;
     const faults = emptyWorldFaults();
-    faults.meterReplacements.push({ atMs: replacedAt, meter: 'led-meter', firstRegister: 0.1 });
+    faults.meterReplacements.push({
+      atMs: replacedAt,
+      meter: 'led-meter',
+      firstRegister: 0.1,
+      meterId: 'EM24-0051' as MeterId,
+    });
     const world = worldOf('QT-90375-TS', faults);
     let lastLed = -1;
     let lastFuel = -1;
@@ -112,6 +118,11 @@ describe('a simulated month of the 40 boats', () => {
       lastFuel = fuel.totalL;
     }
     expect(world.ledMeter(replacedAt).energyKwh).toBeLessThan(1);
+    // The registry's meter until the swap, the new one's serial from it on.
+    expect(world.ledMeter(replacedAt - 60_000).meterId).toBe(
+      registry.configAt('QT-90375-TS' as VesselId, replacedAt)?.version.meter.meterId,
+    );
+    expect(world.ledMeter(replacedAt).meterId).toBe('EM24-0051');
     const energyTrue = world.ledEnergyKwhAt(FROM + 20 * DAY_MS) - world.ledEnergyKwhAt(replacedAt);
     expect(world.ledMeter(FROM + 20 * DAY_MS).energyKwh).toBeCloseTo(0.1 + energyTrue, 1);
   });

@@ -1,4 +1,4 @@
-import type { FishingGear, HomePort } from '@qt-led/contract';
+import type { FishingGear, HomePort, MeterId } from '@qt-led/contract';
 import { type SessionLedger, createEnergyLedger } from './energy-ledger.js';
 import {
   HOUSE_LOAD_KW,
@@ -29,6 +29,8 @@ export interface MeterReplacement {
   readonly meter: 'led-meter' | 'fuel-meter';
   /** Register of the new meter when it was installed. */
   readonly firstRegister: number;
+  /** Serial of the new meter: what the LED meter reports from then on. */
+  readonly meterId: MeterId;
 }
 export interface Outage {
   readonly fromMs: number;
@@ -57,6 +59,8 @@ export interface LedMeterValue {
   readonly powerW: number;
   readonly energyKwh: number;
   readonly lampsOn: number;
+  /** The serial of the meter fitted at that instant: the registry's, or the last replacement's. */
+  readonly meterId: MeterId;
 }
 export interface FuelMeterValue {
   readonly rateLph: number;
@@ -180,9 +184,13 @@ export function createVesselWorld(options: VesselWorldOptions): VesselWorld {
     wanderPhase,
   });
 
-  const registerOf = (meter: 'led-meter' | 'fuel-meter', ms: number, trueAt: (t: number) => number) => {
+  const replacementAt = (meter: 'led-meter' | 'fuel-meter', ms: number): MeterReplacement | undefined => {
     let last: MeterReplacement | undefined;
     for (const r of faults.meterReplacements) if (r.meter === meter && r.atMs <= ms) last = r;
+    return last;
+  };
+  const registerOf = (meter: 'led-meter' | 'fuel-meter', ms: number, trueAt: (t: number) => number) => {
+    const last = replacementAt(meter, ms);
     if (!last) return (meter === 'led-meter' ? ledRegisterStart : fuelRegisterStart) + trueAt(ms);
     return last.firstRegister + trueAt(ms) - trueAt(last.atMs);
   };
@@ -223,6 +231,7 @@ export function createVesselWorld(options: VesselWorldOptions): VesselWorld {
           2,
         ),
         lampsOn: world.lampsSwitchedOn(ms),
+        meterId: replacementAt('led-meter', ms)?.meterId ?? setupAt(ms).ledMeterId,
       };
     },
     fuelMeter(ms) {

@@ -77,6 +77,20 @@ describe('decodeMessage', () => {
     expect(error.message).toContain('readings.0.fuel.totalL: a cumulative register cannot be negative');
   });
 
+  it("takes the LED meter's serial when a gateway sends it, and readings of older gateways without it", () => {
+    const withSerial = decodeMessage(telemetryTopic, JSON.stringify(EXAMPLE_PAYLOADS.telemetry));
+    if (!withSerial.ok || withSerial.channel !== 'telemetry') throw new Error('expected a telemetry batch');
+    expect(withSerial.payload.readings[0]?.led?.meterId).toBe('EM17-7360');
+    const older = batchWith((r) => delete (r['led'] as Record<string, unknown>)['meterId']);
+    expect(validatePayload('telemetry', older).ok).toBe(true);
+    for (const bad of ['em17-7360', 'X', 'EM17-'.repeat(6), 17_360]) {
+      const payload = batchWith((r) => ((r['led'] as Record<string, unknown>)['meterId'] = bad));
+      const error = validatePayload('telemetry', payload);
+      if (error.ok) throw new Error(`accepted meterId = ${String(bad)}`);
+      expect(error.issues.map((i) => i.path)).toEqual(['readings.0.led.meterId']);
+    }
+  });
+
   it('rejects a reading without device time', () => {
     const payload = batchWith((r) => delete r['deviceTimeMs']);
     const error = expectError(decodeMessage(telemetryTopic, JSON.stringify(payload)));

@@ -19,7 +19,7 @@ export const EXAMPLE_PAYLOADS = {
         seq: 1042,
         deviceTimeMs: 1_717_264_800_000,
         timeSource: 'gps',
-        led: { powerW: 8_920.5, energyKwh: 15_204.37, lampsOn: 44 },
+        led: { powerW: 8_920.5, energyKwh: 15_204.37, lampsOn: 44, meterId: 'EM17-7360' },
         fuel: { rateLph: 6.1, totalL: 48_311.2 },
         position: {
           fix: '3d',
@@ -37,7 +37,7 @@ export const EXAMPLE_PAYLOADS = {
         seq: 1043,
         deviceTimeMs: 1_717_264_860_000,
         timeSource: 'gps',
-        led: { powerW: 8_903.1, energyKwh: 15_204.52, lampsOn: 44 },
+        led: { powerW: 8_903.1, energyKwh: 15_204.52, lampsOn: 44, meterId: 'EM17-7360' },
         fuel: { rateLph: 6.0, totalL: 48_311.3 },
         position: { fix: 'none' },
       },

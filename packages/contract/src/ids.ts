@@ -23,3 +23,16 @@ export const BootId = z
   .regex(/^[0-9a-f]{8,32}$/, 'a boot id is 8–32 lowercase hex digits')
   .brand<'BootId'>();
 export type BootId = z.infer<typeof BootId>;
+
+/**
+ * Serial number of an electricity meter or fuel meter, as printed on it: `EM17-0145`. The registry names
+ * each vessel's meters by it, and a gateway puts it on the readings it takes from the meter.
+ */
+export const MeterId = z
+  .string()
+  .regex(
+    /^[A-Z0-9][A-Z0-9-]{3,23}$/,
+    'a meter id is its serial: 4–24 capital letters, digits or hyphens, like EM17-0145',
+  )
+  .brand<'MeterId'>();
+export type MeterId = z.infer<typeof MeterId>;

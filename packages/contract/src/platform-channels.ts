@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { assertTopicRoot, TOPIC_SCHEME_VERSION } from './topics.js';
-import { BootId, GatewayId, VesselId } from './ids.js';
+import { BootId, GatewayId, MeterId, VesselId } from './ids.js';
 import { TimeSource } from './telemetry.js';
 
 /**
@@ -17,7 +17,7 @@ export function storedReadingsTopic(root: string): string {
   return `${root}/${TOPIC_SCHEME_VERSION}/platform/stored-readings`;
 }
 
-/** A reading as the store keeps it (device and receive time, both registers, position). */
+/** A reading as the store keeps it (device and receive time, both registers, the LED meter's serial, position). */
 export const StoredReadingSchema = z.object({
   vesselId: VesselId,
   gatewayId: GatewayId,
@@ -30,6 +30,8 @@ export const StoredReadingSchema = z.object({
   ledPowerW: z.number().nullable(),
   ledEnergyKwh: z.number().nullable(),
   lampsOn: z.number().nullable(),
+  /** Absent from the notices of an ingest that predates it. */
+  ledMeterId: MeterId.nullish(),
   fuelRateLph: z.number().nullable(),
   fuelTotalL: z.number().nullable(),
   fix: z.enum(['none', '2d', '3d', 'dgps']).nullable(),

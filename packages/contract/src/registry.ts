@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { GatewayId, VesselId } from './ids.js';
+import { GatewayId, MeterId, VesselId } from './ids.js';
+
+export { MeterId } from './ids.js';
 
 /**
  * The effective-dated fleet registry: who each vessel is, and what it carried from which day on (LED and
@@ -19,16 +21,6 @@ export const LocalDate = z.iso.date({
       : 'expected a calendar date written YYYY-MM-DD',
 });
 export type LocalDate = z.infer<typeof LocalDate>;
-
-/** Serial number of an electricity meter or fuel meter, as printed on it: `EM17-0145`. */
-export const MeterId = z
-  .string()
-  .regex(
-    /^[A-Z0-9][A-Z0-9-]{3,23}$/,
-    'a meter id is its serial: 4–24 capital letters, digits or hyphens, like EM17-0145',
-  )
-  .brand<'MeterId'>();
-export type MeterId = z.infer<typeof MeterId>;
 
 /**
  * Home ports of the project fleet and the districts they belonged to while the project ran (2017–2024;

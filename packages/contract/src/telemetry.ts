@@ -1,15 +1,23 @@
 import { z } from 'zod';
 import { EpochMs, NonNegative, Register, Seq } from './common.js';
-import { BootId, GatewayId, VesselId } from './ids.js';
+import { BootId, GatewayId, MeterId, VesselId } from './ids.js';
 
 /** Most readings one telemetry message may carry; gateways split longer backlogs into several messages. */
 export const MAX_READINGS_PER_BATCH = 500;
 
-/** The LED-circuit meter: instantaneous power, the cumulative energy register, and how many lamps are lit. */
+/**
+ * The LED-circuit meter: instantaneous power, the cumulative energy register, how many lamps are lit, and
+ * the serial of the meter that was read. The serial is optional (older gateways do not send it), but a
+ * gateway that knows it sends it on every reading: it is how the calculator tells a replacement meter from
+ * the old one when no `meter-replaced` event was reported (a used meter whose register starts higher).
+ */
 export const LedSample = z.object({
   powerW: NonNegative.describe('instantaneous power drawn by the LED lamp circuit, W'),
   energyKwh: Register.describe('cumulative energy register of the LED circuit meter, kWh'),
   lampsOn: z.int().min(0).max(500).describe('number of LED lamps switched on'),
+  meterId: MeterId.optional().describe(
+    'serial of the LED circuit meter the register was read from, as printed on it and in the registry',
+  ),
 });
 
 /** The generator's fuel flow meter: instantaneous rate and the cumulative totaliser. */

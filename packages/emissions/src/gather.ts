@@ -34,14 +34,15 @@ export const DEFAULT_GATHER_OPTIONS: GatherOptions = {
 /** A reading as the gathering uses it: the register fields of a stored reading. */
 type Point = Pick<
   RegisterReading,
-  'deviceTimeMs' | 'ledEnergyKwh' | 'fuelTotalL' | 'lampsOn' | 'bootId' | 'seq'
+  'deviceTimeMs' | 'ledEnergyKwh' | 'ledMeterId' | 'fuelTotalL' | 'lampsOn' | 'bootId' | 'seq'
 >;
 
 /**
  * Fills the calculator's input for one vessel and period from the storage port and the registry: the
  * period's readings plus the last reading before and the first after it (so that energy at the boundaries
- * comes from the register), the `meter-replaced` events the gateway reported in that window (so a new
- * meter is never bridged to the old one), lamp-on intervals from `lampsOn`, daily completeness and the gap
+ * comes from the register), each energy reading with the LED meter's serial when the gateway sent one and
+ * the `meter-replaced` events the gateway reported in that window (so a new meter is never bridged to the
+ * old one, with or without an event), lamp-on intervals from `lampsOn`, daily completeness and the gap
  * ledger.
  */
 export async function gatherVesselInput(
@@ -155,7 +156,12 @@ async function gatherVessel(
       const bootId = all.bootIds[i] as string;
       const kwh = all.ledEnergyKwh[i] as number;
       const litres = all.fuelTotalL[i] as number;
-      if (!Number.isNaN(kwh)) energyReadings.push({ atMs, registerKwh: kwh, bootId });
+      const meterId = all.meterIds[i] ?? null;
+      if (!Number.isNaN(kwh)) {
+        energyReadings.push(
+          meterId === null ? { atMs, registerKwh: kwh, bootId } : { atMs, registerKwh: kwh, bootId, meterId },
+        );
+      }
       if (!Number.isNaN(litres)) fuelReadings.push({ atMs, registerL: litres, bootId });
     }
     const perDay = Math.round(86_400 / options.samplingIntervalS);
@@ -180,12 +186,17 @@ async function gatherVessel(
 const pointAt = (day: VesselDay, i: number): Point => ({
   deviceTimeMs: day.deviceTimeMs[i] as number,
   ledEnergyKwh: nullable(day.ledEnergyKwh[i] as number),
+  ledMeterId: meterOf(day, i),
   fuelTotalL: nullable(day.fuelTotalL[i] as number),
   lampsOn: nullable(day.lampsOn[i] as number),
   bootId: day.boots[day.boot[i] as number] as Point['bootId'],
   seq: day.seq[i] as number,
 });
 const nullable = (x: number): number | null => (Number.isNaN(x) ? null : x);
+const meterOf = (day: VesselDay, i: number): Point['ledMeterId'] => {
+  const index = day.meter[i] as number;
+  return index < 0 ? null : (day.meters[index] as Point['ledMeterId']);
+};
 const hasRegister = (day: VesselDay, i: number): boolean =>
   !Number.isNaN(day.ledEnergyKwh[i]) || !Number.isNaN(day.fuelTotalL[i]);
 
@@ -211,8 +222,8 @@ async function boundaryReading(
     const found = (await fetch(margin)).filter((r) => r.ledEnergyKwh !== null || r.fuelTotalL !== null);
     const reading = which === 'first' ? found[0] : found.at(-1);
     if (reading !== undefined) {
-      const { deviceTimeMs, ledEnergyKwh, fuelTotalL, lampsOn, bootId, seq } = reading;
-      return { deviceTimeMs, ledEnergyKwh, fuelTotalL, lampsOn, bootId, seq };
+      const { deviceTimeMs, ledEnergyKwh, ledMeterId, fuelTotalL, lampsOn, bootId, seq } = reading;
+      return { deviceTimeMs, ledEnergyKwh, ledMeterId, fuelTotalL, lampsOn, bootId, seq };
     }
   }
   return undefined;
@@ -226,6 +237,7 @@ function flatten(before: Point | undefined, inside: readonly VesselDay[], after:
   const fuelTotalL = new Float64Array(length);
   const lampsOn = new Float64Array(length);
   const bootIds = new Array<string>(length);
+  const meterIds = new Array<string | null>(length);
   let at = 0;
   const put = (p: Point): void => {
     deviceTimeMs[at] = p.deviceTimeMs;
@@ -233,6 +245,7 @@ function flatten(before: Point | undefined, inside: readonly VesselDay[], after:
     fuelTotalL[at] = p.fuelTotalL ?? Number.NaN;
     lampsOn[at] = p.lampsOn ?? Number.NaN;
     bootIds[at] = p.bootId;
+    meterIds[at] = p.ledMeterId;
     at += 1;
   };
   if (before) put(before);
@@ -241,11 +254,14 @@ function flatten(before: Point | undefined, inside: readonly VesselDay[], after:
     ledEnergyKwh.set(day.ledEnergyKwh, at);
     fuelTotalL.set(day.fuelTotalL, at);
     lampsOn.set(day.lampsOn, at);
-    for (let i = 0; i < day.length; i++) bootIds[at + i] = day.boots[day.boot[i] as number] as string;
+    for (let i = 0; i < day.length; i++) {
+      bootIds[at + i] = day.boots[day.boot[i] as number] as string;
+      meterIds[at + i] = meterOf(day, i);
+    }
     at += day.length;
   }
   if (after) put(after);
-  return { length, deviceTimeMs, ledEnergyKwh, fuelTotalL, lampsOn, bootIds };
+  return { length, deviceTimeMs, ledEnergyKwh, fuelTotalL, lampsOn, bootIds, meterIds };
 }
 
 /**

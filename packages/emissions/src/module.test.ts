@@ -28,6 +28,7 @@ const methodologyId = 'qtled-vn006-electricity-ratio';
 function readings(vesselId: VesselId, index: number, untilMs: number): StoredReading[] {
   const out: StoredReading[] = [];
   let energy = 5_000 + index * 1_000;
+  const ledMeterId = registry.vessel(vesselId)?.versions.at(-1)?.meter.meterId ?? null;
   for (let t = startMs - 86_400_000, seq = 0; t < untilMs; t += 300_000, seq++) {
     const localHour = new Date(t + 7 * 3_600_000).getUTCHours();
     const lit = localHour >= 18 || localHour < 4;
@@ -43,6 +44,7 @@ function readings(vesselId: VesselId, index: number, untilMs: number): StoredRea
       ledPowerW: lit ? 12_000 : 0,
       ledEnergyKwh: energy,
       lampsOn: lit ? 40 : 0,
+      ledMeterId,
       fuelRateLph: null,
       fuelTotalL: null,
       fix: '3d',

@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BootId, GatewayId, LocalDate, VesselId } from '@qt-led/contract';
+import type { BootId, GatewayId, LocalDate, MeterId, VesselId } from '@qt-led/contract';
 import { loadFleetRegistry } from '@qt-led/fleet-registry';
 import { BUILT_IN_METHODOLOGY_IDS, loadBuiltInMethodology, localDateStartMs } from '@qt-led/jcm';
 import type { StoredReading } from '@qt-led/store';
@@ -22,6 +22,7 @@ const toExclusive = '2024-03-04' as LocalDate;
 const startMs = localDateStartMs(from);
 const endMs = localDateStartMs(toExclusive);
 const boot = 'abcd0001' as BootId;
+const meterId = vessel.versions.at(-1)?.meter.meterId ?? null;
 
 /** One reading every 10 minutes from 12 h before the period to 12 h after; lamps lit 18:00–04:00 local. */
 function readings(untilMs: number): StoredReading[] {
@@ -42,6 +43,7 @@ function readings(untilMs: number): StoredReading[] {
       ledPowerW: lit ? 12_000 : 0,
       ledEnergyKwh: energy,
       lampsOn: lit ? 40 : 0,
+      ledMeterId: meterId,
       fuelRateLph: lit ? 6 : 1,
       fuelTotalL: 1_000 + seq,
       fix: '3d',
@@ -187,6 +189,66 @@ describe('emissions service', () => {
     expect(await energyMwh(true)).toBeCloseTo((litReadingsInPeriod * 2) / 1000, 9);
     // Without it, the drop is a reset and the 10 minutes around it are unproven: 2 kWh less, never more.
     expect(await energyMwh(false)).toBeCloseTo((litReadingsInPeriod * 2 - 2) / 1000, 9);
+  });
+
+  it('breaks the register where the readings name a different meter, with no meter-replaced event', async () => {
+    const truth = readings(endMs + 12 * 3_600_000);
+    const oldMeter = meterId;
+    if (oldMeter === null) throw new Error('the vessel has no meter in the registry');
+    const usedMeter = 'EM24-0777' as MeterId;
+    // A used meter is fitted on the second night at 20:05 local, between two readings 10 minutes apart. The
+    // old meter read about 1,000 kWh, the used one starts at 5,000: the register rises, and the gateway
+    // reports no event; only the serial on the readings tells the meters apart.
+    const replacedAtMs = startMs + 86_400_000 + 20 * 3_600_000 + 5 * 60_000;
+    const k = truth.findLastIndex((r) => r.deviceTimeMs < replacedAtMs);
+    const atSwapKwh = (truth[k]?.ledEnergyKwh ?? 0) + 1; // 12 kW for the 5 minutes up to the swap
+    const swapped = truth.map((r, i): StoredReading => {
+      const kwh = r.ledEnergyKwh ?? 0;
+      return i <= k
+        ? { ...r, ledEnergyKwh: kwh - 9_000, ledMeterId: oldMeter }
+        : { ...r, ledEnergyKwh: 5_000 + kwh - atSwapKwh, ledMeterId: usedMeter };
+    });
+    const store = createSqliteStore({ path: ':memory:' });
+    await store.writeReadings(swapped);
+    const service = createEmissionsService({
+      store,
+      registry,
+      methodologies,
+      issued: fileIssuedReportStore(await mkdtemp(join(tmpdir(), 'qtled-issued-'))),
+      clock: { now: () => endMs },
+    });
+    const gathered = await gatherVesselInput(store, registry, vesselId, from, toExclusive);
+    // Every energy reading the calculator gets names its meter, the boundary readings too.
+    const meters = gathered.energyReadings.map((r) => r.meterId);
+    expect(meters.lastIndexOf(oldMeter) + 1).toBe(meters.indexOf(usedMeter));
+    expect(meters.every((m) => m === oldMeter || m === usedMeter)).toBe(true);
+    expect(gathered.energyReadings[meters.indexOf(usedMeter)]?.atMs).toBe(swapped[k + 1]?.deviceTimeMs);
+    const result = (
+      await service.report({
+        from,
+        toExclusive,
+        methodologyId: 'qtled-vn006-electricity-ratio',
+        vesselIds: [vesselId],
+      })
+    ).result.vessels[0];
+    await store.close();
+    if (result === undefined) throw new Error('no vessel result');
+
+    expect(result.energyRegister.breaks).toEqual([
+      expect.objectContaining({
+        reason: 'meter-id-changed',
+        lastBeforeMs: swapped[k]?.deviceTimeMs,
+        firstAfterMs: swapped[k + 1]?.deviceTimeMs,
+      }),
+    ]);
+    expect(result.energyRegister.segments.map((s) => s.meterId)).toEqual([oldMeter, usedMeter]);
+    // Broken, not bridged and capped as an implausible step.
+    expect(result.energyRegister.implausibleSteps).toBe(0);
+    const litReadingsInPeriod = truth.filter(
+      (r) => r.deviceTimeMs >= startMs && r.deviceTimeMs < endMs && r.lampsOn !== 0,
+    ).length;
+    // The 10 minutes around the swap are unproven (2 kWh less), and the 4,000 kWh jump is not energy.
+    expect(result.energyMwh).toBeCloseTo((litReadingsInPeriod * 2 - 2) / 1000, 9);
   });
 
   it('reports a period in which a clock stepped back across lost readings, the gap spanning both instants', async () => {

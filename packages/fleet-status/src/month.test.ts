@@ -56,6 +56,7 @@ describe('a simulated month', () => {
             ledPowerW: led.powerW,
             ledEnergyKwh: led.energyKwh,
             lampsOn: led.lampsOn,
+            ledMeterId: led.meterId,
             fuelRateLph: fuel.rateLph,
             fuelTotalL: fuel.totalL,
             fix: gps.fix === 'none' ? 'none' : gps.fix,

@@ -8,7 +8,7 @@ import {
   byDeviceTime,
 } from '@qt-led/store';
 import { type InfluxClient, ident, literal, numberOrNull, rowsOf } from './influx-client.js';
-import { FIELD_COLUMNS, MEASUREMENT, readingFromRow } from './influx-schema.js';
+import { FIELD_COLUMNS, MEASUREMENT, meterIdOrNull, readingFromRow } from './influx-schema.js';
 
 export type ReadingQueries = Pick<
   TelemetryStore,
@@ -32,7 +32,7 @@ export function readingQueries(client: InfluxClient): ReadingQueries {
     },
     async registerReadings(vesselId, fromMs, toMs, limit = 1_000_000) {
       const series = await client.query(
-        `SELECT boot, seq, led_energy_kwh, fuel_total_l, lamps_on FROM ${MEASUREMENT} WHERE vessel = ${literal(vesselId)} AND time >= ${fromMs}ms AND time < ${toMs}ms ORDER BY time ASC LIMIT ${limit}`,
+        `SELECT boot, seq, led_energy_kwh, led_meter_id, fuel_total_l, lamps_on FROM ${MEASUREMENT} WHERE vessel = ${literal(vesselId)} AND time >= ${fromMs}ms AND time < ${toMs}ms ORDER BY time ASC LIMIT ${limit}`,
       );
       return series
         .flatMap((s) =>
@@ -42,6 +42,7 @@ export function readingQueries(client: InfluxClient): ReadingQueries {
             seq: Number(row['seq']),
             deviceTimeMs: Number(row['time']),
             ledEnergyKwh: numberOrNull(row['led_energy_kwh']),
+            ledMeterId: meterIdOrNull(row['led_meter_id']),
             fuelTotalL: numberOrNull(row['fuel_total_l']),
             lampsOn: numberOrNull(row['lamps_on']),
           })),

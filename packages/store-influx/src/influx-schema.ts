@@ -1,4 +1,4 @@
-import type { BootId, GatewayId, VesselId } from '@qt-led/contract';
+import type { BootId, GatewayId, MeterId, VesselId } from '@qt-led/contract';
 import { Point } from '@influxdata/influxdb-client';
 import {
   type DeadLetter,
@@ -19,7 +19,11 @@ export const DEVICE = 'device_messages';
 /** Under InfluxDB 1.x's 64 KiB string-field limit even for 3-byte UTF-8 characters. */
 const PAYLOAD_CHUNK_CHARS = 16_384;
 
-/** Column name in InfluxDB ↔ property of StoredReading. Tags: `vessel` only (low cardinality). */
+/**
+ * Column name in InfluxDB ↔ property of StoredReading. Tags: `vessel` only (low cardinality). The LED
+ * meter's serial is a string field `led_meter_id`, not a tag: as a tag it would split a vessel's series at
+ * every meter change, and the identity of a point (series and timestamp) must not depend on it.
+ */
 export const FIELD_COLUMNS = {
   ledPowerW: 'led_power_w',
   ledEnergyKwh: 'led_energy_kwh',
@@ -44,6 +48,8 @@ export function readingLine(r: StoredReading): string {
   if (r.ledPowerW !== null) point.floatField('led_power_w', r.ledPowerW);
   if (r.ledEnergyKwh !== null) point.floatField('led_energy_kwh', r.ledEnergyKwh);
   if (r.lampsOn !== null) point.intField('lamps_on', r.lampsOn);
+  // Absent, like every null: a point written before the serial existed reads back the same.
+  if (r.ledMeterId !== null) point.stringField('led_meter_id', r.ledMeterId);
   if (r.fuelRateLph !== null) point.floatField('fuel_rate_lph', r.fuelRateLph);
   if (r.fuelTotalL !== null) point.floatField('fuel_total_l', r.fuelTotalL);
   if (r.fix !== null) point.stringField('fix', r.fix);
@@ -67,6 +73,7 @@ export function readingFromRow(row: Row, vessel: string | undefined): StoredRead
     ledPowerW: numberOrNull(row['led_power_w']),
     ledEnergyKwh: numberOrNull(row['led_energy_kwh']),
     lampsOn: numberOrNull(row['lamps_on']),
+    ledMeterId: meterIdOrNull(row['led_meter_id']),
     fuelRateLph: numberOrNull(row['fuel_rate_lph']),
     fuelTotalL: numberOrNull(row['fuel_total_l']),
     fix: (row['fix'] ?? null) as StoredReading['fix'],
@@ -75,6 +82,11 @@ export function readingFromRow(row: Row, vessel: string | undefined): StoredRead
     speedKn: numberOrNull(row['speed_kn']),
     headingDeg: numberOrNull(row['heading_deg']),
   };
+}
+
+/** The LED meter's serial of a row: absent (or null) where the reading named none. */
+export function meterIdOrNull(value: unknown): MeterId | null {
+  return typeof value === 'string' ? (value as MeterId) : null;
 }
 
 /**

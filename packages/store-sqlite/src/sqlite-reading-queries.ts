@@ -1,4 +1,4 @@
-import type { BootId, VesselId } from '@qt-led/contract';
+import type { BootId, MeterId, VesselId } from '@qt-led/contract';
 import type Database from 'better-sqlite3';
 import {
   type DailyCount,
@@ -27,7 +27,16 @@ const SERIES_COLUMNS: Record<SeriesField, string> = {
   lon: 'lon',
 };
 
-type RegisterRow = [string, string, number, number, number | null, number | null, number | null];
+type RegisterRow = [
+  string,
+  string,
+  number,
+  number,
+  number | null,
+  string | null,
+  number | null,
+  number | null,
+];
 
 /**
  * The read side of readings: raw and register-only ranges of one vessel (the covering index), the newest
@@ -52,15 +61,27 @@ export function readingQueries(db: Database.Database): ReadingQueries {
     registerReadings(vesselId, fromMs, toMs, limit = 1_000_000) {
       const rows = statements.selectRegisters.all(vesselId, fromMs, toMs, limit) as RegisterRow[];
       return Promise.resolve(
-        rows.map(([vessel, boot, seq, deviceTimeMs, ledEnergyKwh, fuelTotalL, lampsOn]): RegisterReading => ({
-          vesselId: vessel as VesselId,
-          bootId: boot as BootId,
-          seq,
-          deviceTimeMs,
-          ledEnergyKwh,
-          fuelTotalL,
-          lampsOn,
-        })),
+        rows.map(
+          ([
+            vessel,
+            boot,
+            seq,
+            deviceTimeMs,
+            ledEnergyKwh,
+            ledMeterId,
+            fuelTotalL,
+            lampsOn,
+          ]): RegisterReading => ({
+            vesselId: vessel as VesselId,
+            bootId: boot as BootId,
+            seq,
+            deviceTimeMs,
+            ledEnergyKwh,
+            ledMeterId: ledMeterId as MeterId | null,
+            fuelTotalL,
+            lampsOn,
+          }),
+        ),
       );
     },
     series(vesselId, fields: readonly SeriesField[], fromMs, toMs, stepMs): Promise<SeriesPoint[]> {
@@ -144,7 +165,7 @@ function bucketRows(
 function prepareReadingQueries(db: Database.Database) {
   const seriesStatements = new Map<string, Database.Statement>();
   const selectRegisters = db.prepare(
-    `SELECT vessel, boot, seq, device_ms, led_energy_kwh, fuel_total_l, lamps_on FROM readings
+    `SELECT vessel, boot, seq, device_ms, led_energy_kwh, led_meter_id, fuel_total_l, lamps_on FROM readings
      WHERE vessel = ? AND device_ms >= ? AND device_ms < ? ORDER BY device_ms, boot, seq LIMIT ?`,
   );
   selectRegisters.raw(true);

@@ -1,4 +1,4 @@
-import type { BootId, GatewayId, VesselId } from '@qt-led/contract';
+import type { BootId, GatewayId, MeterId, VesselId } from '@qt-led/contract';
 import {
   type DeadLetter,
   type DeadLetterReason,
@@ -42,6 +42,7 @@ export interface ReadingRow {
   led_power_w: number | null;
   led_energy_kwh: number | null;
   lamps_on: number | null;
+  led_meter_id: string | null;
   fuel_rate_lph: number | null;
   fuel_total_l: number | null;
   fix: StoredReading['fix'];
@@ -64,6 +65,7 @@ export function fromRow(row: ReadingRow): StoredReading {
     ledPowerW: row.led_power_w,
     ledEnergyKwh: row.led_energy_kwh,
     lampsOn: row.lamps_on,
+    ledMeterId: row.led_meter_id as MeterId | null,
     fuelRateLph: row.fuel_rate_lph,
     fuelTotalL: row.fuel_total_l,
     fix: row.fix,

@@ -14,9 +14,11 @@ import {
 export function readingWrites(db: Database.Database): Pick<TelemetryStore, 'writeReadings'> {
   const insert = db.prepare(`
     INSERT INTO readings (vessel, boot, seq, device_ms, received_ms, clock_skew_ms, gateway, time_source,
-      led_power_w, led_energy_kwh, lamps_on, fuel_rate_lph, fuel_total_l, fix, lat, lon, speed_kn, heading_deg)
+      led_power_w, led_energy_kwh, lamps_on, led_meter_id, fuel_rate_lph, fuel_total_l, fix, lat, lon, speed_kn,
+      heading_deg)
     VALUES (@vesselId, @bootId, @seq, @deviceTimeMs, @receivedAtMs, @clockSkewMs, @gatewayId, @timeSource,
-      @ledPowerW, @ledEnergyKwh, @lampsOn, @fuelRateLph, @fuelTotalL, @fix, @lat, @lon, @speedKn, @headingDeg)
+      @ledPowerW, @ledEnergyKwh, @lampsOn, @ledMeterId, @fuelRateLph, @fuelTotalL, @fix, @lat, @lon, @speedKn,
+      @headingDeg)
     ON CONFLICT (vessel, boot, seq) DO NOTHING`);
   const insertMany = db.transaction((rows: readonly StoredReading[]) => {
     for (const row of rows) insert.run(row);

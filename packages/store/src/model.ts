@@ -4,6 +4,7 @@ import {
   type DeviceEvent,
   type GatewayId,
   type Heartbeat,
+  type MeterId,
   type Presence,
   type Reading,
   type SeriesField,
@@ -29,6 +30,8 @@ export interface StoredReading {
   ledPowerW: number | null;
   ledEnergyKwh: number | null;
   lampsOn: number | null;
+  /** Serial of the LED meter the register was read from; null when the gateway did not say (older firmware). */
+  ledMeterId: MeterId | null;
   fuelRateLph: number | null;
   fuelTotalL: number | null;
   fix: 'none' | '2d' | '3d' | 'dgps' | null;
@@ -40,12 +43,12 @@ export interface StoredReading {
 
 /**
  * What register-based work (emissions, completeness, the gap ledger) needs of a reading: its identity,
- * device time, both registers and lamps on. Adapters can answer it from a covering index, several times
- * faster than whole readings for a fleet-month.
+ * device time, both registers, the LED meter's serial and lamps on. Adapters can answer it from a covering
+ * index, several times faster than whole readings for a fleet-month.
  */
 export type RegisterReading = Pick<
   StoredReading,
-  'vesselId' | 'bootId' | 'seq' | 'deviceTimeMs' | 'ledEnergyKwh' | 'fuelTotalL' | 'lampsOn'
+  'vesselId' | 'bootId' | 'seq' | 'deviceTimeMs' | 'ledEnergyKwh' | 'ledMeterId' | 'fuelTotalL' | 'lampsOn'
 >;
 
 /** The numeric fields a chart or a calculation can ask a series of: the contract's one list. */

@@ -131,7 +131,7 @@ export function generateFleetTelemetry(options: FleetTelemetryOptions): FleetTel
     for (let t = startMs; t < endMs; t += options.stepMs) {
       const config = options.registry.configAt(vesselId, t);
       if (config === undefined) continue;
-      const { ledLamps, generator, gatewayId } = config.version;
+      const { ledLamps, generator, gatewayId, meter } = config.version;
       const lit = sailed.some((n) => t >= n.lampsOnMs && t < n.lampsOffMs);
       const lampsOn = lit ? ledLamps.count : 0;
       const ledPowerW = lampsOn * ledLamps.ratedW * (0.96 + next() * 0.03);
@@ -153,6 +153,7 @@ export function generateFleetTelemetry(options: FleetTelemetryOptions): FleetTel
         ledPowerW: Math.round(ledPowerW),
         ledEnergyKwh: Math.round(energyKwh * 1_000) / 1_000,
         lampsOn,
+        ledMeterId: meter.meterId,
         fuelRateLph: Math.round(fuelRateLph * 100) / 100,
         fuelTotalL: Math.round(fuelL * 100) / 100,
         fix: '3d',

@@ -12,7 +12,7 @@ import { batch, fleet, registry, T0 } from './testing/builders.js';
 
 const ROOT = 'qtled-test';
 const BOOT = 'c0ffee0001' as BootId;
-const [{ vesselId, gatewayId }] = fleet as [(typeof fleet)[number]];
+const [{ vesselId, gatewayId, meterId }] = fleet as [(typeof fleet)[number]];
 const options: ClassifierOptions = {
   topicRoot: ROOT,
   futureToleranceMs: 300_000,
@@ -50,6 +50,7 @@ describe('classifyMessage', () => {
       ledPowerW: 12_001,
       ledEnergyKwh: 500.2,
       lampsOn: 40,
+      ledMeterId: meterId,
       fuelRateLph: 7.5,
       fuelTotalL: 9_000.125,
       fix: '3d',
@@ -58,6 +59,17 @@ describe('classifyMessage', () => {
       speedKn: 0.3,
       headingDeg: 45,
     });
+  });
+
+  it("stores no meter serial for the readings of a gateway too old to send the LED meter's", () => {
+    const sent = batch(vesselId, gatewayId, BOOT, 0, 2, NOW - 1_000);
+    sent.readings[0] = {
+      ...(sent.readings[0] as (typeof sent.readings)[0]),
+      led: { powerW: 12_000, energyKwh: 500, lampsOn: 40 },
+    };
+    const result = classify(telemetryTopic, encodePayload('telemetry', sent));
+    expect(result.outcome).toBe('valid');
+    expect(result.readings.map((r) => r.ledMeterId)).toEqual([null, meterId]);
   });
 
   it('flags a batch sent off receive time, and keeps no coordinates without a fix', () => {

@@ -61,9 +61,12 @@ async function expectStoredOnceAndAcknowledged(
   acks: Awaited<ReturnType<typeof watchAcks>>,
   perVessel: number,
 ): Promise<void> {
-  for (const { vesselId } of fleet) {
+  for (const { vesselId, meterId } of fleet) {
     expect(await store.countReadings(vesselId)).toBe(perVessel);
-    expect(findGaps(await store.readings(vesselId, T0, T0 + perVessel * 60_000))).toEqual([]);
+    const stored = await store.readings(vesselId, T0, T0 + perVessel * 60_000);
+    expect(findGaps(stored)).toEqual([]);
+    // Each reading keeps the LED meter's serial the gateway sent.
+    expect(new Set(stored.map((r) => r.ledMeterId))).toEqual(new Set([meterId]));
     await waitFor(() => acks.acknowledged(vesselId, BOOT).size === perVessel, {
       timeoutMs: 5_000,
       description: () =>

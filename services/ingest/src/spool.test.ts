@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StoredReading } from '@qt-led/store';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSpool, type WriteBatch } from './spool.js';
 
@@ -38,5 +39,22 @@ describe('disk backlog', () => {
     expect(reopened.depth()).toEqual({ batches: 1, readings: 5 });
     expect(reopened.peek()?.batch.readings).toHaveLength(5);
     reopened.close();
+  });
+
+  it('drains a backlog spooled before readings carried the meter serial, naming no meter', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qtled-spool-'));
+    dirs.push(dir);
+    const path = join(dir, 'spool.sqlite');
+    openSpool(path).close();
+    const older = { vesselId: 'QT-90145-TS', seq: 7, ledEnergyKwh: 1_012.5, lampsOn: 40 };
+    const db = new Database(path);
+    db.prepare('INSERT INTO batches (readings, body) VALUES (?, ?)').run(
+      1,
+      JSON.stringify({ readings: [older], deadLetters: [], acks: {} }),
+    );
+    db.close();
+    const spool = openSpool(path);
+    expect(spool.peek()?.batch.readings).toEqual([{ ...older, ledMeterId: null }]);
+    spool.close();
   });
 });

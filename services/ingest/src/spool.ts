@@ -8,6 +8,7 @@ export type AckSeqs = Record<string, Record<string, number[]>>;
 
 /** A batch as ingest writes it: readings, dead letters, and the seqs to acknowledge once both are durable. */
 export interface WriteBatch {
+  /** Readings spooled before they carried the LED meter's serial come back with `ledMeterId: null`. */
   readings: StoredReading[];
   deadLetters: NewDeadLetter[];
   /** Presence, heartbeats and device events (absent in backlogs written before they were stored). */
@@ -54,7 +55,7 @@ export function openSpool(path: string): Spool {
     },
     peek() {
       const row = oldest.get() as { id: number; body: string } | undefined;
-      return row === undefined ? undefined : { id: row.id, batch: JSON.parse(row.body) as WriteBatch };
+      return row === undefined ? undefined : { id: row.id, batch: fromBody(row.body) };
     },
     remove(id) {
       const row = remove.get(id) as { readings: number } | undefined;
@@ -69,4 +70,13 @@ export function openSpool(path: string): Spool {
       db.close();
     },
   };
+}
+
+/** A batch as spooled, brought up to date: a backlog written by an older ingest drains like a new one. */
+function fromBody(body: string): WriteBatch {
+  const batch = JSON.parse(body) as WriteBatch;
+  for (const reading of batch.readings as (Omit<StoredReading, 'ledMeterId'> & Partial<StoredReading>)[]) {
+    reading.ledMeterId ??= null;
+  }
+  return batch;
 }

@@ -29,6 +29,7 @@ export function toStoredReading(
     ledPowerW: r.led?.powerW ?? null,
     ledEnergyKwh: r.led?.energyKwh ?? null,
     lampsOn: r.led?.lampsOn ?? null,
+    ledMeterId: r.led?.meterId ?? null,
     fuelRateLph: r.fuel?.rateLph ?? null,
     fuelTotalL: r.fuel?.totalL ?? null,
     fix: position?.fix ?? null,

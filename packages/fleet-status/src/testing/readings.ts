@@ -1,10 +1,11 @@
 // Builders of stored readings and device messages for the unit tests: a boat's day as the store holds it.
-import type { BootId, GatewayId, Heartbeat, VesselId } from '@qt-led/contract';
+import type { BootId, GatewayId, Heartbeat, MeterId, VesselId } from '@qt-led/contract';
 import type { StoredDeviceMessage, StoredReading } from '@qt-led/store';
 
 export const VESSEL = 'QT-90145-TS' as VesselId; // lift-net, Cửa Tùng, 24 × 240 W, gw-41a11a97
 export const GATEWAY = 'gw-41a11a97' as GatewayId;
 export const BOOT = 'a1b2c3d4' as BootId;
+export const METER = 'EM17-7360' as MeterId;
 export const MIN = 60_000;
 export const HOUR = 3_600_000;
 export const DAY = 86_400_000;
@@ -26,6 +27,7 @@ export function reading(over: Partial<StoredReading> & { deviceTimeMs: number; s
     ledPowerW: 0,
     ledEnergyKwh: 1000,
     lampsOn: 0,
+    ledMeterId: METER,
     fuelRateLph: 1,
     fuelTotalL: 5000,
     fix: '3d',

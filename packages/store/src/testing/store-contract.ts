@@ -1,4 +1,4 @@
-import type { BootId, GatewayId, VesselId } from '@qt-led/contract';
+import type { BootId, GatewayId, MeterId, VesselId } from '@qt-led/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findGaps, registerSegments } from '../derive.js';
 import type { StoredDeviceMessage, StoredReading } from '../model.js';
@@ -24,6 +24,8 @@ export function describeTelemetryStoreContract(name: string, open: () => Promise
     const boot2 = 'bbbb0002' as BootId;
     const t0 = Date.UTC(2024, 2, 1, 11, 0, 0); // 18:00 in Viet Nam, lamps about to be lit
     const minute = 60_000;
+    const oldMeter = 'EM17-7360' as MeterId;
+    const newMeter = 'EM24-0912' as MeterId;
 
     function reading(
       vesselId: VesselId,
@@ -43,6 +45,7 @@ export function describeTelemetryStoreContract(name: string, open: () => Promise
         ledPowerW: 9_000 + (seq % 5) * 10,
         ledEnergyKwh: 1_000 + seq * 0.15,
         lampsOn: 44,
+        ledMeterId: oldMeter,
         fuelRateLph: 6,
         fuelTotalL: 5_000 + seq * 0.1,
         fix: '3d',
@@ -54,7 +57,8 @@ export function describeTelemetryStoreContract(name: string, open: () => Promise
       };
     }
 
-    // Vessel A: boot 1 seqs 0..119 except 40..49 (a gap), then boot 2 (a reboot) with a meter reset.
+    // Vessel A: boot 1 seqs 0..119 except 40..49 (a gap), then boot 2 (a reboot) with a new meter. Vessel B's
+    // gateway predates the meter serial: its readings name no meter.
     const bootOne = Array.from({ length: 120 }, (_, seq) => reading(A, boot1, seq)).filter(
       (r) => r.seq < 40 || r.seq >= 50,
     );
@@ -62,11 +66,12 @@ export function describeTelemetryStoreContract(name: string, open: () => Promise
       reading(A, boot2, seq, {
         deviceTimeMs: t0 + (130 + seq) * minute,
         ledEnergyKwh: 2 + seq * 0.15,
+        ledMeterId: newMeter,
         fuelTotalL: null,
       }),
     );
     const vesselB = Array.from({ length: 10 }, (_, seq) =>
-      reading(B, boot1, seq, { fix: 'none', lat: null, lon: null }),
+      reading(B, boot1, seq, { fix: 'none', lat: null, lon: null, ledMeterId: null }),
     );
 
     it('stores readings and reads them back field for field, in device-time order', async () => {
@@ -129,6 +134,7 @@ export function describeTelemetryStoreContract(name: string, open: () => Promise
           seq: r.seq,
           deviceTimeMs: r.deviceTimeMs,
           ledEnergyKwh: r.ledEnergyKwh,
+          ledMeterId: r.ledMeterId,
           fuelTotalL: r.fuelTotalL,
           lampsOn: r.lampsOn,
         })),
@@ -137,6 +143,32 @@ export function describeTelemetryStoreContract(name: string, open: () => Promise
       const range = await store.registerReadings(A, t0 + 10 * minute, t0 + 20 * minute);
       expect(range.map((r) => r.seq)).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
       expect(await store.registerReadings(A, t0, t0 + 1_000 * minute, 5)).toHaveLength(5);
+    });
+
+    it("keeps the LED meter's serial of each reading, and none where the gateway sent none", async () => {
+      const serials = async (vesselId: VesselId): Promise<(string | null)[]> => [
+        ...new Set((await store.readings(vesselId, t0, t0 + 1_000 * minute)).map((r) => r.ledMeterId)),
+      ];
+      expect(await serials(A)).toEqual([oldMeter, newMeter]);
+      expect(await serials(B)).toEqual([null]);
+      const registers = await store.registerReadings(A, t0 + 110 * minute, t0 + 140 * minute);
+      expect(registers.map((r) => [r.bootId, r.ledMeterId])).toEqual([
+        ...Array.from({ length: 10 }, () => [boot1, oldMeter]),
+        ...Array.from({ length: 10 }, () => [boot2, newMeter]),
+      ]);
+      expect((await store.registerReadings(B, t0, t0 + 1_000 * minute)).map((r) => r.ledMeterId)).toEqual(
+        vesselB.map(() => null),
+      );
+      // A reading without an LED sample has neither register nor serial.
+      const D = 'QT-96759-TS' as VesselId;
+      await store.writeReadings([
+        reading(D, boot1, 0),
+        reading(D, boot1, 1, { ledPowerW: null, ledEnergyKwh: null, lampsOn: null, ledMeterId: null }),
+      ]);
+      expect((await store.readings(D, t0, t0 + minute * 2)).map((r) => r.ledMeterId)).toEqual([
+        oldMeter,
+        null,
+      ]);
     });
 
     it('answers the newest reading of each vessel', async () => {

@@ -8,12 +8,16 @@ export const registry = loadFleetRegistry();
 export const fleet = registry.registry.vessels.slice(0, 4).map((v) => {
   const version = v.versions.at(-1);
   if (version === undefined) throw new Error(`vessel ${v.vesselId} has no version`);
-  return { vesselId: v.vesselId, gatewayId: version.gatewayId };
+  return { vesselId: v.vesselId, gatewayId: version.gatewayId, meterId: version.meter.meterId };
 });
+const meterOf = new Map(registry.registry.vessels.map((v) => [v.vesselId, v.versions.at(-1)?.meter.meterId]));
 
 export const T0 = Date.UTC(2024, 5, 1, 12, 0, 0);
 
-/** A telemetry batch as a gateway would send it: `count` readings from `fromSeq`, one a minute. */
+/**
+ * A telemetry batch as a gateway would send it: `count` readings from `fromSeq`, one a minute, naming the
+ * registry's LED meter (none for a vessel outside the registry).
+ */
 export function batch(
   vesselId: VesselId,
   gatewayId: GatewayId,
@@ -24,13 +28,19 @@ export function batch(
 ): TelemetryBatch {
   const readings: Reading[] = Array.from({ length: count }, (_, i) => {
     const seq = fromSeq + i;
+    const meterId = meterOf.get(vesselId);
     return {
       vesselId,
       bootId,
       seq,
       deviceTimeMs: T0 + seq * 60_000,
       timeSource: 'gps',
-      led: { powerW: 12_000 + (seq % 13), energyKwh: 500 + seq * 0.2, lampsOn: 40 },
+      led: {
+        powerW: 12_000 + (seq % 13),
+        energyKwh: 500 + seq * 0.2,
+        lampsOn: 40,
+        ...(meterId === undefined ? {} : { meterId }),
+      },
       fuel: { rateLph: 7.5, totalL: 9_000 + seq * 0.125 },
       position: { fix: '3d', lat: 17.16, lon: 107.34, speedKn: 0.3, headingDeg: 45 },
     };
