@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ROLES, SERIES_FIELDS } from './code-lists.js';
 import { Alarm, FishingNight, Trip, VesselStatus } from './fleet-status.js';
 import { VesselId } from './ids.js';
+import { PartnerId } from './partner-package.js';
 import { District, HomePort, LedLamps, Vessel } from './registry.js';
 
 /**
@@ -29,6 +30,7 @@ export const Me = z
     username: z.string(),
     role: Role,
     kind: z.enum(['session', 'api-token']),
+    partner: PartnerId.nullable().describe('the partner whose data packages this caller sees'),
     scopes: z.array(z.string()).nullable(),
     expiresAtMs: z.number().nullable(),
   })

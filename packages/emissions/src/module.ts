@@ -1,4 +1,4 @@
-import type { RegistryIndex } from '@qt-led/contract';
+import type { MethodologyParameterSet, RegistryIndex } from '@qt-led/contract';
 import type { StoreConfig } from '@qt-led/infrastructure';
 import { BUILT_IN_METHODOLOGY_IDS, loadBuiltInMethodology } from '@qt-led/jcm';
 import type { Logger, ServiceModule } from '@qt-led/runtime';
@@ -30,6 +30,8 @@ export interface EmissionsModule extends ServiceModule {
   readonly service: EmissionsService;
   /** The methodologies the service knows, the first the default (the API's `variant` parameter). */
   readonly methodologyIds: readonly string[];
+  /** Their parameter sets, by id. */
+  readonly methodologies: ReadonlyMap<string, MethodologyParameterSet>;
 }
 
 /**
@@ -66,6 +68,7 @@ export function createEmissionsModule(
     name: 'emissions',
     service,
     methodologyIds: [...methodologies.keys()],
+    methodologies,
     start: () => {
       pool?.start();
       return Promise.resolve();

@@ -36,3 +36,4 @@ export {
   nextMonth,
 } from './scheduler.js';
 export { type PackageSourceServices, createPackageSources } from './sources.js';
+export { type PackagesModule, type PackagesModuleConfig, createPackagesModule } from './module.js';

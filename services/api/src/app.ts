@@ -15,6 +15,7 @@ import { emissionsRoutes } from './routes/emissions.js';
 import { fleetRoutes } from './routes/fleet.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
+import { packageRoutes } from './routes/packages.js';
 import { platformRoutes } from './routes/platform.js';
 import { registryRoutes } from './routes/registry.js';
 import { type StreamRegistry, streamRoutes } from './routes/stream.js';
@@ -112,6 +113,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     prefix: '/api/v1/emissions',
     methodologyIds: [firstMethodology, ...otherMethodologies],
   });
+  await app.register(packageRoutes, { prefix: '/api/v1/packages', packages: deps.packages });
   await app.register(platformRoutes, { prefix: '/api/v1/platform', phase: deps.platformPhase });
   await app.register(registryRoutes, { prefix: '/api/v1/registry' });
   await app.register(ingestRoutes, { prefix: '/api/v1/ingest', ingest: deps.ingest });

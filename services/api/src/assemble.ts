@@ -12,12 +12,30 @@ import type { LiveReadings } from './live-readings.js';
 import { type ApiModule, type ApiModuleConfig, createApiModule } from './module.js';
 import type { EmissionsModuleConfig } from '@qt-led/emissions';
 import type { FleetStatusModuleConfig } from '@qt-led/fleet-status';
+import {
+  createPackageSources,
+  createPackagesModule,
+  loadPackagesConfig,
+  type PackagesModule,
+  type PackagesModuleConfig,
+} from '@qt-led/partner-packages';
 
 /** What the API side of a process needs configured: emissions, fleet status with notifiers, the API. */
 export interface ApiSideConfig {
   emissions: EmissionsModuleConfig;
   fleetStatus: FleetStatusModuleConfig;
+  packages: PackagesModuleConfig;
   api: ApiModuleConfig;
+}
+
+/** The partner packages' slice: the outbox, the signing key and the schedule (validated here, at start). */
+export function packagesConfigFrom(env: ApiEnv): PackagesModuleConfig {
+  return {
+    outboxDir: env.PACKAGES_OUTBOX_DIR ?? join(env.DATA_DIR, 'outbox'),
+    signingKeyPath: env.PACKAGES_SIGNING_KEY_PATH ?? join(env.DATA_DIR, 'package-signing-key.pem'),
+    schedule: loadPackagesConfig(env.PACKAGES_CONFIG_PATH),
+    periodic: env.PACKAGES_SCHEDULE_HERE,
+  };
 }
 
 /** The API side's slices from the validated variables (the API service and the one-command platform). */
@@ -44,6 +62,7 @@ export function apiSideConfigFrom(
       notifications: env,
       thresholds: { evaluateEveryMs: env.ALARM_EVALUATE_EVERY_S * 1_000 },
     },
+    packages: packagesConfigFrom(env),
     api: {
       http: { host: env.API_HOST, port: env.API_PORT },
       dashboardDir: placement.dashboardDir,
@@ -69,6 +88,7 @@ export function apiSideConfigFrom(
 export interface ApiSide {
   emissions: EmissionsModule;
   fleetStatus: FleetStatusModule;
+  packages: PackagesModule;
   api: ApiModule;
 }
 
@@ -108,6 +128,21 @@ export async function addApiSide(
       ...(shared.evaluateFrom === undefined ? {} : { evaluateFrom: shared.evaluateFrom }),
     }),
   );
+  // The partners' packages, from the same figures the API serves; in the embedded default the schedule
+  // starts at "Live now", like the alarms.
+  const packages = await modules.add(
+    createPackagesModule(config.packages, {
+      sources: createPackageSources({
+        emissions: emissions.service,
+        methodologies: emissions.methodologies,
+        defaultMethodologyId: emissions.methodologyIds[0] ?? '',
+        fleetStatus: fleetStatus.service,
+      }),
+      clock,
+      logger,
+      ...(shared.evaluateFrom === undefined ? {} : { startFrom: shared.evaluateFrom }),
+    }),
+  );
   const api = await modules.add(
     createApiModule(config.api, {
       logger,
@@ -117,11 +152,12 @@ export async function addApiSide(
       emissions: emissions.service,
       methodologyIds: emissions.methodologyIds,
       fleetStatus: fleetStatus.service,
+      packages: packages.scheduler,
       ...(shared.liveReadings === undefined ? {} : { liveReadings: shared.liveReadings }),
       ...(shared.ingest === undefined ? {} : { ingest: shared.ingest }),
       ...(shared.platformPhase === undefined ? {} : { platformPhase: shared.platformPhase }),
       ...(shared.sessionClock === undefined ? {} : { sessionClock: shared.sessionClock }),
     }),
   );
-  return { emissions, fleetStatus, api };
+  return { emissions, fleetStatus, packages, api };
 }

@@ -234,7 +234,7 @@ describe('sessions, users and tokens', () => {
       payload: {},
     });
     expect(empty.statusCode).toBe(400);
-    expect(empty.body).toMatch(/a new role, a new password, or both/);
+    expect(empty.body).toMatch(/give a new role, partner or password/);
     const nobody = await f.app.inject({
       method: 'PATCH',
       url: '/api/v1/users/nobody',

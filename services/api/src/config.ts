@@ -46,6 +46,14 @@ export const apiEnvSchema = z
     EMISSIONS_QUEUE_LIMIT: intVar({ min: 0, max: 1_000, default: 8 }),
     /** A report still computing after this long is stopped (its worker replaced) and fails with 503. */
     EMISSIONS_TIMEOUT_S: intVar({ min: 1, max: 3_600, default: 300 }),
+    /** The partners' package schedule (JSON, see docs); default NEDO and Stanley Electric monthly, in Japanese. */
+    PACKAGES_CONFIG_PATH: z.string().min(1).optional(),
+    /** Where issued packages are kept and served from; default `<DATA_DIR>/outbox`. */
+    PACKAGES_OUTBOX_DIR: z.string().min(1).optional(),
+    /** The Ed25519 package-signing key (PKCS#8 PEM); default `<DATA_DIR>/package-signing-key.pem`, made on first start. */
+    PACKAGES_SIGNING_KEY_PATH: z.string().min(1).optional(),
+    /** Run the package schedule in this process (false: the scheduler process runs it; this one serves). */
+    PACKAGES_SCHEDULE_HERE: boolVar(true),
   })
   .superRefine(checkInfluxAuth)
   .superRefine(checkAlarmNotificationEnv);

@@ -2,6 +2,7 @@ import type { PlatformPhase } from '@qt-led/contract';
 import type { EmissionsService } from '@qt-led/emissions';
 import type { RegistrySource } from '@qt-led/fleet-registry';
 import type { FleetStatusService } from '@qt-led/fleet-status';
+import type { PackageScheduler } from '@qt-led/partner-packages';
 import type { Logger } from '@qt-led/runtime';
 import type { TelemetryStore } from '@qt-led/store';
 import type { AuthStore, Principal } from './auth/auth-store.js';
@@ -55,6 +56,8 @@ export interface ApiDeps {
   registry: RegistrySource;
   emissions: EmissionsService;
   fleetStatus: FleetStatusService;
+  /** The partners' data packages: the outbox they are served from, "issue now", the signing key. */
+  packages: PackageScheduler;
   /** SQLite file of users, sessions and API tokens (`:memory:` allowed). */
   authDbPath: string;
   /** Where the first admin's one-time credentials and the uploaded registry are written. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { EmissionsService } from '@qt-led/emissions';
 import type { RegistrySource } from '@qt-led/fleet-registry';
 import type { FleetStatusService } from '@qt-led/fleet-status';
+import type { PackageScheduler } from '@qt-led/partner-packages';
 import { connectMqtt, type MqttConnectionConfig } from '@qt-led/infrastructure';
 import type { Logger, ServiceModule } from '@qt-led/runtime';
 import type { TelemetryStore } from '@qt-led/store';
@@ -40,6 +41,7 @@ export interface ApiModuleDeps {
   emissions: EmissionsService;
   methodologyIds: readonly string[];
   fleetStatus: FleetStatusService;
+  packages: PackageScheduler;
   /** Readings as ingest in this process stores them. */
   liveReadings?: LiveReadings;
   /** Ingest in this process: readiness and the operator view for admins. */
@@ -97,6 +99,7 @@ export function createApiModule(config: ApiModuleConfig, deps: ApiModuleDeps): A
         emissions: deps.emissions,
         methodologyIds: deps.methodologyIds,
         fleetStatus: deps.fleetStatus,
+        packages: deps.packages,
         authDbPath: config.authDbPath,
         dataDir: config.dataDir,
         ...(config.dashboardDir === undefined ? {} : { dashboardDir: config.dashboardDir }),

@@ -28,6 +28,15 @@ interface Sample {
   ok: readonly number[];
 }
 
+async function issueFebruary(): Promise<void> {
+  await f.app.inject({
+    method: 'POST',
+    url: '/api/v1/packages/issue',
+    headers: f.auth('analyst'),
+    payload: { partner: 'nedo', month: '2024-02' },
+  });
+}
+
 /** One realistic request per route; built per call so that side effects (a new user, a token) never clash. */
 async function sampleOf(key: RouteKey, role: Role): Promise<Sample> {
   const vessel = f.vesselIds[0] ?? '';
@@ -125,6 +134,28 @@ async function sampleOf(key: RouteKey, role: Role): Promise<Sample> {
         url: `/api/v1/emissions?from=${PERIOD.from}&to=${PERIOD.to}&vessel=${vessel}`,
         ok: [200],
       };
+    case 'GET /api/v1/packages/signing-key':
+      return { method: 'GET', url: '/api/v1/packages/signing-key', ok: [200] };
+    case 'GET /api/v1/packages':
+      return { method: 'GET', url: '/api/v1/packages', ok: [200] };
+    case 'GET /api/v1/packages/schedule':
+      return { method: 'GET', url: '/api/v1/packages/schedule', ok: [200] };
+    case 'GET /api/v1/packages/receipts':
+      return { method: 'GET', url: '/api/v1/packages/receipts?partner=nedo', ok: [200] };
+    // The first allowed caller issues February; the next finds the same figures issued (200).
+    case 'POST /api/v1/packages/issue':
+      return {
+        method: 'POST',
+        url: '/api/v1/packages/issue',
+        payload: { partner: 'nedo', month: '2024-02' },
+        ok: [200, 201],
+      };
+    case 'GET /api/v1/packages/:packageId/download':
+      await issueFebruary();
+      return { method: 'GET', url: '/api/v1/packages/nedo-2024-02-v1/download', ok: [200] };
+    case 'GET /api/v1/packages/:packageId/files/:name':
+      await issueFebruary();
+      return { method: 'GET', url: '/api/v1/packages/nedo-2024-02-v1/files/manifest.json', ok: [200] };
     case 'GET /api/v1/platform':
       return { method: 'GET', url: '/api/v1/platform', ok: [200] };
     case 'GET /api/v1/registry':

@@ -40,5 +40,10 @@ export function openAuthDatabase(path: string): Database.Database {
     );
     CREATE INDEX IF NOT EXISTS api_tokens_by_creation ON api_tokens(created_at_ms);
   `);
+  // Which partner (NEDO, Stanley Electric) a partner's account or token speaks for: added to older files.
+  for (const table of ['users', 'api_tokens']) {
+    const columns = db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all();
+    if (!columns.some((c) => c.name === 'partner')) db.exec(`ALTER TABLE ${table} ADD COLUMN partner TEXT`);
+  }
   return db;
 }

@@ -1,3 +1,4 @@
+import type { PartnerId } from '@qt-led/contract';
 import type { Role, Scope } from './permissions.js';
 
 // The shapes of the auth store: implemented by `openAuthStore` (auth-store), composed of `auth-users`,
@@ -6,6 +7,8 @@ import type { Role, Scope } from './permissions.js';
 export interface User {
   username: string;
   role: Role;
+  /** The partner a partner's account speaks for (its packages); null for everyone else. */
+  partner: PartnerId | null;
   createdAtMs: number;
 }
 
@@ -15,6 +18,8 @@ export interface ApiTokenRecord {
   role: Role;
   /** Areas the token is limited to; `null` = whatever its role allows. */
   scopes: Scope[] | null;
+  /** The partner a partner token speaks for (its packages); null otherwise. */
+  partner: PartnerId | null;
   createdAtMs: number;
   createdBy: string;
   expiresAtMs: number | null;
@@ -24,11 +29,20 @@ export interface ApiTokenRecord {
 
 /** Who is calling: a person through a session, or a machine/partner through an API token. */
 export type Principal =
-  | { kind: 'session'; username: string; role: Role; scopes: null; sessionId: string; expiresAtMs: number }
+  | {
+      kind: 'session';
+      username: string;
+      role: Role;
+      partner: PartnerId | null;
+      scopes: null;
+      sessionId: string;
+      expiresAtMs: number;
+    }
   | {
       kind: 'api-token';
       username: string;
       role: Role;
+      partner: PartnerId | null;
       scopes: Scope[] | null;
       tokenId: string;
       expiresAtMs: number | null;
@@ -36,13 +50,21 @@ export type Principal =
 
 export interface AuthStore {
   countUsers(): number;
-  createUser(user: { username: string; role: Role; passwordHash: string; nowMs: number }): User;
+  createUser(user: {
+    username: string;
+    role: Role;
+    partner?: PartnerId | null;
+    passwordHash: string;
+    nowMs: number;
+  }): User;
   findUser(username: string): (User & { passwordHash: string }) | undefined;
   /** Ordered by username; `after` is the last username of the previous page. */
   listUsers(query: { after?: string; limit: number }): User[];
   setPasswordHash(username: string, passwordHash: string): void;
   /** Changes a user's role; it applies to their open sessions at once. False when there is no such user. */
   setRole(username: string, role: Role): boolean;
+  /** Sets the partner a user speaks for (null: none). False when there is no such user. */
+  setPartner(username: string, partner: PartnerId | null): boolean;
   /** Deletes a user and ends their sessions. False when there is no such user. */
   deleteUser(username: string): boolean;
   countAdmins(): number;
@@ -54,6 +76,7 @@ export interface AuthStore {
     name: string;
     role: Role;
     scopes: Scope[] | null;
+    partner?: PartnerId | null;
     expiresAtMs: number | null;
     createdBy: string;
     nowMs: number;

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { PARTNER_IDS, type PartnerId } from '@qt-led/contract';
 import { type Role, type Scope, ROLES, SCOPES } from './permissions.js';
 
 /** What sessions and API tokens share: the bearer-token format, its hash, and checks of stored values. */
@@ -12,6 +13,13 @@ export function asRole(value: string): Role {
   if (!(ROLES as readonly string[]).includes(value))
     throw new Error(`auth database holds an unknown role ${value}`);
   return value as Role;
+}
+
+export function asPartner(value: string | null): PartnerId | null {
+  if (value === null) return null;
+  const found = PARTNER_IDS.find((p) => p === value);
+  if (found === undefined) throw new Error(`auth database holds an unknown partner ${value}`);
+  return found;
 }
 
 export function asScopes(value: string | null): Scope[] | null {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { AuthStore, Principal } from './auth-model.js';
-import { SESSION_PREFIX, asRole, newToken, sha256 } from './auth-secrets.js';
+import { SESSION_PREFIX, asPartner, asRole, newToken, sha256 } from './auth-secrets.js';
 
 export interface Sessions extends Pick<AuthStore, 'createSession' | 'deleteSession' | 'deleteSessionsOf'> {
   /** The principal of a session token (prefix already checked), or `undefined` (unknown, expired). */
@@ -17,8 +17,11 @@ export function sessions(db: Database.Database): Sessions {
     purgeSessions: db.prepare('DELETE FROM sessions WHERE expires_at_ms <= ?'),
     deleteSession: db.prepare('DELETE FROM sessions WHERE id = ?'),
     deleteSessionsOf: db.prepare('DELETE FROM sessions WHERE username = ?'),
-    findSession: db.prepare<[string], { id: string; username: string; role: string; expires_at_ms: number }>(
-      `SELECT s.id, s.username, u.role, s.expires_at_ms FROM sessions s
+    findSession: db.prepare<
+      [string],
+      { id: string; username: string; role: string; partner: string | null; expires_at_ms: number }
+    >(
+      `SELECT s.id, s.username, u.role, u.partner, s.expires_at_ms FROM sessions s
        JOIN users u ON u.username = s.username WHERE s.token_sha256 = ?`,
     ),
   };
@@ -44,6 +47,7 @@ export function sessions(db: Database.Database): Sessions {
         kind: 'session',
         username: row.username,
         role: asRole(row.role),
+        partner: asPartner(row.partner),
         scopes: null,
         sessionId: row.id,
         expiresAtMs: row.expires_at_ms,

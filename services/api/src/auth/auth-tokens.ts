@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { ApiTokenRecord, AuthStore, Principal } from './auth-model.js';
-import { API_TOKEN_PREFIX, asRole, asScopes, newToken, sha256 } from './auth-secrets.js';
+import { API_TOKEN_PREFIX, asPartner, asRole, asScopes, newToken, sha256 } from './auth-secrets.js';
 
 export interface ApiTokens extends Pick<
   AuthStore,
@@ -17,6 +17,7 @@ interface TokenRow {
   name: string;
   role: string;
   scopes: string | null;
+  partner: string | null;
   created_at_ms: number;
   created_by: string;
   expires_at_ms: number | null;
@@ -30,6 +31,7 @@ function tokenRecord(row: TokenRow): ApiTokenRecord {
     name: row.name,
     role: asRole(row.role),
     scopes: asScopes(row.scopes),
+    partner: asPartner(row.partner),
     createdAtMs: row.created_at_ms,
     createdBy: row.created_by,
     expiresAtMs: row.expires_at_ms,
@@ -41,22 +43,23 @@ function tokenRecord(row: TokenRow): ApiTokenRecord {
 function prepareTokenStatements(db: Database.Database) {
   return {
     insertToken: db.prepare(
-      `INSERT INTO api_tokens (id, token_sha256, name, role, scopes, created_at_ms, created_by, expires_at_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO api_tokens (id, token_sha256, name, role, scopes, partner, created_at_ms, created_by,
+         expires_at_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     listTokens: db.prepare<[number, number, number], TokenRow>(
-      `SELECT rowid AS seq, id, name, role, scopes, created_at_ms, created_by, expires_at_ms, revoked_at_ms,
+      `SELECT rowid AS seq, id, name, role, scopes, partner, created_at_ms, created_by, expires_at_ms, revoked_at_ms,
          last_used_at_ms
        FROM api_tokens WHERE rowid < ? AND (? = 1 OR revoked_at_ms IS NULL)
        ORDER BY rowid DESC LIMIT ?`,
     ),
     getToken: db.prepare<[string], TokenRow>(
-      `SELECT rowid AS seq, id, name, role, scopes, created_at_ms, created_by, expires_at_ms, revoked_at_ms,
+      `SELECT rowid AS seq, id, name, role, scopes, partner, created_at_ms, created_by, expires_at_ms, revoked_at_ms,
          last_used_at_ms
        FROM api_tokens WHERE id = ?`,
     ),
     findToken: db.prepare<[string], TokenRow>(
-      `SELECT rowid AS seq, id, name, role, scopes, created_at_ms, created_by, expires_at_ms, revoked_at_ms,
+      `SELECT rowid AS seq, id, name, role, scopes, partner, created_at_ms, created_by, expires_at_ms, revoked_at_ms,
          last_used_at_ms
        FROM api_tokens WHERE token_sha256 = ?`,
     ),
@@ -74,7 +77,7 @@ export function apiTokens(db: Database.Database): ApiTokens {
   const touchedAt = new Map<string, number>();
 
   return {
-    createApiToken({ name, role, scopes, expiresAtMs, createdBy, nowMs }) {
+    createApiToken({ name, role, scopes, partner = null, expiresAtMs, createdBy, nowMs }) {
       const token = newToken(API_TOKEN_PREFIX);
       const id = `tok_${randomBytes(9).toString('base64url')}`;
       statements.insertToken.run(
@@ -83,6 +86,7 @@ export function apiTokens(db: Database.Database): ApiTokens {
         name,
         role,
         scopes === null ? null : JSON.stringify(scopes),
+        partner,
         nowMs,
         createdBy,
         expiresAtMs,
@@ -126,6 +130,7 @@ export function apiTokens(db: Database.Database): ApiTokens {
         kind: 'api-token',
         username: `token:${record.name}`,
         role: record.role,
+        partner: record.partner,
         scopes: record.scopes,
         tokenId: record.id,
         expiresAtMs: record.expiresAtMs,

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { AuthStore, User } from './auth-model.js';
-import { asRole } from './auth-secrets.js';
+import { asPartner, asRole } from './auth-secrets.js';
 
 export class UserExistsError extends Error {
   override readonly name = 'UserExistsError';
@@ -15,13 +15,22 @@ export type UserAccounts = Pick<
   | 'listUsers'
   | 'setPasswordHash'
   | 'setRole'
+  | 'setPartner'
   | 'deleteUser'
   | 'countAdmins'
 >;
 
-const userOf = (row: { username: string; role: string; created_at_ms: number }): User => ({
+interface UserRow {
+  username: string;
+  role: string;
+  partner: string | null;
+  created_at_ms: number;
+}
+
+const userOf = (row: UserRow): User => ({
   username: row.username,
   role: asRole(row.role),
+  partner: asPartner(row.partner),
   createdAtMs: row.created_at_ms,
 });
 
@@ -30,15 +39,15 @@ export function userAccounts(db: Database.Database): UserAccounts {
   const statements = {
     countUsers: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM users'),
     insertUser: db.prepare(
-      'INSERT INTO users (username, role, password_hash, created_at_ms) VALUES (?, ?, ?, ?)',
+      'INSERT INTO users (username, role, partner, password_hash, created_at_ms) VALUES (?, ?, ?, ?, ?)',
     ),
-    findUser: db.prepare<
-      [string],
-      { username: string; role: string; password_hash: string; created_at_ms: number }
-    >('SELECT username, role, password_hash, created_at_ms FROM users WHERE username = ?'),
-    listUsers: db.prepare<[string, number], { username: string; role: string; created_at_ms: number }>(
-      'SELECT username, role, created_at_ms FROM users WHERE username > ? ORDER BY username LIMIT ?',
+    findUser: db.prepare<[string], UserRow & { password_hash: string }>(
+      'SELECT username, role, partner, password_hash, created_at_ms FROM users WHERE username = ?',
     ),
+    listUsers: db.prepare<[string, number], UserRow>(
+      'SELECT username, role, partner, created_at_ms FROM users WHERE username > ? ORDER BY username LIMIT ?',
+    ),
+    setPartner: db.prepare('UPDATE users SET partner = ? WHERE username = ?'),
     setPassword: db.prepare('UPDATE users SET password_hash = ? WHERE username = ?'),
     setRole: db.prepare('UPDATE users SET role = ? WHERE username = ?'),
     deleteUser: db.prepare('DELETE FROM users WHERE username = ?'),
@@ -47,16 +56,16 @@ export function userAccounts(db: Database.Database): UserAccounts {
 
   return {
     countUsers: () => statements.countUsers.get()?.n ?? 0,
-    createUser({ username, role, passwordHash, nowMs }) {
+    createUser({ username, role, partner = null, passwordHash, nowMs }) {
       try {
-        statements.insertUser.run(username, role, passwordHash, nowMs);
+        statements.insertUser.run(username, role, partner, passwordHash, nowMs);
       } catch (error) {
         if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
           throw new UserExistsError(`a user named ${username} already exists`);
         }
         throw error;
       }
-      return { username, role, createdAtMs: nowMs };
+      return { username, role, partner, createdAtMs: nowMs };
     },
     findUser(username) {
       const row = statements.findUser.get(username);
@@ -67,6 +76,7 @@ export function userAccounts(db: Database.Database): UserAccounts {
       statements.setPassword.run(passwordHash, username);
     },
     setRole: (username, role) => statements.setRole.run(role, username).changes > 0,
+    setPartner: (username, partner) => statements.setPartner.run(partner, username).changes > 0,
     // Sessions go with the user (ON DELETE CASCADE).
     deleteUser: (username) => statements.deleteUser.run(username).changes > 0,
     countAdmins: () => statements.countAdmins.get()?.n ?? 0,

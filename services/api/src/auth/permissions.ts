@@ -12,7 +12,7 @@ export { ROLES, type Role };
  * Areas an API token can be limited to (a partner token: `['emissions', 'registry']`). A token without a
  * scope may call whatever its role allows; account routes (`me`, `logout`) need no scope.
  */
-export const SCOPES = ['fleet', 'alarms', 'emissions', 'registry', 'live', 'admin'] as const;
+export const SCOPES = ['fleet', 'alarms', 'emissions', 'packages', 'registry', 'live', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export type RouteAccess =
@@ -49,6 +49,14 @@ export const ROUTE_PERMISSIONS = {
   // Analysts read alarms but acknowledging is the officers' call (they go to the boat).
   'POST /api/v1/alarms/:id/acknowledge': { roles: ['officer', 'admin'], scope: 'alarms' },
   'GET /api/v1/emissions': { roles: FIGURE_READERS, scope: 'emissions' },
+  // Anyone may fetch the public key to verify a package with; a partner sees only its own packages.
+  'GET /api/v1/packages/signing-key': PUBLIC,
+  'GET /api/v1/packages': { roles: FIGURE_READERS, scope: 'packages' },
+  'GET /api/v1/packages/schedule': { roles: ['analyst', 'admin'], scope: 'packages' },
+  'GET /api/v1/packages/receipts': { roles: ['analyst', 'admin'], scope: 'packages' },
+  'POST /api/v1/packages/issue': { roles: ['analyst', 'admin'], scope: 'packages' },
+  'GET /api/v1/packages/:packageId/download': { roles: FIGURE_READERS, scope: 'packages' },
+  'GET /api/v1/packages/:packageId/files/:name': { roles: FIGURE_READERS, scope: 'packages' },
   'GET /api/v1/platform': { roles: EVERYONE, scope: null },
   'GET /api/v1/registry': { roles: EVERYONE, scope: 'registry' },
   'PUT /api/v1/registry': { roles: ADMIN, scope: 'admin' },

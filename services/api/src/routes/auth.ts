@@ -96,6 +96,7 @@ export const authRoutes: FastifyPluginCallbackZod<{ dataDir: string }> = (app, o
         username: p.username,
         role: p.role,
         kind: p.kind,
+        partner: p.partner,
         scopes: p.scopes,
         expiresAtMs: p.expiresAtMs,
       };

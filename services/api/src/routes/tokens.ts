@@ -1,4 +1,4 @@
-import { Role } from '@qt-led/contract';
+import { PartnerId, Role } from '@qt-led/contract';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SCOPES } from '../auth/permissions.js';
@@ -11,6 +11,7 @@ const TokenView = z
     name: z.string(),
     role: Role,
     scopes: z.array(z.enum(SCOPES)).nullable(),
+    partner: PartnerId.nullable(),
     createdAtMs: z.number(),
     createdBy: z.string(),
     expiresAtMs: z.number().nullable(),
@@ -31,6 +32,7 @@ const NewToken = z.strictObject({
     .min(1, 'give at least one scope, or leave scopes out for everything the role allows')
     .optional()
     .describe('limit the token to these areas, e.g. ["emissions", "registry"] for a partner'),
+  partner: PartnerId.optional().describe('a partner token: whose data packages it may list and download'),
   expiresAt: Instant.optional().describe('ISO 8601 instant after which the token stops working'),
 });
 
@@ -81,8 +83,15 @@ export const tokenRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
       },
     },
     async (request, reply) => {
-      const { name, role, scopes, expiresAt } = request.body;
+      const { name, role, scopes, partner, expiresAt } = request.body;
       const nowMs = app.sessionClock.now();
+      if (partner !== undefined && role !== 'partner') {
+        throw new ApiError(
+          400,
+          'INVALID_REQUEST',
+          'body field "partner": only a partner token speaks for a partner',
+        );
+      }
       if (expiresAt !== undefined && expiresAt <= nowMs) {
         throw new ApiError(
           400,
@@ -94,6 +103,7 @@ export const tokenRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
         name,
         role,
         scopes: scopes === undefined ? null : [...new Set(scopes)],
+        partner: partner ?? null,
         expiresAtMs: expiresAt ?? null,
         createdBy: request.principal?.username ?? 'unknown',
         nowMs,

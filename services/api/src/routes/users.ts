@@ -1,4 +1,4 @@
-import { Role } from '@qt-led/contract';
+import { PartnerId, Role } from '@qt-led/contract';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { UserExistsError } from '../auth/auth-store.js';
@@ -7,7 +7,24 @@ import { ApiError, ErrorBody } from '../errors.js';
 import { pageLimit } from '../schemas.js';
 import { NewPassword, Username } from './auth.js';
 
-const UserView = z.object({ username: z.string(), role: Role, createdAtMs: z.number() }).meta({ id: 'User' });
+const UserView = z
+  .object({ username: z.string(), role: Role, partner: PartnerId.nullable(), createdAtMs: z.number() })
+  .meta({ id: 'User' });
+
+const PartnerOfUser = PartnerId.nullable()
+  .optional()
+  .describe("a partner's account: whose data packages it sees (nedo, stanley-electric)");
+
+/** Only a partner speaks for a partner. */
+function checkPartner(role: string, partner: string | null | undefined): void {
+  if (partner !== undefined && partner !== null && role !== 'partner') {
+    throw new ApiError(
+      400,
+      'INVALID_REQUEST',
+      'body field "partner": only a partner role speaks for a partner',
+    );
+  }
+}
 
 /** People's accounts (admin). Paged by username. */
 export const userRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
@@ -38,15 +55,27 @@ export const userRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
       schema: {
         tags: ['admin'],
         summary: 'Create a user with a role',
-        body: z.strictObject({ username: Username, role: Role, password: NewPassword }),
+        body: z.strictObject({
+          username: Username,
+          role: Role,
+          partner: PartnerOfUser,
+          password: NewPassword,
+        }),
         response: { 201: UserView, 409: ErrorBody },
       },
     },
     async (request, reply) => {
-      const { username, role, password } = request.body;
+      const { username, role, partner, password } = request.body;
+      checkPartner(role, partner);
       const passwordHash = await hashPassword(password, app.apiOptions.scryptCost);
       try {
-        const user = app.auth.createUser({ username, role, passwordHash, nowMs: app.sessionClock.now() });
+        const user = app.auth.createUser({
+          username,
+          role,
+          partner: partner ?? null,
+          passwordHash,
+          nowMs: app.sessionClock.now(),
+        });
         request.log.info({ username, role, by: request.principal?.username }, 'user created');
         return await reply.code(201).send(user);
       } catch (error) {
@@ -77,21 +106,30 @@ export const userRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
         summary: "Change a user's role or set a new password (their sessions end on a new password)",
         params: z.strictObject({ username: Username }),
         body: z
-          .strictObject({ role: Role.optional(), password: NewPassword.optional() })
-          .refine((b) => b.role !== undefined || b.password !== undefined, {
-            message: 'give a new role, a new password, or both',
+          .strictObject({ role: Role.optional(), partner: PartnerOfUser, password: NewPassword.optional() })
+          .refine((b) => b.role !== undefined || b.password !== undefined || b.partner !== undefined, {
+            message: 'give a new role, partner or password',
           }),
         response: { 200: UserView, 404: ErrorBody, 409: ErrorBody },
       },
     },
     async (request) => {
       const { username } = request.params;
-      const { role, password } = request.body;
+      const { role, partner, password } = request.body;
       if (role !== undefined && role !== 'admin') refuseLosingTheLastAdmin(username, 'demote this one');
       if (app.auth.findUser(username) === undefined) {
         throw new ApiError(404, 'USER_NOT_FOUND', `no user "${username}"`);
       }
+      const current = app.auth.findUser(username);
+      checkPartner(
+        role ?? current?.role ?? '',
+        partner ?? (role === undefined ? undefined : current?.partner),
+      );
       if (role !== undefined) app.auth.setRole(username, role);
+      // A role other than partner speaks for no partner.
+      if (partner !== undefined || (role !== undefined && role !== 'partner')) {
+        app.auth.setPartner(username, role !== undefined && role !== 'partner' ? null : (partner ?? null));
+      }
       if (password !== undefined) {
         app.auth.setPasswordHash(username, await hashPassword(password, app.apiOptions.scryptCost));
         app.auth.deleteSessionsOf(username);
@@ -102,7 +140,12 @@ export const userRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
       );
       const user = app.auth.findUser(username);
       if (user === undefined) throw new ApiError(404, 'USER_NOT_FOUND', `no user "${username}"`);
-      return { username: user.username, role: user.role, createdAtMs: user.createdAtMs };
+      return {
+        username: user.username,
+        role: user.role,
+        partner: user.partner,
+        createdAtMs: user.createdAtMs,
+      };
     },
   );
 

@@ -105,7 +105,13 @@ export async function createApiFixture(
       method: 'POST',
       url: '/api/v1/users',
       headers: { authorization: `Bearer ${tokens.admin}` },
-      payload: { username: `${role}1`, role, password: passwords[role] },
+      // The partner speaks for NEDO: it sees NEDO's packages.
+      payload: {
+        username: `${role}1`,
+        role,
+        password: passwords[role],
+        ...(role === 'partner' ? { partner: 'nedo' } : {}),
+      },
     });
     if (created.statusCode !== 201) throw new Error(`create ${role}: ${created.statusCode} ${created.body}`);
     tokens[role] = await login(`${role}1`, passwords[role]);
