@@ -58,6 +58,7 @@ describe('docker-compose.yml', () => {
     for (const [name, schema] of [
       ['ingest', ingestEnvSchema],
       ['api', apiEnvSchema],
+      ['scheduler', apiEnvSchema],
     ] as const) {
       const service = services[name];
       expect(service, `service ${name}`).toBeDefined();
