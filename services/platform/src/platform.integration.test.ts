@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GatewayConfig, type VesselId } from '@qt-led/contract';
 import { configKeyFromPem, openDiskQueue, signedWith } from '@qt-led/gateway';
+import { lastDueMonth, openOutbox, verifyPackage } from '@qt-led/partner-packages';
 import { createLogger, loadConfig } from '@qt-led/runtime';
 import { findGaps } from '@qt-led/store';
 import { createSqliteStore } from '@qt-led/store-sqlite';
@@ -126,6 +127,31 @@ describe('startPlatform on the embedded default', () => {
     expect(withData.sort()).toEqual(heardFrom());
     const unauthenticated = await fetch(`${first.url}/api/v1/vessels`);
     expect(unauthenticated.status).toBe(401);
+  });
+
+  it("issues each partner's package for the last complete month once live, signed with a key only it can read", async () => {
+    const outbox = openOutbox(join(dataDir, 'outbox'));
+    const month = lastDueMonth(first.clock.now(), 0);
+    const expected = [`nedo-${month.slice(0, 7)}-v1`, `stanley-electric-${month.slice(0, 7)}-v1`];
+    // The schedule's first pass starts at "Live now", beside the API.
+    const deadline = Date.now() + 25_000;
+    let ids: string[] = [];
+    while (Date.now() < deadline) {
+      ids = (await outbox.list()).map((p) => p.packageId).sort();
+      if (expected.every((id) => ids.includes(id))) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(ids).toEqual(expected);
+    const key = await stat(join(dataDir, 'package-signing-key.pem'));
+    expect(key.mode & 0o777).toBe(0o600);
+    const publicKeyPem = await readFile(join(dataDir, 'package-signing-key.pub.pem'), 'utf8');
+    for (const id of expected) {
+      const files = await outbox.read(id);
+      if (files === undefined) throw new Error(`${id} vanished`);
+      const report = verifyPackage(files, { publicKeyPem });
+      expect(report.problems).toEqual([]);
+      expect(report.manifest?.completeness.vessels).toHaveLength(first.registry.registry.vessels.length);
+    }
   });
 
   it('stores every sampled reading once: nothing lost, nothing doubled, after a clean stop', async () => {
