@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { DeliveryTarget } from './delivery.js';
 import { PackageLanguage, PackageScope, PartnerId } from '@qt-led/contract';
 import { z } from 'zod';
 
@@ -19,6 +20,22 @@ export const PartnerSchedule = z.strictObject({
   firstMonth: z
     .string()
     .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM')
+    .optional(),
+  /** Push each package to the partner's HTTPS endpoint (they can always download it from the API too). */
+  delivery: z
+    .strictObject({
+      url: z.url({ protocol: /^https$/, error: "expected the partner's https:// endpoint" }),
+      /** The variable holding the `Authorization` header value (the secret stays out of the file). */
+      authorizationEnv: z
+        .string()
+        .regex(/^[A-Z][A-Z0-9_]*$/, 'expected the name of an environment variable')
+        .optional(),
+      /** A CA certificate (PEM file) for an endpoint whose certificate no public CA signed. */
+      caPath: z.string().min(1).optional(),
+      attempts: z.int().min(1).max(20).default(5),
+      retryBaseSeconds: z.number().min(0).max(600).default(1),
+      timeoutSeconds: z.number().min(1).max(600).default(30),
+    })
     .optional(),
 });
 export type PartnerSchedule = z.infer<typeof PartnerSchedule>;
@@ -50,4 +67,32 @@ export function loadPackagesConfig(path: string | undefined): PackagesConfig {
     );
   }
   return parsed.data;
+}
+
+/**
+ * Each partner's delivery target, its secret read from the variable the schedule names and its CA from
+ * the file; a named variable that is unset is an error at start, not a silent unauthenticated push.
+ */
+export function deliveryTargetsOf(
+  config: PackagesConfig,
+  env: Readonly<Record<string, string | undefined>>,
+): Map<PartnerId, DeliveryTarget> {
+  const targets = new Map<PartnerId, DeliveryTarget>();
+  for (const s of config.partners) {
+    const d = s.delivery;
+    if (d === undefined) continue;
+    const authorization = d.authorizationEnv === undefined ? undefined : env[d.authorizationEnv];
+    if (d.authorizationEnv !== undefined && (authorization === undefined || authorization === '')) {
+      throw new Error(`${s.partner} delivery: ${d.authorizationEnv} is not set`);
+    }
+    targets.set(s.partner, {
+      url: d.url,
+      ...(authorization === undefined ? {} : { authorization }),
+      ...(d.caPath === undefined ? {} : { ca: readFileSync(d.caPath, 'utf8') }),
+      attempts: d.attempts,
+      retryBaseMs: d.retryBaseSeconds * 1_000,
+      timeoutMs: d.timeoutSeconds * 1_000,
+    });
+  }
+  return targets;
 }

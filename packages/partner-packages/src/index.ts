@@ -24,7 +24,14 @@ export {
 export { type VerifyOptions, type VerifyProblem, type VerifyReport, verifyPackage } from './verify.js';
 export { readPackageFiles, zipPackage } from './package-files.js';
 export { type Outbox, type PackageReceipt, openOutbox, parsePackageId } from './outbox.js';
-export { DEFAULT_PACKAGES_CONFIG, PackagesConfig, PartnerSchedule, loadPackagesConfig } from './config.js';
+export {
+  DEFAULT_PACKAGES_CONFIG,
+  PackagesConfig,
+  PartnerSchedule,
+  deliveryTargetsOf,
+  loadPackagesConfig,
+} from './config.js';
+export { type DeliveryOutcome, type DeliveryTarget, deliverPending } from './delivery.js';
 export {
   type IssueOutcome,
   type PackageScheduler,

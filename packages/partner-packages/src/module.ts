@@ -1,5 +1,7 @@
 import type { Logger, ServiceModule } from '@qt-led/runtime';
+import type { PartnerId } from '@qt-led/contract';
 import type { PackagesConfig } from './config.js';
+import type { DeliveryTarget } from './delivery.js';
 import { openOutbox } from './outbox.js';
 import { createPackageScheduler, type PackageScheduler, type PackageSources } from './scheduler.js';
 import { loadOrCreatePackageSigner } from './signing.js';
@@ -11,6 +13,8 @@ export interface PackagesModuleConfig {
   /** The Ed25519 signing key (PKCS#8 PEM), generated there on first start with mode 0600. */
   signingKeyPath: string;
   schedule: PackagesConfig;
+  /** Partners whose packages are pushed to their endpoint (`deliveryTargetsOf`). */
+  deliveries: ReadonlyMap<PartnerId, DeliveryTarget>;
   /**
    * Whether this process runs the schedule's passes. Compose runs them in a process of their own and the
    * API only serves packages and issues on an analyst's request; the embedded default runs both.
@@ -48,6 +52,7 @@ export function createPackagesModule(
         signer,
         clock: deps.clock,
         logger: deps.logger,
+        deliveries: config.deliveries,
         ...(deps.startFrom === undefined ? {} : { startFrom: deps.startFrom }),
       });
       if (config.periodic) await scheduler.start();

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { cp, mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +18,7 @@ import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_PACKAGES_CONFIG,
+  deliverPending,
   type Outbox,
   type PackageScheduler,
   PackagesConfig,
@@ -367,4 +370,130 @@ describe('partner packages', () => {
       await p.close();
     }
   }, 180_000);
+
+  it('pushes a package to a real HTTPS receiver that fails twice, then accepts it; every attempt is a receipt', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qtled-packages-'));
+    // The receiver's certificate, self-signed for 127.0.0.1 (openssl, as an operator would make one).
+    await run('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=partner receiver',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'receiver.key'),
+      '-out',
+      join(dir, 'receiver.crt'),
+    ]);
+    const cert = await readFile(join(dir, 'receiver.crt'), 'utf8');
+    const received: { headers: Record<string, unknown>; body: Buffer }[] = [];
+    let requests = 0;
+    const server = createServer({ key: await readFile(join(dir, 'receiver.key')), cert }, (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        requests += 1;
+        if (requests <= 2) {
+          res.writeHead(503).end();
+          return;
+        }
+        received.push({ headers: req.headers, body: Buffer.concat(chunks) });
+        res.writeHead(201).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `https://127.0.0.1:${String((server.address() as AddressInfo).port)}/packages`;
+    const now = { ms: Date.parse('2026-12-03T02:00:00Z') };
+    const p = await platform(dir, now);
+    try {
+      await p
+        .scheduler(PackagesConfig.parse({ partners: [{ partner: 'nedo', scope: 'emissions' }] }))
+        .runOnce();
+      const target = {
+        url,
+        authorization: 'Bearer partner-secret',
+        attempts: 5,
+        retryBaseMs: 10,
+        timeoutMs: 5_000,
+      };
+      // A receiver whose certificate the CA given does not sign is refused: nothing is sent.
+      const otherCa = join(dir, 'other.crt');
+      await run('openssl', [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=someone else',
+        '-keyout',
+        join(dir, 'other.key'),
+        '-out',
+        otherCa,
+      ]);
+      const refused = await deliverPending(
+        p.outbox,
+        'nedo',
+        { ...target, ca: await readFile(otherCa, 'utf8'), attempts: 1 },
+        { clock: { now: () => now.ms }, logger },
+      );
+      expect(refused).toEqual([{ packageId: 'nedo-2026-11-v1', delivered: false, attempts: 1 }]);
+      expect(requests).toBe(0);
+
+      const outcome = await deliverPending(
+        p.outbox,
+        'nedo',
+        { ...target, ca: cert },
+        {
+          clock: { now: () => now.ms },
+          logger,
+        },
+      );
+      expect(outcome).toEqual([{ packageId: 'nedo-2026-11-v1', delivered: true, attempts: 3 }]);
+      expect(received).toHaveLength(1);
+      const [delivery] = received;
+      expect(delivery?.headers).toMatchObject({
+        'content-type': 'application/zip',
+        'x-package-id': 'nedo-2026-11-v1',
+        authorization: 'Bearer partner-secret',
+      });
+      const zipPath = join(dir, 'received.zip');
+      await writeFile(zipPath, delivery?.body ?? Buffer.alloc(0));
+      const { files } = await readPackageFiles(zipPath);
+      expect(verifyPackage(files, { publicKeyPem: p.signer.publicKeyPem }).problems).toEqual([]);
+      const receipts = (await p.outbox.receipts('nedo')).filter((r) => r.kind === 'delivery');
+      expect(receipts.map((r) => [r.outcome, r.detail?.replace(/:.*$/, '')])).toEqual([
+        ['failed', 'attempt 1'],
+        ['failed', 'attempt 1'],
+        ['failed', 'attempt 2'],
+        ['ok', 'attempt 3'],
+      ]);
+      expect(receipts[1]?.detail).toBe('attempt 1: HTTP 503');
+      // Delivered once: the next pass sends nothing.
+      expect(
+        await deliverPending(
+          p.outbox,
+          'nedo',
+          { ...target, ca: cert },
+          { clock: { now: () => now.ms }, logger },
+        ),
+      ).toEqual([]);
+      expect(requests).toBe(3);
+    } finally {
+      server.close();
+      await p.close();
+    }
+  }, 120_000);
 });

@@ -4,6 +4,7 @@ import type { Logger, ServiceModule } from '@qt-led/runtime';
 import { buildPackage, packageIdOf } from './build.js';
 import type { PackagesConfig, PartnerSchedule } from './config.js';
 import type { LampFaultFigure, NightFigure, PackageFigures } from './figures.js';
+import { type DeliveryTarget, deliverPending } from './delivery.js';
 import type { Outbox } from './outbox.js';
 import type { PackageSigner } from './signing.js';
 import { createHash } from 'node:crypto';
@@ -61,6 +62,8 @@ export interface PackageSchedulerDeps {
   logger: Logger;
   /** The periodic pass starts when this resolves (the embedded default: at "Live now"); default at once. */
   startFrom?: Promise<void>;
+  /** Partners whose packages are also pushed to their HTTPS endpoint, after each pass. */
+  deliveries?: ReadonlyMap<PartnerId, DeliveryTarget>;
 }
 
 const ZONE = REGISTRY_TIME_ZONE;
@@ -213,6 +216,10 @@ export function createPackageScheduler(config: PackagesConfig, deps: PackageSche
         } catch (error) {
           logger.error({ err: error, partner: schedule.partner, from }, 'partner package not issued');
         }
+      }
+      const target = deps.deliveries?.get(schedule.partner);
+      if (target !== undefined && !stopped) {
+        await deliverPending(outbox, schedule.partner, target, { clock, logger, stopped: () => stopped });
       }
     }
     return outcomes;

@@ -15,6 +15,7 @@ import type { FleetStatusModuleConfig } from '@qt-led/fleet-status';
 import {
   createPackageSources,
   createPackagesModule,
+  deliveryTargetsOf,
   loadPackagesConfig,
   type PackagesModule,
   type PackagesModuleConfig,
@@ -30,10 +31,13 @@ export interface ApiSideConfig {
 
 /** The partner packages' slice: the outbox, the signing key and the schedule (validated here, at start). */
 export function packagesConfigFrom(env: ApiEnv): PackagesModuleConfig {
+  const schedule = loadPackagesConfig(env.PACKAGES_CONFIG_PATH);
   return {
     outboxDir: env.PACKAGES_OUTBOX_DIR ?? join(env.DATA_DIR, 'outbox'),
     signingKeyPath: env.PACKAGES_SIGNING_KEY_PATH ?? join(env.DATA_DIR, 'package-signing-key.pem'),
-    schedule: loadPackagesConfig(env.PACKAGES_CONFIG_PATH),
+    schedule,
+    // The delivery secrets are named by the schedule file and read here, with the other variables.
+    deliveries: deliveryTargetsOf(schedule, process.env),
     periodic: env.PACKAGES_SCHEDULE_HERE,
   };
 }
