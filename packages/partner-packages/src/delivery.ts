@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { request } from 'node:https';
-import type { PackageId, PartnerId } from '@qt-led/contract';
+import type { PartnerId } from '@qt-led/contract';
 import type { Logger } from '@qt-led/runtime';
 import type { Outbox } from './outbox.js';
 import { zipPackage } from './package-files.js';
@@ -90,7 +90,7 @@ export async function deliverPending(
     if (deps.stopped?.() === true) break;
     const files = await outbox.read(summary.packageId);
     if (files === undefined) continue;
-    const zip = await zipPackage(summary.packageId as PackageId, files);
+    const zip = await zipPackage(summary.packageId, files);
     const manifest = files.get('manifest.json') ?? Buffer.alloc(0);
     const manifestSha256 = createHash('sha256').update(manifest).digest('hex');
     let ok = false;
