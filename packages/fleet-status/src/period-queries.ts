@@ -1,5 +1,5 @@
 import type { RegistryIndex, VesselId } from '@qt-led/contract';
-import type { TelemetryStore } from '@qt-led/store';
+import type { StoredReading, TelemetryStore } from '@qt-led/store';
 import { completenessMatrix } from './completeness.js';
 import type { FleetStatusConfig } from './config.js';
 import type { FishingNight, FleetStatusService, Trip } from './model.js';
@@ -21,6 +21,29 @@ const assertPeriod = (fromMs: number, toMs: number): void => {
   }
 };
 
+const SLICE_MS = 86_400_000;
+
+/**
+ * A vessel's readings of a long period, read a day at a time with the event loop let go between days: an
+ * SQLite read is synchronous, and a vessel-month at once (43,000 readings, ~240 ms) would hold up the API,
+ * ingest and the embedded broker of the same process; a day is ~20 ms. The ranges are half-open, so the
+ * slices neither overlap nor miss a reading.
+ */
+async function readingsInSlices(
+  store: TelemetryStore,
+  vesselId: VesselId,
+  fromMs: number,
+  toMs: number,
+): Promise<StoredReading[]> {
+  const out: StoredReading[] = [];
+  for (let from = fromMs; from < toMs; from += SLICE_MS) {
+    const slice = await store.readings(vesselId, from, Math.min(toMs, from + SLICE_MS));
+    for (const r of slice) out.push(r);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return out;
+}
+
 /**
  * What the fleet did over a period: trips, fishing nights, completeness. Derived from the store on each
  * query; trips and nights are cached per vessel and period, keyed by the vessel's reading count, so late
@@ -40,7 +63,8 @@ export function createPeriodQueries(deps: PeriodQueriesDeps): PeriodQueries {
     const count = await store.countReadings(vesselId);
     const cached = periodCache.get(key);
     if (cached !== undefined && cached.count === count) return cached;
-    const readings = await store.readings(
+    const readings = await readingsInSlices(
+      store,
       vesselId,
       fromMs - config.tripSearchMarginMs,
       toMs + config.tripSearchMarginMs,
