@@ -9,10 +9,16 @@ import type {
   FishingNight,
   LocalDate,
   LoginResponse,
+  Me,
+  PackageIssueOutcome,
+  PackageReceipt,
+  PackageScheduleEntry,
+  PackageSigningKey,
+  PackageSummary,
+  PartnerId,
   PlatformPhase,
   SeriesField,
   SeriesResponse,
-  SessionUser,
   Trip,
   VesselDetail,
   VesselDetailResponse,
@@ -46,7 +52,8 @@ export interface EmissionsQuery {
 export interface ApiClient {
   login(username: string, password: string): Promise<LoginResponse>;
   logout(): Promise<void>;
-  me(): Promise<SessionUser>;
+  /** Who the token belongs to, with the partner a partner's account speaks for. */
+  me(): Promise<Me>;
   vessels(): Promise<VesselSummary[]>;
   vessel(id: VesselId): Promise<VesselDetail>;
   series(
@@ -61,6 +68,17 @@ export interface ApiClient {
   emissions(q: EmissionsQuery): Promise<EmissionsResult>;
   /** The export file as the server wrote it, and the name it suggests. */
   emissionsExport(q: EmissionsQuery, format: ExportFormat): Promise<{ blob: Blob; fileName: string }>;
+  /** Issued packages, newest period first: every partner's for analysts and admins, a partner its own. */
+  packages(partner?: PartnerId): Promise<PackageSummary[]>;
+  packageSchedule(): Promise<PackageScheduleEntry[]>;
+  /** A partner's receipts (issues, downloads, delivery attempts), oldest first. */
+  packageReceipts(partner: PartnerId): Promise<PackageReceipt[]>;
+  /** Issue a partner's month now (`YYYY-MM`; default the last complete one). */
+  issuePackage(request: { partner: PartnerId; month?: string }): Promise<PackageIssueOutcome>;
+  /** The whole package as a zip, and the name the server suggests. */
+  packageDownload(packageId: string): Promise<{ blob: Blob; fileName: string }>;
+  /** The public key every package is signed with (no login needed). */
+  packageSigningKey(): Promise<PackageSigningKey>;
   /** Loading the simulated history, catching up, or live (an API without the route is live). */
   platformPhase(): Promise<PlatformPhase>;
   /**
@@ -92,6 +110,13 @@ function query(params: Record<string, string | number | undefined>): string {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** A file the API sends as an attachment, named as its `content-disposition` says (else `fallback`). */
+async function attachment(response: Response, fallback: string): Promise<{ blob: Blob; fileName: string }> {
+  const disposition = response.headers.get('content-disposition') ?? '';
+  const named = /filename="?([^";]+)"?/.exec(disposition)?.[1];
+  return { blob: await response.blob(), fileName: named ?? fallback };
+}
 
 /** Lists come either bare or wrapped (`{ alarms: [...] }`); accept both so a wrapper key is no surprise. */
 function listOf<T>(body: unknown, key: string): T[] {
@@ -172,7 +197,7 @@ export function createApiClient(deps: ApiClientDeps): ApiClient {
       await send('POST', '/api/v1/auth/logout');
     },
     async me() {
-      const body = await json<SessionUser | { user: SessionUser }>('GET', '/api/v1/auth/me');
+      const body = await json<Me | { user: Me }>('GET', '/api/v1/auth/me');
       return 'user' in body ? body.user : body;
     },
     async vessels() {
@@ -232,13 +257,26 @@ export function createApiClient(deps: ApiClientDeps): ApiClient {
         'GET',
         `/api/v1/emissions${query({ from: q.from, to: q.to, variant: q.variant, vessel: q.vessel, format })}`,
       );
-      const disposition = response.headers.get('content-disposition') ?? '';
-      const named = /filename="?([^";]+)"?/.exec(disposition)?.[1];
-      return {
-        blob: await response.blob(),
-        fileName: named ?? `emissions-${q.from}-${q.to}-${q.variant}.${format}`,
-      };
+      return attachment(response, `emissions-${q.from}-${q.to}-${q.variant}.${format}`);
     },
+    async packages(partner) {
+      return listOf<PackageSummary>(await json('GET', `/api/v1/packages${query({ partner })}`), 'packages');
+    },
+    async packageSchedule() {
+      return listOf<PackageScheduleEntry>(await json('GET', '/api/v1/packages/schedule'), 'schedule');
+    },
+    async packageReceipts(partner) {
+      return listOf<PackageReceipt>(
+        await json('GET', `/api/v1/packages/receipts${query({ partner })}`),
+        'receipts',
+      );
+    },
+    issuePackage: (request) => json<PackageIssueOutcome>('POST', '/api/v1/packages/issue', request),
+    async packageDownload(packageId) {
+      const response = await send('GET', `/api/v1/packages/${encodeURIComponent(packageId)}/download`);
+      return attachment(response, `${packageId}.zip`);
+    },
+    packageSigningKey: () => json<PackageSigningKey>('GET', '/api/v1/packages/signing-key'),
     async platformPhase() {
       try {
         return await json<PlatformPhase>('GET', '/api/v1/platform');

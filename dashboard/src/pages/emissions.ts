@@ -9,6 +9,7 @@ import type {
 } from '../api/types.js';
 import { type I18n, type MessageKey, addDays, localDateOf } from '../i18n/i18n.js';
 import { clear, h, table } from '../ui/dom.js';
+import { saveFile } from '../ui/download.js';
 
 /** The methodology parameter sets the API calculates with (packages/jcm/methodologies), by variant. */
 export const METHODOLOGIES: readonly { id: string; variant: MethodologyVariant }[] = [
@@ -99,15 +100,7 @@ export async function emissionsPage(ctx: AppContext, root: HTMLElement): Promise
     exportError.hidden = true;
     ctx.api
       .emissionsExport(query(), format)
-      .then(({ blob, fileName }) => {
-        const url = URL.createObjectURL(blob);
-        const link = h('a', { href: url, download: fileName, hidden: true });
-        document.body.append(link);
-        link.click();
-        link.remove();
-        // The browser has taken the file by the next task; keep the URL a little longer for slow phones.
-        window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
-      })
+      .then(({ blob, fileName }) => saveFile(blob, fileName))
       .catch((error: unknown) => {
         exportError.hidden = false;
         exportError.textContent = i18n.t('common.error', {
