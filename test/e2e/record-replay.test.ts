@@ -135,7 +135,7 @@ async function replay(
   const issued = await scheduler.runOnce();
   const packages = new Map<string, Map<string, Buffer>>();
   for (const outcome of issued)
-    packages.set(outcome.packageId, (await outbox.read(outcome.packageId)) ?? new Map());
+    packages.set(outcome.packageId, (await outbox.read(outcome.packageId)) ?? new Map<string, Buffer>());
   const stored = await store.readings(RECORDING.vesselId as VesselId, 0, Number.MAX_SAFE_INTEGER);
   return { packages, stored };
 }
