@@ -6,6 +6,7 @@ describe('parseRoute', () => {
     expect(parseRoute('#/fleet')).toEqual({ page: 'fleet', params: [] });
     expect(parseRoute('#/vessel/QT-90145-TS')).toEqual({ page: 'vessel', params: ['QT-90145-TS'] });
     expect(parseRoute('#/login')).toEqual({ page: 'login', params: [] });
+    expect(parseRoute('#/packages')).toEqual({ page: 'packages', params: [] });
     expect(parseRoute('#/admin/ingest/dead-letters/42')).toEqual({
       page: 'admin',
       params: ['ingest', 'dead-letters', '42'],

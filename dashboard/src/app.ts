@@ -37,7 +37,8 @@ export function parseRoute(hash: string): Route | undefined {
     .map(decodeURIComponent);
   const [first = '', ...rest] = parts;
   if (first === 'login') return { page: 'login', params: [] };
-  if (first === 'fleet' || first === 'alarms' || first === 'emissions') return { page: first, params: rest };
+  if (first === 'fleet' || first === 'alarms' || first === 'emissions' || first === 'packages')
+    return { page: first, params: rest };
   if (first === 'vessel' && rest.length === 1) return { page: 'vessel', params: rest };
   if (first === 'admin') return { page: 'admin', params: rest };
   return undefined;

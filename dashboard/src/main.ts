@@ -6,6 +6,7 @@ import { LANGUAGES, type Language, createI18n, isLanguage } from './i18n/i18n.js
 import { alarmsPage } from './pages/alarms.js';
 import { emissionsPage } from './pages/emissions.js';
 import { fleetPage } from './pages/fleet.js';
+import { packagesPage } from './pages/packages.js';
 import { vesselPage } from './pages/vessel.js';
 import {
   type Page,
@@ -24,6 +25,7 @@ const PAGE_VIEWS: Readonly<Record<Page, PageView>> = {
   vessel: vesselPage,
   alarms: alarmsPage,
   emissions: emissionsPage,
+  packages: packagesPage,
   // Admins only: loaded on first use (with its messages), so the fleet page a phone opens stays light.
   admin: async (ctx, root, params) => {
     const module = await withLoading(ctx, root, () => import('./pages/admin/admin.js'));
@@ -33,8 +35,9 @@ const PAGE_VIEWS: Readonly<Record<Page, PageView>> = {
 
 const BASE_URL = '';
 const root = document.getElementById('app') ?? document.body;
-let language: Language = loadLanguage(localStorage);
 let session: Session | null = loadSession(sessionStorage, Date.now());
+/** The person's choice on this device, else their role's language (partners read Japanese), else Vietnamese. */
+let language: Language = loadLanguage(localStorage, session?.user.role);
 let live: LiveFeed | null = null;
 /** What to undo when the page changes (charts, listeners). */
 const onLeave: Cleanup[] = [];
@@ -211,6 +214,8 @@ function loginView(): HTMLElement {
       .login(username.value.trim(), password.value)
       .then((response) => {
         session = saveSession(sessionStorage, response);
+        // A partner who has chosen no language on this device reads the dashboard in Japanese.
+        language = loadLanguage(localStorage, session.user.role);
         navigate(ROLE_ACCESS[session.user.role].home);
       })
       .catch((error: unknown) => {

@@ -41,6 +41,17 @@ describe('session storage', () => {
     storage.setItem('qtled.language', 'fr');
     expect(loadLanguage(storage)).toBe('vi');
   });
+
+  it('gives a partner who has chosen no language Japanese, and never overrides a choice', () => {
+    const storage = memoryStorage();
+    expect(loadLanguage(storage, 'partner')).toBe('ja');
+    expect(loadLanguage(storage, 'officer')).toBe('vi');
+    expect(loadLanguage(storage, 'analyst')).toBe('vi');
+    saveLanguage(storage, 'vi');
+    expect(loadLanguage(storage, 'partner')).toBe('vi');
+    saveLanguage(storage, 'en');
+    expect(loadLanguage(storage, 'partner')).toBe('en');
+  });
 });
 
 describe('role access', () => {
@@ -48,11 +59,19 @@ describe('role access', () => {
     for (const role of ROLES) expect(ROLE_ACCESS[role].pages).toContain(ROLE_ACCESS[role].home);
   });
 
-  it('lets officers and admins acknowledge alarms, and keeps partners to emissions', () => {
+  it('lets officers and admins acknowledge alarms, and keeps partners to emissions and packages', () => {
     expect(ROLES.filter((r) => ROLE_ACCESS[r].acknowledge)).toEqual(['officer', 'admin']);
-    expect(ROLE_ACCESS.partner.pages).toEqual(['emissions']);
+    expect(ROLE_ACCESS.partner.pages).toEqual(['emissions', 'packages']);
     expect(ROLE_ACCESS.officer.pages).not.toContain('emissions');
     expect(ROLES.filter((r) => !ROLE_ACCESS[r].live)).toEqual(['partner']);
+  });
+
+  it('shows the data packages to analysts, partners and admins, not to officers', () => {
+    expect(ROLES.filter((r) => ROLE_ACCESS[r].pages.includes('packages'))).toEqual([
+      'analyst',
+      'partner',
+      'admin',
+    ]);
   });
 
   it('shows the administration pages to admins only', () => {

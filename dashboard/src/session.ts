@@ -42,37 +42,45 @@ export function clearSession(storage: Storage): void {
   storage.removeItem(SESSION_KEY);
 }
 
-/** The language choice outlives the session (localStorage): it belongs to the person at the device. */
-export function loadLanguage(storage: Storage): Language {
+/** The language of a role that has not chosen one: the Japanese partners (NEDO, Stanley Electric) read Japanese. */
+export const ROLE_LANGUAGE: Readonly<Partial<Record<Role, Language>>> = { partner: 'ja' };
+
+/**
+ * The language choice outlives the session (localStorage): it belongs to the person at the device. Without
+ * one, the signed-in role's language (`ROLE_LANGUAGE`), else Vietnamese; a choice made always wins.
+ */
+export function loadLanguage(storage: Storage, role?: Role): Language {
   const stored = storage.getItem(LANGUAGE_KEY);
-  return isLanguage(stored) ? stored : DEFAULT_LANGUAGE;
+  if (isLanguage(stored)) return stored;
+  return (role === undefined ? undefined : ROLE_LANGUAGE[role]) ?? DEFAULT_LANGUAGE;
 }
 
 export function saveLanguage(storage: Storage, language: Language): void {
   storage.setItem(LANGUAGE_KEY, language);
 }
 
-export const PAGES = ['fleet', 'vessel', 'alarms', 'emissions', 'admin'] as const;
+export const PAGES = ['fleet', 'vessel', 'alarms', 'emissions', 'packages', 'admin'] as const;
 export type Page = (typeof PAGES)[number];
 
 /**
  * What each role sees, in one place (it mirrors the API's role table; the API is what enforces it).
- * Partners get emission figures and exports only (no live stream); analysts read alarms but do not
- * acknowledge them; only admins see the administration pages (users, API tokens, ingest).
+ * Partners get emission figures, exports and their own data packages only (no live stream); analysts read
+ * alarms but do not acknowledge them, and see and issue every partner's packages; only admins see the
+ * administration pages (users, API tokens, ingest).
  */
 export const ROLE_ACCESS: Readonly<
   Record<Role, { pages: readonly Page[]; acknowledge: boolean; live: boolean; home: Page }>
 > = {
   officer: { pages: ['fleet', 'vessel', 'alarms'], acknowledge: true, live: true, home: 'fleet' },
   analyst: {
-    pages: ['fleet', 'vessel', 'alarms', 'emissions'],
+    pages: ['fleet', 'vessel', 'alarms', 'emissions', 'packages'],
     acknowledge: false,
     live: true,
     home: 'fleet',
   },
-  partner: { pages: ['emissions'], acknowledge: false, live: false, home: 'emissions' },
+  partner: { pages: ['emissions', 'packages'], acknowledge: false, live: false, home: 'emissions' },
   admin: {
-    pages: ['fleet', 'vessel', 'alarms', 'emissions', 'admin'],
+    pages: ['fleet', 'vessel', 'alarms', 'emissions', 'packages', 'admin'],
     acknowledge: true,
     live: true,
     home: 'fleet',

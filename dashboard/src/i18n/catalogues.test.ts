@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { ADMIN_CATALOGUES, createAdminI18n } from './admin-i18n.js';
 import { CATALOGUES, LANGUAGES, addDays, createI18n, interpolate, localDateOf } from './i18n.js';
-import { ALARM_STATES, ALARM_TYPES, ROLES, TOKEN_SCOPES, VESSEL_STATUS_CODES } from '../api/types.js';
+import {
+  ALARM_STATES,
+  ALARM_TYPES,
+  PACKAGE_SCOPES,
+  PARTNER_IDS,
+  RECEIPT_KINDS,
+  ROLES,
+  TOKEN_SCOPES,
+  VESSEL_STATUS_CODES,
+} from '../api/types.js';
 
 const placeholders = (text: string): string[] =>
   [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '').sort();
@@ -68,6 +77,17 @@ describe('message catalogues', () => {
     expect(ROLES.filter((r) => catalogue[`role.${r}`] === undefined)).toEqual([]);
     expect(TOKEN_SCOPES.filter((s) => admin[`tokens.scope.${s}`] === undefined)).toEqual([]);
     expect(catalogue['status.history-loading']).toBeDefined();
+  });
+
+  it.each(LANGUAGES)('%s names every partner, package scope and receipt kind', (language) => {
+    const catalogue: Readonly<Record<string, string>> = CATALOGUES[language];
+    const keys = [
+      ...PARTNER_IDS.map((p) => `partner.${p}`),
+      ...PACKAGE_SCOPES.map((s) => `packages.scope.${s}`),
+      ...RECEIPT_KINDS.map((k) => `packages.kind.${k}`),
+    ];
+    expect(keys.filter((k) => catalogue[k] === undefined)).toEqual([]);
+    expect(PARTNER_IDS).toEqual(['nedo', 'stanley-electric']);
   });
 
   it('translates the dead-letter reasons and falls back to the code for a new one', () => {
