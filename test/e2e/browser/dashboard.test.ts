@@ -60,19 +60,22 @@ describe('dashboard in the browser', () => {
     );
     expect(await text(page, '#who')).toContain(server.users[role].username);
     if (role === 'partner') {
-      expect(nav).toEqual(['emissions']);
+      expect(nav).toEqual(['emissions', 'packages']);
       await page.waitForSelector('#emissions-fleet');
+      // A partner who has chosen no language on this device reads Japanese.
+      expect(await page.getAttribute('html', 'lang')).toBe('ja');
       // The fleet page is not for partners: the dashboard says so (and the API refuses the data).
       await page.goto(`${server.url}/#/fleet`);
       await page.waitForSelector('main[data-page="fleet"] .error');
-      expect(await text(page, 'main .error')).toBe('Vai trò của bạn không được mở trang này.');
+      expect(await text(page, 'main .error')).toBe('このページを開く権限がありません。');
     } else {
+      expect(await page.getAttribute('html', 'lang')).toBe('vi');
       expect(nav).toEqual(
         role === 'officer'
           ? ['fleet', 'alarms']
           : role === 'analyst'
-            ? ['fleet', 'alarms', 'emissions']
-            : ['fleet', 'alarms', 'emissions', 'admin'],
+            ? ['fleet', 'alarms', 'emissions', 'packages']
+            : ['fleet', 'alarms', 'emissions', 'packages', 'admin'],
       );
       await page.waitForSelector('#fleet-table tbody tr');
       expect(await count(page, '#fleet-table tbody tr')).toBe(40);

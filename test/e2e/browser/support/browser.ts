@@ -19,10 +19,20 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** A fresh browser context (own sessionStorage and localStorage), logged in as `role`. */
-export async function logIn(
+export function logIn(
   browser: Browser,
   server: DashboardServer,
   role: Role,
+  viewport: ViewportSize = DESKTOP,
+): Promise<Page> {
+  return logInWith(browser, server.url, server.users[role], viewport);
+}
+
+/** The same, for any account (one a test created through the API). */
+export async function logInWith(
+  browser: Browser,
+  url: string,
+  account: { username: string; password: string },
   viewport: ViewportSize = DESKTOP,
 ): Promise<Page> {
   const context = await browser.newContext({
@@ -35,9 +45,9 @@ export async function logIn(
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   watchCsp(page);
-  await page.goto(server.url);
-  await page.fill('#username', server.users[role].username);
-  await page.fill('#password', server.users[role].password);
+  await page.goto(url);
+  await page.fill('#username', account.username);
+  await page.fill('#password', account.password);
   await page.click('#login-form button[type=submit]');
   await page.waitForSelector('main[data-page]');
   expect(errors).toEqual([]);

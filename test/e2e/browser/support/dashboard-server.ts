@@ -43,6 +43,8 @@ export async function startDashboardServer(options: {
    * `/api/v1/ingest/*` answers 503 and says where ingest's own port is.
    */
   ingest?: boolean;
+  /** More variables, as an operator would set them (e.g. `PACKAGES_SCHEDULE_HERE: 'false'`). */
+  env?: Readonly<Record<string, string>>;
 }): Promise<DashboardServer> {
   const logger = createLogger({ name: 'browser-test', level: 'warn', destination: process.stderr });
   const history = generateFleetHistory(loadFleetRegistry(), options.nowMs, 3, 5 * 60_000);
@@ -58,6 +60,7 @@ export async function startDashboardServer(options: {
     api: { loginRateLimit: { max: 1_000, timeWindowMs: 60_000 } },
     ...(ingest === undefined ? {} : { ingest: ingest.operations }),
     platformPhase: () => phase,
+    ...(options.env === undefined ? {} : { env: options.env }),
   });
   const { url, store, fleetStatus, live: liveReadings } = server;
   const stop = async (): Promise<void> => {
