@@ -6,7 +6,6 @@ import { LANGUAGES, type Language, createI18n, isLanguage } from './i18n/i18n.js
 import { alarmsPage } from './pages/alarms.js';
 import { emissionsPage } from './pages/emissions.js';
 import { fleetPage } from './pages/fleet.js';
-import { packagesPage } from './pages/packages.js';
 import { vesselPage } from './pages/vessel.js';
 import {
   type Page,
@@ -25,7 +24,11 @@ const PAGE_VIEWS: Readonly<Record<Page, PageView>> = {
   vessel: vesselPage,
   alarms: alarmsPage,
   emissions: emissionsPage,
-  packages: packagesPage,
+  // Analysts, partners and admins: loaded on first use too (its messages are in the page catalogues).
+  packages: async (ctx, root) => {
+    const module = await withLoading(ctx, root, () => import('./pages/packages.js'));
+    return module === undefined ? () => undefined : module.packagesPage(ctx, root);
+  },
   // Admins only: loaded on first use (with its messages), so the fleet page a phone opens stays light.
   admin: async (ctx, root, params) => {
     const module = await withLoading(ctx, root, () => import('./pages/admin/admin.js'));
