@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { type RegistryIndex, type StoredReadingsNotice, storedReadingsTopic } from '@qt-led/contract';
+import { type RegistryIndex, storedReadingsTopic } from '@qt-led/contract';
 import { connectMqtt, type MqttConnectionConfig } from '@qt-led/infrastructure';
 import type { Logger, ServiceModule } from '@qt-led/runtime';
 import type { StoredReading, TelemetryStore } from '@qt-led/store';
@@ -11,6 +11,7 @@ import { createIngestMetrics, type IngestMetrics } from './metrics.js';
 import { type IngestOperations, ingestOperations } from './operations.js';
 import { createIngest, type Ingest } from './pipeline.js';
 import { openSpool, type Spool } from './spool.js';
+import { storedReadingsNotices } from './stored-notices.js';
 
 /** Ingest's slice of a process's configuration. */
 export interface IngestModuleConfig {
@@ -63,10 +64,11 @@ export function createIngestModule(config: IngestModuleConfig, deps: IngestModul
   const notifyStored = (readings: readonly StoredReading[]): void => {
     deps.onStored?.(readings);
     if (config.publishStoredReadings && client !== undefined && readings.length > 0) {
-      const notice: StoredReadingsNotice = { schema: 'qtled.stored-readings/1', readings: [...readings] };
-      client.publish(storedReadingsTopic(config.topicRoot), JSON.stringify(notice), { qos: 0 }, (err) => {
-        if (err) logger.debug({ err }, 'could not tell the live stream about stored readings');
-      });
+      for (const notice of storedReadingsNotices(readings)) {
+        client.publish(storedReadingsTopic(config.topicRoot), notice, { qos: 0 }, (err) => {
+          if (err) logger.debug({ err }, 'could not tell the live stream about stored readings');
+        });
+      }
     }
   };
 
