@@ -9,17 +9,16 @@ import { join } from 'node:path';
 import { TelemetryBatch } from '@qt-led/contract';
 import { createFleetSimulation, type FleetSummary, parseFaultSpec } from '@qt-led/gateway';
 import { findGaps, type StoredReading, type TelemetryStore } from '@qt-led/store';
-import { createInfluxStore } from '@qt-led/store-influx';
 import { createSqliteStore } from '@qt-led/store-sqlite';
 import {
   createIsolation,
   type DedicatedServer,
-  influxAdmin,
   type MqttServer,
   startDedicatedMosquitto,
   waitFor,
 } from '@qt-led/test-harness';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { freshInfluxStore } from './support/influx-store.js';
 import { startIngestProcess } from './support/ingest-process.js';
 
 const VESSELS = ['QT-96759-TS', 'QT-98774-TS', 'QT-01009-TS', 'QT-90145-TS'];
@@ -126,20 +125,9 @@ describe('a simulated week with faults, through the real ingest', () => {
     { timeout: 240_000 },
     async () => {
       const influxServer = inject('influx');
-      const { store, summary, ingest } = await runWeek('influx', inject('mqtt'), async () => {
-        const database = createIsolation('e2e_week').database;
-        await influxAdmin(influxServer).createDatabase(database);
-        cleanup.push(() => influxAdmin(influxServer).dropDatabase(database));
-        const auth = {
-          ...(influxServer.token === undefined ? {} : { token: influxServer.token }),
-          ...(influxServer.username === undefined ? {} : { username: influxServer.username }),
-          ...(influxServer.password === undefined ? {} : { password: influxServer.password }),
-        };
-        return {
-          store: await createInfluxStore({ url: influxServer.url, database, minRetentionDays: 60, ...auth }),
-          influx: { ...influxServer, database },
-        };
-      });
+      const { store, summary, ingest } = await runWeek('influx', inject('mqtt'), () =>
+        freshInfluxStore(influxServer, 'e2e_week', cleanup),
+      );
       const account = await accountFor(store, VESSELS, START + 7 * DAY);
       expect(summary.totals.sampled).toBeGreaterThan(VESSELS.length * 7 * 1_400);
       expectEveryReadingOnce(summary, account);

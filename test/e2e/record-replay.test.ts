@@ -23,11 +23,11 @@ import {
 } from '@qt-led/partner-packages';
 import { createLogger } from '@qt-led/runtime';
 import { type TelemetryStore } from '@qt-led/store';
-import { createInfluxStore } from '@qt-led/store-influx';
 import { createSqliteStore } from '@qt-led/store-sqlite';
-import { connectMqtt, createIsolation, influxAdmin, waitFor } from '@qt-led/test-harness';
+import { connectMqtt, createIsolation, waitFor } from '@qt-led/test-harness';
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { freshInfluxStore } from './support/influx-store.js';
 import { startIngestProcess } from './support/ingest-process.js';
 import { RECORDING, RECORDING_PATH, type RecordedLine } from './support/recording.js';
 
@@ -151,20 +151,9 @@ describe('a recorded vessel-month replayed into both stores', () => {
         Promise.resolve({ store: createSqliteStore({ path: join(dir, 'telemetry.sqlite') }) }),
       );
       const influxServer = inject('influx');
-      const influx = await replay('influx', lines, async () => {
-        const database = createIsolation('e2e_replay').database;
-        await influxAdmin(influxServer).createDatabase(database);
-        cleanup.push(() => influxAdmin(influxServer).dropDatabase(database));
-        const auth = {
-          ...(influxServer.token === undefined ? {} : { token: influxServer.token }),
-          ...(influxServer.username === undefined ? {} : { username: influxServer.username }),
-          ...(influxServer.password === undefined ? {} : { password: influxServer.password }),
-        };
-        return {
-          store: await createInfluxStore({ url: influxServer.url, database, minRetentionDays: 60, ...auth }),
-          influx: { ...influxServer, database },
-        };
-      });
+      const influx = await replay('influx', lines, () =>
+        freshInfluxStore(influxServer, 'e2e_replay', cleanup),
+      );
 
       // The same readings in both: a month at one a minute, across the reboot, the replaced meter, the resends.
       expect(sqlite.stored.length).toBe(influx.stored.length);

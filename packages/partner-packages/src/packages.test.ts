@@ -165,6 +165,10 @@ describe('partner packages', () => {
       const fleet = registry.registry.vessels.map((v) => v.vesselId).sort();
       expect(report.manifest?.completeness.vessels.map((v) => v.vesselId)).toEqual(fleet);
 
+      // The README in both languages, the partner's (Japanese) first.
+      const readme = (nedo.get('README.txt') as Buffer).toString('utf8');
+      expect(readme.indexOf('データパッケージ')).toBe(0);
+      expect(readme).toContain('Data package nedo-2026-11-v1 for nedo');
       // CSV: a BOM, bilingual headers with units, one row per vessel and the fleet total.
       const csvBytes = nedo.get('emissions-by-vessel.csv') as Buffer;
       expect([...csvBytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);

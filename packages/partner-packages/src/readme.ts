@@ -1,11 +1,11 @@
 import type { PackageManifest } from '@qt-led/contract';
 import type { Table } from './tables.js';
 
-/** README.txt of a package, in English then Japanese: what each file is and how to verify the package. */
+/** README.txt of a package, in the partner's language then the other (Japanese, English): what each file is and how to verify the package. */
 export function packageReadme(
   manifest: Pick<
     PackageManifest,
-    'packageId' | 'partner' | 'period' | 'version' | 'supersedes' | 'signature'
+    'packageId' | 'partner' | 'period' | 'version' | 'supersedes' | 'signature' | 'language'
   >,
   tables: readonly Table[],
   otherFiles: readonly { name: string; en: string; ja: string }[],
@@ -51,5 +51,10 @@ export function packageReadme(
     '表示されるフィンガープリントを公開されている値と照合してください:',
     `  ${manifest.signature.publicKeyFingerprint}`,
   ];
-  return Buffer.from(`${en.join('\r\n')}\r\n\r\n${'-'.repeat(72)}\r\n\r\n${ja.join('\r\n')}\r\n`, 'utf8');
+  // Both languages, the partner's first.
+  const [first, second] = manifest.language === 'ja' ? [ja, en] : [en, ja];
+  return Buffer.from(
+    `${first.join('\r\n')}\r\n\r\n${'-'.repeat(72)}\r\n\r\n${second.join('\r\n')}\r\n`,
+    'utf8',
+  );
 }

@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCsv } from './exports/csv.js';
+import { parseCsv } from '@qt-led/partner-packages';
 import { EMISSION_COLUMNS } from './exports/emissions-table.js';
 import { type ApiFixture, createApiFixture, PERIOD } from './testing/api-fixture.js';
 

@@ -1,5 +1,5 @@
 import type { FleetResult } from '@qt-led/jcm';
-import { csvRecord } from './csv.js';
+import { csvRecord } from '@qt-led/partner-packages';
 import { EMISSION_COLUMNS, emissionRows } from './emissions-table.js';
 
 /**

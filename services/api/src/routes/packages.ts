@@ -171,7 +171,7 @@ export const packageRoutes: FastifyPluginCallbackZod<{ packages: PackageSchedule
     },
     async (request, reply) => {
       const { partner, month } = request.body;
-      const from = month === undefined ? undefined : (`${month}-01`);
+      const from = month === undefined ? undefined : `${month}-01`;
       // Partners receive whole months: one still running would be restated at once.
       if (from !== undefined && localDateStartMs(nextMonth(from)) > app.clock.now()) {
         throw new ApiError(400, 'INVALID_REQUEST', `body field "month": ${String(month)} has not ended yet`);
