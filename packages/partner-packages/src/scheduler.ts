@@ -47,8 +47,8 @@ export interface ScheduleView {
 export interface PackageScheduler extends ServiceModule {
   /** One pass now: issue what is due, restate what changed. */
   runOnce(): Promise<IssueOutcome[]>;
-  /** An analyst's "issue now" for one partner's month (default: the last complete one). */
-  issueNow(partner: PartnerId, from?: LocalDate): Promise<IssueOutcome>;
+  /** An analyst's "issue now" for one partner's month (default: the last complete one); `by` is recorded. */
+  issueNow(partner: PartnerId, from?: LocalDate, by?: string): Promise<IssueOutcome>;
   schedule(): Promise<ScheduleView[]>;
   readonly signer: PackageSigner;
   readonly outbox: Outbox;
@@ -137,7 +137,7 @@ export function createPackageScheduler(config: PackagesConfig, deps: PackageSche
     return { result, methodology: sources.methodology(methodologyId), led };
   }
 
-  async function issue(schedule: PartnerSchedule, from: LocalDate): Promise<IssueOutcome> {
+  async function issue(schedule: PartnerSchedule, from: LocalDate, by = 'scheduler'): Promise<IssueOutcome> {
     const figures = await figuresFor(schedule, from);
     const latest = await outbox.latest(schedule.partner, from);
     if (latest !== undefined && latest.manifest.figuresSha256 === sha256(canonicalJson(figures))) {
@@ -167,7 +167,7 @@ export function createPackageScheduler(config: PackagesConfig, deps: PackageSche
       atMs: clock.now(),
       packageId: built.manifest.packageId,
       kind: 'issued',
-      by: 'scheduler',
+      by,
       outcome: 'ok',
       detail: `${String(built.manifest.files.length)} files, ${String(built.manifest.restatements)} restatements`,
     });
@@ -230,10 +230,10 @@ export function createPackageScheduler(config: PackagesConfig, deps: PackageSche
     signer,
     outbox,
     runOnce: () => serial(pass),
-    issueNow(partner, from) {
+    issueNow(partner, from, by) {
       const schedule = scheduleOf(partner);
       const month = from === undefined ? lastDueMonth(clock.now(), 0) : monthStart(from);
-      return serial(() => issue(schedule, month));
+      return serial(() => issue(schedule, month, by));
     },
     async schedule() {
       return Promise.all(

@@ -108,6 +108,23 @@ describe('partner packages through the API', () => {
     });
     expect(traversal.statusCode).toBe(400);
 
+    // A month before the schedule's first: only the analyst's request issues it, and the receipt says who.
+    const january = await f.app.inject({
+      method: 'POST',
+      url: '/api/v1/packages/issue',
+      headers: f.auth('analyst'),
+      payload: { partner: 'nedo', month: '2024-01' },
+    });
+    expect(january.statusCode).toBe(201);
+    const nedoReceipts = await f.app.inject({
+      url: '/api/v1/packages/receipts?partner=nedo',
+      headers: f.auth('admin'),
+    });
+    expect(
+      nedoReceipts.json<{ receipts: { kind: string; by: string; packageId: string }[] }>().receipts,
+    ).toContainEqual(
+      expect.objectContaining({ kind: 'issued', by: 'analyst1', packageId: 'nedo-2024-01-v1' }),
+    );
     const receipts = await f.app.inject({
       url: '/api/v1/packages/receipts?partner=stanley-electric',
       headers: f.auth('admin'),

@@ -178,7 +178,7 @@ export const packageRoutes: FastifyPluginCallbackZod<{ packages: PackageSchedule
       }
       let outcome;
       try {
-        outcome = await packages.issueNow(partner, from);
+        outcome = await packages.issueNow(partner, from, request.principal?.username);
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (code === 'EMISSIONS_BUSY' || code === 'EMISSIONS_WORKER_FAILED')
