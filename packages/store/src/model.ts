@@ -86,6 +86,7 @@ export interface DailyCount {
 export const DEAD_LETTER_REASONS = [
   ...DECODE_ERROR_CODES,
   'unknown-vessel',
+  'gateway-mismatch',
   'time-before-epoch-floor',
   'time-in-future',
 ] as const;

@@ -1,5 +1,6 @@
 import {
   type BootId,
+  type GatewayId,
   decodeMessage,
   encodePayload,
   examplePayload,
@@ -186,5 +187,53 @@ describe('classifyMessage', () => {
       deviceMessages: [],
       acks: {},
     });
+  });
+
+  it('sets aside readings sent under a gateway the registry does not put on the vessel that day, and acknowledges them', () => {
+    // Another boat's gateway id on this boat's topic: a login publishing for a vessel it does not equip.
+    const other = (fleet[1] as (typeof fleet)[number]).gatewayId;
+    const forged = classify(
+      telemetryTopic,
+      encodePayload('telemetry', batch(vesselId, other, BOOT, 0, 3, NOW - 1_000)),
+    );
+    expect(forged.readings).toEqual([]);
+    expect(forged.readingsSetAside).toEqual({ 'gateway-mismatch': 3 });
+    expect(forged.deadLetters.map((l) => l.reason)).toEqual(['gateway-mismatch']);
+    expect(forged.deadLetters[0]?.message).toContain(`sent by gateway ${other}`);
+    expect(forged.acks).toEqual({ [vesselId]: { [BOOT]: [0, 1, 2] } });
+
+    // gw-1eb02d28 was on QT-93295-TS until 18 June 2021 and on QT-94018-TS from 9 March 2022: its readings
+    // count for the boat that carried it on their date, also when they arrive late.
+    const moved = 'gw-1eb02d28' as GatewayId;
+    const at = (date: string, seq: number) => {
+      const b = batch('QT-94018-TS' as VesselId, moved, BOOT, seq, 1, 0);
+      const deviceTimeMs = Date.parse(`${date}T12:00:00+07:00`);
+      return { ...b, sentAtMs: deviceTimeMs, readings: b.readings.map((r) => ({ ...r, deviceTimeMs })) };
+    };
+    const straddling = {
+      ...at('2022-03-08', 0),
+      readings: [...at('2022-03-08', 0).readings, ...at('2022-03-09', 1).readings],
+    };
+    const swap = classifyMessage(
+      {
+        topic: topicFor('telemetry', 'QT-94018-TS' as VesselId, ROOT),
+        payload: encodePayload('telemetry', straddling),
+      },
+      { registry, receivedAtMs: Date.parse('2022-03-10T00:00:00Z'), options },
+    );
+    expect(swap.readings.map((r) => r.seq)).toEqual([1]);
+    expect(swap.readingsSetAside).toEqual({ 'gateway-mismatch': 1 });
+    const before = { ...at('2021-06-17', 7), vesselId: 'QT-93295-TS' as VesselId };
+    const late = classifyMessage(
+      {
+        topic: topicFor('telemetry', 'QT-93295-TS' as VesselId, ROOT),
+        payload: encodePayload('telemetry', {
+          ...before,
+          readings: before.readings.map((r) => ({ ...r, vesselId: 'QT-93295-TS' as VesselId })),
+        }),
+      },
+      { registry, receivedAtMs: Date.parse('2022-06-01T00:00:00Z'), options },
+    );
+    expect(late.readings.map((r) => r.seq)).toEqual([7]);
   });
 });

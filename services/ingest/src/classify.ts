@@ -2,6 +2,7 @@ import {
   type DecodeErrorCode,
   decodeMessage,
   encodePayload,
+  localDateOf,
   type Reading,
   type RegistryIndex,
   type TelemetryBatch,
@@ -38,7 +39,7 @@ export interface Classification extends WriteBatch {
 }
 
 export interface ClassifyContext {
-  registry: Pick<RegistryIndex, 'vessel'>;
+  registry: Pick<RegistryIndex, 'vessel' | 'vesselForGateway'>;
   receivedAtMs: number;
   options: ClassifierOptions;
 }
@@ -88,15 +89,19 @@ export function classifyMessage(message: InboundPublish, context: ClassifyContex
 function classifyTelemetry(
   topic: string,
   batch: TelemetryBatch,
-  { receivedAtMs, options }: ClassifyContext,
+  { registry, receivedAtMs, options }: ClassifyContext,
   result: Classification,
 ): void {
+  const fromItsGateway = gatewayCheck(batch, registry);
   const skewMs = batch.sentAtMs - receivedAtMs;
   if (Math.abs(skewMs) > options.clockSkewToleranceMs) result.clockSkewFlagged = batch.readings.length;
   const rejected = new Map<DeadLetterReason, Reading[]>();
   for (const reading of batch.readings) {
     noteAck(result.acks, reading);
-    const reason = timeRuleBroken(reading, receivedAtMs, options);
+    // The clock's rules first: a reading stamped 1970 is an RTC reset, whoever sent it.
+    const reason =
+      timeRuleBroken(reading, receivedAtMs, options) ??
+      (fromItsGateway(reading) ? undefined : 'gateway-mismatch');
     if (reason === undefined) {
       result.readings.push(toStoredReading(batch, reading, receivedAtMs, skewMs));
       continue;
@@ -111,12 +116,46 @@ function classifyTelemetry(
     const kept: TelemetryBatch = { ...batch, readings };
     const first = readings[0] as Reading;
     const why =
-      reason === 'time-in-future' ? 'ahead of receive time' : 'before the earliest plausible device time';
+      reason === 'gateway-mismatch'
+        ? `sent by gateway ${batch.gatewayId}, which the registry does not put on ${batch.vesselId} on that date`
+        : reason === 'time-in-future'
+          ? 'ahead of receive time'
+          : 'before the earliest plausible device time';
     const text = `${readings.length} reading(s) of ${batch.vesselId} boot ${first.bootId} stamped ${new Date(first.deviceTimeMs).toISOString()}: ${why}`;
     result.deadLetters.push(
       toDeadLetter(topic, encodePayload('telemetry', kept), reason, text, receivedAtMs),
     );
   }
+}
+
+/**
+ * Whether a reading comes from the gateway the registry puts on the batch's vessel on the reading's local
+ * date: a login allowed to publish for a vessel (or a gateway moved to another boat) cannot add readings
+ * under a gateway the vessel did not carry, and a backlog delivered after a swap still counts for the
+ * dates the old gateway was aboard. Checked per batch when its first and last readings agree (the usual
+ * case: two date look-ups), per reading otherwise.
+ */
+function gatewayCheck(
+  batch: TelemetryBatch,
+  registry: Pick<RegistryIndex, 'vesselForGateway'>,
+): (reading: Reading) => boolean {
+  const onDate = (ms: number): boolean =>
+    registry.vesselForGateway(batch.gatewayId, localDateOf(ms))?.vessel.vesselId === batch.vesselId;
+  const first = batch.readings[0];
+  const last = batch.readings.at(-1);
+  if (first === undefined || last === undefined) return () => true;
+  const sameDay = localDateOf(first.deviceTimeMs) === localDateOf(last.deviceTimeMs);
+  if (sameDay) {
+    const ok = onDate(first.deviceTimeMs);
+    return () => ok;
+  }
+  const memo = new Map<string, boolean>();
+  return (reading) => {
+    const date = localDateOf(reading.deviceTimeMs);
+    let ok = memo.get(date);
+    if (ok === undefined) memo.set(date, (ok = onDate(reading.deviceTimeMs)));
+    return ok;
+  };
 }
 
 function timeRuleBroken(
