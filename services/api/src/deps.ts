@@ -94,5 +94,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who is calling; `null` on public routes. */
     principal: Principal | null;
+    /** The bearer token the caller authenticated with; `null` on public routes. */
+    bearerToken: string | null;
   }
 }

@@ -108,4 +108,71 @@ describe('live stream', () => {
     await stream.closed;
     expect(other.live.listenerCount()).toBe(0);
   });
+
+  it('ends a stream at once when its access goes: logout, demotion, deletion, revocation', async () => {
+    const admin = f.auth('admin');
+    const user = async (username: string): Promise<Record<string, string>> => {
+      const password = 'a long password for the stream';
+      const created = await f.app.inject({
+        method: 'POST',
+        url: '/api/v1/users',
+        headers: admin,
+        payload: { username, role: 'officer', password },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      const login = await f.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username, password },
+      });
+      return { authorization: `Bearer ${login.json<{ token: string }>().token}` };
+    };
+    const opened = async (headers: Record<string, string>) => {
+      const stream = await openStream(baseUrl, '/api/v1/stream?events=status', headers);
+      expect(stream.statusCode).toBe(200);
+      await stream.waitFor(/: connected/);
+      return stream;
+    };
+    const endsWith = async (stream: Awaited<ReturnType<typeof opened>>, reason: string) => {
+      await stream.closed;
+      expect(events(stream.text(), 'end')).toEqual([{ reason }]);
+    };
+
+    const leaving = await user('stream-logout');
+    const a = await opened(leaving);
+    await f.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: leaving });
+    await endsWith(a, 'UNAUTHENTICATED');
+
+    // Demoted to partner, who may not open the stream: ended, though the session lives on.
+    const demoted = await user('stream-demoted');
+    const b = await opened(demoted);
+    const other = await opened(f.auth('officer'));
+    await f.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/users/stream-demoted',
+      headers: admin,
+      payload: { role: 'partner' },
+    });
+    await endsWith(b, 'FORBIDDEN');
+
+    const deleted = await user('stream-deleted');
+    const c = await opened(deleted);
+    await f.app.inject({ method: 'DELETE', url: '/api/v1/users/stream-deleted', headers: admin });
+    await endsWith(c, 'UNAUTHENTICATED');
+
+    const created = await f.app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      headers: admin,
+      payload: { name: 'wall screen', role: 'officer', scopes: ['live'] },
+    });
+    const { token, record } = created.json<{ token: string; record: { id: string } }>();
+    const d = await opened({ authorization: `Bearer ${token}` });
+    await f.app.inject({ method: 'DELETE', url: `/api/v1/tokens/${record.id}`, headers: admin });
+    await endsWith(d, 'UNAUTHENTICATED');
+
+    // Everyone else's stream stays open through all of it.
+    expect(other.text()).not.toContain('event: end');
+    other.close();
+  });
 });

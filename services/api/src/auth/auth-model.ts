@@ -90,5 +90,11 @@ export interface AuthStore {
   revokeApiToken(id: string, nowMs: number): ApiTokenRecord | undefined;
   /** The principal a bearer token stands for, or `undefined` (unknown, expired, revoked). */
   resolve(token: string, nowMs: number): Principal | undefined;
+  /**
+   * Called after anything that can take a principal's access away (logout, sessions ended, a role or
+   * partner changed, a user deleted, a token revoked), so that what holds a token open — a live stream —
+   * checks it again at once. Returns the unsubscribe function.
+   */
+  onAccessChange(listener: () => void): () => void;
   close(): void;
 }

@@ -20,10 +20,36 @@ export function openAuthStore(path: string): AuthStore {
   const db = openAuthDatabase(path);
   const { principalOf: sessionPrincipal, ...sessionMethods } = sessions(db);
   const { principalOf: tokenPrincipal, ...tokenMethods } = apiTokens(db);
+  const users = userAccounts(db);
+  const listeners = new Set<() => void>();
+  /** The method, then every listener told (one failing listener does not keep the others from it). */
+  const announcing =
+    <A extends unknown[], R>(method: (...args: A) => R) =>
+    (...args: A): R => {
+      const result = method(...args);
+      for (const listener of [...listeners]) {
+        try {
+          listener();
+        } catch {
+          // A listener's failure is its own; the change stands.
+        }
+      }
+      return result;
+    };
   return {
-    ...userAccounts(db),
+    ...users,
     ...sessionMethods,
     ...tokenMethods,
+    deleteSession: announcing(sessionMethods.deleteSession),
+    deleteSessionsOf: announcing(sessionMethods.deleteSessionsOf),
+    setRole: announcing(users.setRole),
+    setPartner: announcing(users.setPartner),
+    deleteUser: announcing(users.deleteUser),
+    revokeApiToken: announcing(tokenMethods.revokeApiToken),
+    onAccessChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     resolve(token, nowMs) {
       if (token.startsWith(SESSION_PREFIX)) return sessionPrincipal(token, nowMs);
       if (token.startsWith(API_TOKEN_PREFIX)) return tokenPrincipal(token, nowMs);

@@ -28,6 +28,7 @@ function bearerOf(request: FastifyRequest, url: string): string | undefined {
  */
 export function registerAuthentication(app: FastifyInstance): void {
   app.decorateRequest('principal', null);
+  app.decorateRequest('bearerToken', null);
 
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/v1')) return;
@@ -63,26 +64,39 @@ export function registerAuthentication(app: FastifyInstance): void {
         'this route needs a token: send "Authorization: Bearer <token>" (POST /api/v1/auth/login gives one)',
       );
     }
-    const principal: Principal | undefined = app.auth.resolve(token, app.sessionClock.now());
-    if (principal === undefined) {
-      throw new ApiError(401, 'UNAUTHENTICATED', 'the token is unknown, expired or revoked; log in again');
-    }
-    if (!access.roles.includes(principal.role)) {
-      throw new ApiError(
-        403,
-        'FORBIDDEN',
-        `the ${principal.role} role may not ${request.method} ${url}; allowed: ${access.roles.join(', ')}`,
-      );
-    }
-    if (principal.scopes !== null && access.scope !== null && !principal.scopes.includes(access.scope)) {
-      throw new ApiError(
-        403,
-        'FORBIDDEN',
-        `this API token is limited to ${principal.scopes.join(', ')}; ${request.method} ${url} needs scope ${access.scope}`,
-      );
-    }
-    request.principal = principal;
+    request.principal = authorise(app, token, request.method, url);
+    request.bearerToken = token;
   }
+}
+
+/**
+ * The principal of `token` if it may call `method url` now; throws the 401 or 403 otherwise. Used for each
+ * request, and again by what keeps a token's access open (a live stream) when access changed.
+ */
+export function authorise(app: FastifyInstance, token: string, method: string, url: string): Principal {
+  const access = accessOf(method, url);
+  if (access === undefined || access.public === true) {
+    throw new Error(`authorise: ${method} ${url} is not a protected route`);
+  }
+  const principal: Principal | undefined = app.auth.resolve(token, app.sessionClock.now());
+  if (principal === undefined) {
+    throw new ApiError(401, 'UNAUTHENTICATED', 'the token is unknown, expired or revoked; log in again');
+  }
+  if (!access.roles.includes(principal.role)) {
+    throw new ApiError(
+      403,
+      'FORBIDDEN',
+      `the ${principal.role} role may not ${method} ${url}; allowed: ${access.roles.join(', ')}`,
+    );
+  }
+  if (principal.scopes !== null && access.scope !== null && !principal.scopes.includes(access.scope)) {
+    throw new ApiError(
+      403,
+      'FORBIDDEN',
+      `this API token is limited to ${principal.scopes.join(', ')}; ${method} ${url} needs scope ${access.scope}`,
+    );
+  }
+  return principal;
 }
 
 /** The authenticated caller of a protected route (the hook guarantees one). */

@@ -4,6 +4,8 @@ import type { StoredReading } from '@qt-led/store';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { LiveReadings } from '../live-readings.js';
+import { ApiError } from '../errors.js';
+import { authorise } from '../plugins/authentication.js';
 import { VesselIdList } from '../schemas.js';
 
 export const STREAM_EVENTS = ['status', 'alarm', 'reading'] as const;
@@ -112,6 +114,36 @@ export const streamRoutes: FastifyPluginCallbackZod<{
           }),
         );
       }
+      // The stream lasts as long as its token's access: it ends at once on logout, a password change, a
+      // role or partner change that takes the stream away, the user's deletion, the token's revocation, and
+      // when the session or token expires — with an `end` event saying why, so the page does not reconnect
+      // blindly.
+      const token = request.bearerToken;
+      const end = (reason: string): void => {
+        if (raw.writableEnded || raw.destroyed) return;
+        raw.write(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
+        raw.end();
+      };
+      const recheck = (): void => {
+        if (token === null) return;
+        try {
+          authorise(app, token, 'GET', '/api/v1/stream');
+        } catch (error) {
+          const reason = error instanceof ApiError ? error.code : 'UNAUTHENTICATED';
+          request.log.info(
+            { user: request.principal?.username, reason },
+            'live stream ended: access changed',
+          );
+          end(reason);
+        }
+      };
+      unsubscribes.push(app.auth.onAccessChange(recheck));
+      const expiresAtMs = request.principal?.expiresAtMs ?? null;
+      const expiry =
+        expiresAtMs === null
+          ? undefined
+          : setTimeout(recheck, Math.min(2 ** 31 - 1, Math.max(0, expiresAtMs - app.sessionClock.now() + 1)));
+
       const heartbeat = setInterval(() => {
         if (!raw.writableEnded) raw.write(`: keep-alive ${new Date(app.clock.now()).toISOString()}\n\n`);
       }, app.apiOptions.sseHeartbeatMs);
@@ -121,6 +153,7 @@ export const streamRoutes: FastifyPluginCallbackZod<{
         if (cleaned) return;
         cleaned = true;
         clearInterval(heartbeat);
+        if (expiry !== undefined) clearTimeout(expiry);
         for (const unsubscribe of unsubscribes) unsubscribe();
         options.streams.clients.delete(raw);
         request.log.info({ dropped, user: request.principal?.username }, 'live stream closed');
