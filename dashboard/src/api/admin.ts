@@ -3,6 +3,7 @@ import type {
   ApiTokenRecord,
   CreatedApiToken,
   DeadLetter,
+  PartnerId,
   Readiness,
   Role,
   TokenScope,
@@ -10,25 +11,54 @@ import type {
 } from './types.js';
 
 /**
+ * A user as the admin routes answer: a partner's account speaks for one partner (whose data packages it
+ * sees); null for every other role, and for a partner's account not yet given one.
+ */
+export interface AdminUser extends UserAccount {
+  partner: PartnerId | null;
+}
+
+/** A token as the admin routes answer: a partner token may speak for one partner. */
+export interface AdminToken extends ApiTokenRecord {
+  partner: PartnerId | null;
+}
+
+export interface CreatedAdminToken extends CreatedApiToken {
+  record: AdminToken;
+}
+
+/**
  * The admin routes (users, API tokens, ingest's operator view) over the client's transport. Only the admin
  * pages import it, so it loads with them and not with the fleet page.
  */
 export interface AdminApi {
   /** Every user, ordered by username (the pages of `GET /api/v1/users`, followed to the end). */
-  users(): Promise<UserAccount[]>;
-  createUser(user: { username: string; role: Role; password: string }): Promise<UserAccount>;
-  updateUser(username: string, change: { role?: Role; password?: string }): Promise<UserAccount>;
+  users(): Promise<AdminUser[]>;
+  /** `partner` only with the role partner (the API answers 400 otherwise). */
+  createUser(user: {
+    username: string;
+    role: Role;
+    partner?: PartnerId | null;
+    password: string;
+  }): Promise<AdminUser>;
+  /** A role other than partner clears the partner. */
+  updateUser(
+    username: string,
+    change: { role?: Role; partner?: PartnerId | null; password?: string },
+  ): Promise<AdminUser>;
   deleteUser(username: string): Promise<void>;
   /** Newest first, every page. */
-  tokens(q: { includeRevoked: boolean }): Promise<ApiTokenRecord[]>;
+  tokens(q: { includeRevoked: boolean }): Promise<AdminToken[]>;
   createToken(token: {
     name: string;
     role: Role;
     scopes?: readonly TokenScope[];
+    /** Only with the role partner (else 400). */
+    partner?: PartnerId;
     /** ISO 8601 instant. */
     expiresAt?: string;
-  }): Promise<CreatedApiToken>;
-  revokeToken(id: string): Promise<ApiTokenRecord>;
+  }): Promise<CreatedAdminToken>;
+  revokeToken(id: string): Promise<AdminToken>;
   /** Prometheus text exposition; 503 `INGEST_NOT_IN_PROCESS` where ingest runs in its own process. */
   ingestMetrics(): Promise<string>;
   readiness(): Promise<Readiness>;
@@ -48,11 +78,11 @@ export function createAdminApi(client: ApiClient): AdminApi {
 
   return {
     async users() {
-      const users: UserAccount[] = [];
+      const users: AdminUser[] = [];
       let after: string | null = null;
       for (let page = 0; page < MAX_PAGES; page++) {
         const query: string = after === null ? '' : `&after=${at(after)}`;
-        const body: { users: UserAccount[]; nextAfter: string | null } = await json(
+        const body: { users: AdminUser[]; nextAfter: string | null } = await json(
           'GET',
           `/api/v1/users?limit=500${query}`,
         );
@@ -62,17 +92,17 @@ export function createAdminApi(client: ApiClient): AdminApi {
       }
       return users;
     },
-    createUser: (user) => json<UserAccount>('POST', '/api/v1/users', user),
-    updateUser: (username, change) => json<UserAccount>('PATCH', `/api/v1/users/${at(username)}`, change),
+    createUser: (user) => json<AdminUser>('POST', '/api/v1/users', user),
+    updateUser: (username, change) => json<AdminUser>('PATCH', `/api/v1/users/${at(username)}`, change),
     async deleteUser(username) {
       await client.request('DELETE', `/api/v1/users/${at(username)}`);
     },
     async tokens(q) {
-      const tokens: ApiTokenRecord[] = [];
+      const tokens: AdminToken[] = [];
       let cursor: string | null = null;
       for (let page = 0; page < MAX_PAGES; page++) {
         const query: string = cursor === null ? '' : `&cursor=${at(cursor)}`;
-        const body: { tokens: ApiTokenRecord[]; nextCursor: string | null } = await json(
+        const body: { tokens: AdminToken[]; nextCursor: string | null } = await json(
           'GET',
           `/api/v1/tokens?limit=500&includeRevoked=${String(q.includeRevoked)}${query}`,
         );
@@ -82,8 +112,8 @@ export function createAdminApi(client: ApiClient): AdminApi {
       }
       return tokens;
     },
-    createToken: (token) => json<CreatedApiToken>('POST', '/api/v1/tokens', token),
-    revokeToken: (id) => json<ApiTokenRecord>('DELETE', `/api/v1/tokens/${at(id)}`),
+    createToken: (token) => json<CreatedAdminToken>('POST', '/api/v1/tokens', token),
+    revokeToken: (id) => json<AdminToken>('DELETE', `/api/v1/tokens/${at(id)}`),
     async ingestMetrics() {
       return (await client.request('GET', '/api/v1/ingest/metrics')).text();
     },

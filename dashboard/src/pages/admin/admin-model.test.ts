@@ -6,7 +6,10 @@ import {
   expiryOf,
   ingestElsewhere,
   ingestFigures,
+  isPartnerId,
   parsePrometheus,
+  partnerField,
+  partnerOfChoice,
   payloadPreview,
   payloadText,
   refusalOf,
@@ -131,5 +134,30 @@ describe('dead letter payloads', () => {
     expect(payloadPreview({ payload: 'x'.repeat(100), payloadBytes: 100 }, 10)).toBe(`${'x'.repeat(10)}…`);
     // The list carries the first 500 characters only: a longer payload is cut even when they fit.
     expect(payloadPreview({ payload: 'abc', payloadBytes: 900 })).toBe('abc…');
+  });
+});
+
+describe("a partner's partner", () => {
+  it('knows the partners and nothing else', () => {
+    expect(isPartnerId('nedo')).toBe(true);
+    expect(isPartnerId('stanley-electric')).toBe(true);
+    expect(isPartnerId('')).toBe(false);
+    expect(isPartnerId('NEDO')).toBe(false);
+    expect(isPartnerId(undefined)).toBe(false);
+  });
+
+  it('reads a select\'s value, the empty "none" as null', () => {
+    expect(partnerOfChoice('stanley-electric')).toBe('stanley-electric');
+    expect(partnerOfChoice('')).toBeNull();
+    expect(partnerOfChoice('toshiba')).toBeNull();
+  });
+
+  it('sends a partner with the partner role only, and only one chosen', () => {
+    expect(partnerField('partner', 'nedo')).toEqual({ partner: 'nedo' });
+    expect(partnerField('partner', '')).toEqual({});
+    // The API refuses a partner on another role: a value left in a hidden select is not sent.
+    for (const role of ['officer', 'analyst', 'admin'] as const) {
+      expect(partnerField(role, 'nedo')).toEqual({});
+    }
   });
 });

@@ -1,6 +1,12 @@
 // What the admin pages work out from the API's answers, without touching the page (no DOM here).
 import { ApiError } from '../../api/client.js';
-import type { ApiTokenRecord, DeadLetter } from '../../api/types.js';
+import {
+  type ApiTokenRecord,
+  type DeadLetter,
+  PARTNER_IDS,
+  type PartnerId,
+  type Role,
+} from '../../api/types.js';
 import type { AdminMessageKey } from '../../i18n/admin-i18n.js';
 
 export const ADMIN_TABS = ['users', 'tokens', 'ingest'] as const;
@@ -107,6 +113,24 @@ export function expiryOf(localDate: string): string | undefined {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(localDate)) return undefined;
   const ms = Date.parse(`${localDate}T00:00:00+07:00`);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
+export function isPartnerId(value: unknown): value is PartnerId {
+  return typeof value === 'string' && (PARTNER_IDS as readonly string[]).includes(value);
+}
+
+/** A partner select's value as the API takes it: '' (none chosen) is null. */
+export function partnerOfChoice(value: string): PartnerId | null {
+  return isPartnerId(value) ? value : null;
+}
+
+/**
+ * The `partner` field of a new account or token: sent only with the role partner and a partner chosen
+ * (the API refuses a partner on any other role, and the select is hidden for them anyway).
+ */
+export function partnerField(role: Role, value: string): { partner?: PartnerId } {
+  const partner = partnerOfChoice(value);
+  return role === 'partner' && partner !== null ? { partner } : {};
 }
 
 /** The payload for reading: JSON indented, other text as it is, binary (base64) as the API sent it. */
