@@ -1,7 +1,7 @@
 import type { AppContext } from '../../app.js';
 import type { AdminApi } from '../../api/admin.js';
-import type { Role } from '../../api/types.js';
-import { ROLES } from '../../api/types.js';
+import type { PartnerId, Role } from '../../api/types.js';
+import { PARTNER_IDS, ROLES } from '../../api/types.js';
 import type { AdminI18n } from '../../i18n/admin-i18n.js';
 import type { I18n } from '../../i18n/i18n.js';
 import { h } from '../../ui/dom.js';
@@ -67,6 +67,23 @@ export function roleSelect(i18n: I18n, attrs: Record<string, string>, selected: 
     'select',
     attrs,
     ...ROLES.map((role) => h('option', { value: role, selected: role === selected }, i18n.t(`role.${role}`))),
+  );
+}
+
+/** The partners (NEDO, Stanley Electric) after a first option of value '' that says `none`. */
+export function partnerSelect(
+  i18n: I18n,
+  attrs: Record<string, string | boolean>,
+  selected: PartnerId | null,
+  none: string,
+): HTMLSelectElement {
+  return h(
+    'select',
+    attrs,
+    h('option', { value: '', selected: selected === null }, none),
+    ...PARTNER_IDS.map((partner) =>
+      h('option', { value: partner, selected: partner === selected }, i18n.t(`partner.${partner}`)),
+    ),
   );
 }
 

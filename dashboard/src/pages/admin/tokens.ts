@@ -1,14 +1,24 @@
 import { withLoading, type Cleanup } from '../../app.js';
-import { type ApiTokenRecord, type CreatedApiToken, TOKEN_SCOPES, type TokenScope } from '../../api/types.js';
+import type { AdminToken, CreatedAdminToken } from '../../api/admin.js';
+import { TOKEN_SCOPES, type TokenScope } from '../../api/types.js';
 import { addDays, localDateOf } from '../../i18n/i18n.js';
 import { confirmDialog } from '../../ui/dialog.js';
 import { h } from '../../ui/dom.js';
-import { expiryOf, tokenState } from './admin-model.js';
-import { type AdminContext, type Messages, createMessages, field, isRole, roleSelect } from './admin-ui.js';
+import { expiryOf, partnerField, tokenState } from './admin-model.js';
+import {
+  type AdminContext,
+  type Messages,
+  createMessages,
+  field,
+  isRole,
+  partnerSelect,
+  roleSelect,
+} from './admin-ui.js';
 
 const HEADERS = [
   'tokens.col.name',
   'tokens.col.role',
+  'tokens.col.partner',
   'tokens.col.scopes',
   'tokens.col.created',
   'tokens.col.expires',
@@ -34,7 +44,7 @@ export async function tokensView(ctx: AdminContext, root: HTMLElement): Promise<
     tbody,
   );
 
-  function put(token: ApiTokenRecord, first = false): void {
+  function put(token: AdminToken, first = false): void {
     const next = tokenRow(ctx, token, headers, messages, put);
     const previous = tbody.querySelector(`tr[data-token="${CSS.escape(token.id)}"]`);
     if (previous) previous.replaceWith(next);
@@ -75,10 +85,10 @@ export async function tokensView(ctx: AdminContext, root: HTMLElement): Promise<
 
 function tokenRow(
   ctx: AdminContext,
-  token: ApiTokenRecord,
+  token: AdminToken,
   headers: readonly string[],
   messages: Messages,
-  put: (token: ApiTokenRecord) => void,
+  put: (token: AdminToken) => void,
 ): HTMLTableRowElement {
   const { i18n, at } = ctx;
   const state = tokenState(token, ctx.now());
@@ -125,6 +135,11 @@ function tokenRow(
   const cells: (Node | string)[] = [
     h('span', {}, h('strong', {}, token.name), h('br'), h('code', { class: 'small muted' }, token.id)),
     i18n.t(`role.${token.role}`),
+    token.partner !== null
+      ? i18n.t(`partner.${token.partner}`)
+      : token.role === 'partner'
+        ? h('span', { class: 'muted' }, at.t('admin.partner.none'))
+        : i18n.t('common.missing'),
     scopes,
     at.t('tokens.createdBy', { time: i18n.dateTime(token.createdAtMs), user: token.createdBy }),
     token.expiresAtMs === null ? at.t('tokens.noExpiry') : i18n.dateTime(token.expiresAtMs),
@@ -134,13 +149,13 @@ function tokenRow(
   ];
   return h(
     'tr',
-    { 'data-token': token.id, 'data-state': state },
+    { 'data-token': token.id, 'data-state': state, 'data-partner': token.partner },
     ...cells.map((cell, i) => h('td', { 'data-label': headers[i] ?? '' }, cell)),
   );
 }
 
 /** The secret, once: with a copy button, until the admin hides it or leaves the page. */
-function showSecret(ctx: AdminContext, slot: HTMLElement, created: CreatedApiToken): void {
+function showSecret(ctx: AdminContext, slot: HTMLElement, created: CreatedAdminToken): void {
   const { at } = ctx;
   const value = h('code', { id: 'token-secret', class: 'secret-value' }, created.token);
   const copied = h('p', { class: 'small', role: 'status', id: 'token-copied' });
@@ -200,7 +215,7 @@ async function copyText(text: string, element: HTMLElement): Promise<boolean> {
 function createForm(
   ctx: AdminContext,
   messages: Messages,
-  created: (token: CreatedApiToken) => void,
+  created: (token: CreatedAdminToken) => void,
 ): HTMLElement {
   const { i18n, at } = ctx;
   const name = h('input', {
@@ -211,6 +226,21 @@ function createForm(
     placeholder: at.t('tokens.create.namePlaceholder'),
   });
   const role = roleSelect(i18n, { name: 'role', id: 'token-role' }, 'partner');
+  // A partner token speaks for one partner (the API refuses a partner on any other role).
+  const partner = partnerSelect(
+    i18n,
+    { name: 'partner', id: 'token-partner', required: true },
+    null,
+    at.t('admin.partner.choose'),
+  );
+  const partnerBox = field(at.t('tokens.create.partner'), partner);
+  const showPartner = (): void => {
+    const shown = role.value === 'partner';
+    partnerBox.hidden = !shown;
+    partner.disabled = !shown;
+  };
+  role.addEventListener('change', showPartner);
+  showPartner();
   const scopes = TOKEN_SCOPES.map((scope) => ({
     scope,
     box: h('input', { type: 'checkbox', name: 'scope', value: scope }),
@@ -231,6 +261,7 @@ function createForm(
       { class: 'fields' },
       field(at.t('tokens.create.name'), name),
       field(at.t('tokens.create.role'), role),
+      partnerBox,
       field(at.t('tokens.create.expires'), expires, at.t('tokens.create.expiresHint')),
     ),
     h(
@@ -247,16 +278,19 @@ function createForm(
     event.preventDefault();
     const chosen: TokenScope[] = scopes.filter(({ box }) => box.checked).map(({ scope }) => scope);
     const expiresAt = expiryOf(expires.value);
+    const chosenRole = isRole(role.value) ? role.value : 'partner';
     submit.disabled = true;
     ctx.admin
       .createToken({
         name: name.value.trim(),
-        role: isRole(role.value) ? role.value : 'partner',
+        role: chosenRole,
+        ...partnerField(chosenRole, partner.value),
         ...(chosen.length === 0 ? {} : { scopes: chosen }),
         ...(expiresAt === undefined ? {} : { expiresAt }),
       })
       .then((token) => {
         form.reset();
+        showPartner();
         messages.clear();
         created(token);
       })

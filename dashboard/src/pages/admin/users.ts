@@ -1,14 +1,24 @@
 import { withLoading, type Cleanup } from '../../app.js';
-import type { Role, UserAccount } from '../../api/types.js';
+import type { AdminUser } from '../../api/admin.js';
+import type { Role } from '../../api/types.js';
 import { formDialog, confirmDialog } from '../../ui/dialog.js';
 import { h } from '../../ui/dom.js';
-import { type AdminContext, type Messages, createMessages, field, isRole, roleSelect } from './admin-ui.js';
+import { partnerField, partnerOfChoice } from './admin-model.js';
+import {
+  type AdminContext,
+  type Messages,
+  createMessages,
+  field,
+  isRole,
+  partnerSelect,
+  roleSelect,
+} from './admin-ui.js';
 
 /** The API's rules, repeated so the browser says so before sending (the API decides). */
 const USERNAME_PATTERN = '[a-z0-9][a-z0-9._\\-]{2,31}';
 const MIN_PASSWORD = 12;
 
-/** People's accounts: list, create, change role, reset password, delete. */
+/** People's accounts: list, create, change role (and a partner's partner), reset password, delete. */
 export async function usersView(ctx: AdminContext, root: HTMLElement): Promise<Cleanup> {
   const { at } = ctx;
   const messages = createMessages(ctx);
@@ -20,7 +30,13 @@ export async function usersView(ctx: AdminContext, root: HTMLElement): Promise<C
     createForm(ctx, messages, put),
   );
 
-  const headers = ['users.col.username', 'users.col.role', 'users.col.created', 'users.col.actions'] as const;
+  const headers = [
+    'users.col.username',
+    'users.col.role',
+    'users.col.partner',
+    'users.col.created',
+    'users.col.actions',
+  ] as const;
   const tbody = h('tbody');
   const empty = h('p', { class: 'muted', hidden: true }, at.t('users.none'));
   const table = h(
@@ -29,9 +45,9 @@ export async function usersView(ctx: AdminContext, root: HTMLElement): Promise<C
     h('thead', {}, h('tr', {}, ...headers.map((key) => h('th', { scope: 'col' }, at.t(key))))),
     tbody,
   );
-  const users = new Map<string, UserAccount>();
+  const users = new Map<string, AdminUser>();
 
-  function put(user: UserAccount): void {
+  function put(user: AdminUser): void {
     users.set(user.username, user);
     const next = userRow(
       ctx,
@@ -67,13 +83,13 @@ export async function usersView(ctx: AdminContext, root: HTMLElement): Promise<C
 
 interface RowActions {
   messages: Messages;
-  put(user: UserAccount): void;
+  put(user: AdminUser): void;
   remove(username: string): void;
 }
 
 function userRow(
   ctx: AdminContext,
-  user: UserAccount,
+  user: AdminUser,
   headers: readonly string[],
   actions: RowActions,
 ): HTMLTableRowElement {
@@ -92,8 +108,12 @@ function userRow(
       .updateUser(user.username, { role: next })
       .then((updated) => {
         actions.put(updated);
+        const words = { user: updated.username, role: i18n.t(`role.${updated.role}`) };
         actions.messages.done(
-          at.t('users.roleChanged', { user: updated.username, role: i18n.t(`role.${updated.role}`) }),
+          // A new partner speaks for nobody yet: the row now offers the partner to choose.
+          updated.role === 'partner' && updated.partner === null
+            ? at.t('users.roleChangedChoosePartner', words)
+            : at.t('users.roleChanged', words),
         );
       })
       .catch((error: unknown) => {
@@ -118,14 +138,48 @@ function userRow(
       self ? h('span', { class: 'muted' }, ` (${at.t('users.you')})`) : null,
     ),
     role,
+    user.role === 'partner' ? partnerOfUser(ctx, user, actions) : i18n.t('common.missing'),
     i18n.dateTime(user.createdAtMs),
     h('span', { class: 'row-actions' }, reset, remove),
   ];
   return h(
     'tr',
-    { 'data-user': user.username, 'data-role': user.role },
+    { 'data-user': user.username, 'data-role': user.role, 'data-partner': user.partner },
     ...cells.map((cell, i) => h('td', { 'data-label': headers[i] ?? '' }, cell)),
   );
+}
+
+/** A partner's account: whose data packages it sees, changed where it is shown. */
+function partnerOfUser(ctx: AdminContext, user: AdminUser, actions: RowActions): HTMLSelectElement {
+  const { i18n, at } = ctx;
+  const select = partnerSelect(
+    i18n,
+    { class: 'partner', 'aria-label': at.t('users.changePartner', { user: user.username }) },
+    user.partner,
+    at.t('admin.partner.none'),
+  );
+  select.addEventListener('change', () => {
+    select.disabled = true;
+    ctx.admin
+      .updateUser(user.username, { partner: partnerOfChoice(select.value) })
+      .then((updated) => {
+        actions.put(updated);
+        actions.messages.done(
+          updated.partner === null
+            ? at.t('users.partnerCleared', { user: updated.username })
+            : at.t('users.partnerChanged', {
+                user: updated.username,
+                partner: i18n.t(`partner.${updated.partner}`),
+              }),
+        );
+      })
+      .catch((error: unknown) => {
+        select.value = user.partner ?? '';
+        select.disabled = false;
+        actions.messages.refused(error);
+      });
+  });
+  return select;
 }
 
 async function resetPassword(ctx: AdminContext, username: string, messages: Messages): Promise<void> {
@@ -179,7 +233,7 @@ async function deleteUser(ctx: AdminContext, username: string, actions: RowActio
   }
 }
 
-function createForm(ctx: AdminContext, messages: Messages, add: (user: UserAccount) => void): HTMLElement {
+function createForm(ctx: AdminContext, messages: Messages, add: (user: AdminUser) => void): HTMLElement {
   const { i18n, at } = ctx;
   const username = h('input', {
     name: 'username',
@@ -191,6 +245,21 @@ function createForm(ctx: AdminContext, messages: Messages, add: (user: UserAccou
     spellcheck: 'false',
   });
   const role = roleSelect(i18n, { name: 'role', id: 'new-role' }, 'officer');
+  // Only a partner's account speaks for a partner: the choice is there (and required) for that role only.
+  const partner = partnerSelect(
+    i18n,
+    { name: 'partner', id: 'new-partner', required: true },
+    null,
+    at.t('admin.partner.choose'),
+  );
+  const partnerBox = field(at.t('users.create.partner'), partner);
+  const showPartner = (): void => {
+    const shown = role.value === 'partner';
+    partnerBox.hidden = !shown;
+    partner.disabled = !shown;
+  };
+  role.addEventListener('change', showPartner);
+  showPartner();
   const password = h('input', {
     type: 'password',
     name: 'password',
@@ -210,6 +279,7 @@ function createForm(ctx: AdminContext, messages: Messages, add: (user: UserAccou
       { class: 'fields' },
       field(at.t('users.create.username'), username, at.t('users.create.usernameHint')),
       field(at.t('users.create.role'), role),
+      partnerBox,
       field(at.t('users.create.password'), password, at.t('users.create.passwordHint')),
     ),
     h('div', { class: 'buttons' }, submit),
@@ -219,11 +289,22 @@ function createForm(ctx: AdminContext, messages: Messages, add: (user: UserAccou
     const chosen: Role = isRole(role.value) ? role.value : 'officer';
     submit.disabled = true;
     ctx.admin
-      .createUser({ username: username.value.trim(), role: chosen, password: password.value })
+      .createUser({
+        username: username.value.trim(),
+        role: chosen,
+        ...partnerField(chosen, partner.value),
+        password: password.value,
+      })
       .then((user) => {
         add(user);
         form.reset();
-        messages.done(at.t('users.created', { user: user.username, role: i18n.t(`role.${user.role}`) }));
+        showPartner();
+        const words = { user: user.username, role: i18n.t(`role.${user.role}`) };
+        messages.done(
+          user.partner === null
+            ? at.t('users.created', words)
+            : at.t('users.createdFor', { ...words, partner: i18n.t(`partner.${user.partner}`) }),
+        );
       })
       .catch((error: unknown) => messages.refused(error))
       .finally(() => {
