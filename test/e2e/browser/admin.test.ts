@@ -19,6 +19,7 @@ import {
   ROOT,
   SCREENSHOTS,
   count,
+  cspViolations,
   launchChromium,
   logIn as logInAs,
   shot,
@@ -151,7 +152,11 @@ describe('administration pages', () => {
     // Change the role.
     await page.selectOption(`${row} select.role`, 'partner');
     await page.waitForSelector(`${row}[data-role="partner"]`);
-    expect(await text(page, '#admin-notice')).toBe('analyst.hoa nay có vai trò Đối tác.');
+    // A partner now, speaking for no partner yet: the notice says to choose one.
+    expect(await text(page, '#admin-notice')).toBe(
+      'analyst.hoa nay có vai trò Đối tác: hãy chọn đối tác mà tài khoản này đại diện.',
+    );
+    expect(await page.inputValue(`${row} select.partner`)).toBe('');
     const users = (await api('POST', '/api/v1/auth/login', { body: server.users.admin })).body as {
       token: string;
     };
@@ -217,6 +222,7 @@ describe('administration pages', () => {
     await page.waitForSelector('#tokens-table', { state: 'attached' });
     await page.fill('#token-name', 'NEDO データパッケージ');
     await page.selectOption('#token-role', 'partner');
+    await page.selectOption('#token-partner', 'nedo');
     await page.check('#token-form input[value="registry"]');
     await page.check('#token-form input[value="emissions"]');
     await page.click('#token-form button[type=submit]');
@@ -232,7 +238,7 @@ describe('administration pages', () => {
     expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(secret);
     const record = (await page.getAttribute('#tokens-table tbody tr:first-child', 'data-token')) ?? '';
     expect(record).toMatch(/^tok_/);
-    expect(await text(page, `#tokens-table tr[data-token="${record}"] td:nth-child(3)`)).toBe(
+    expect(await text(page, `#tokens-table tr[data-token="${record}"] td:nth-child(4)`)).toBe(
       '排出量、船団登録簿',
     );
     // The token works, within its scopes.
@@ -257,6 +263,131 @@ describe('administration pages', () => {
     await page.check('#show-revoked');
     await page.waitForSelector(`#tokens-table tr[data-token="${record}"][data-state="revoked"]`);
     await shot(page, 'admin-tokens-vi');
+    await page.context().close();
+  });
+
+  it('let an admin make a partner’s account and token speak for their partner', async () => {
+    const page = await logIn('admin');
+    const adminToken = (
+      (await api('POST', '/api/v1/auth/login', { body: server.users.admin })).body as { token: string }
+    ).token;
+    const listedUsers = async (): Promise<Record<string, string | null>> =>
+      Object.fromEntries(
+        (
+          (await api('GET', '/api/v1/users', { token: adminToken })).body as {
+            users: { username: string; partner: string | null }[];
+          }
+        ).users.map((u) => [u.username, u.partner]),
+      );
+    await page.goto(`${server.url}/#/admin/users`);
+    await page.waitForSelector('#users-table tbody tr');
+
+    // The partner's choice is there for the partner role only, and then it must be made.
+    expect(await page.isHidden('#new-partner')).toBe(true);
+    await page.fill('#new-username', 'stanley.kenji');
+    await page.selectOption('#new-role', 'partner');
+    expect(await page.isVisible('#new-partner')).toBe(true);
+    expect(await text(page, '#new-partner option:checked')).toBe('Chọn đối tác');
+    await page.fill('#new-password', 'hamamatsu-led-2025');
+    await page.click('#user-form button[type=submit]');
+    // The browser holds the form back: no partner chosen.
+    expect(await page.evaluate<boolean>(`document.querySelector('#new-partner').validity.valueMissing`)).toBe(
+      true,
+    );
+    expect(await count(page, '#users-table tr[data-user="stanley.kenji"]')).toBe(0);
+    expect(await page.locator('#new-partner option').allTextContents()).toEqual([
+      'Chọn đối tác',
+      'NEDO',
+      'Stanley Electric',
+    ]);
+    await page.selectOption('#new-partner', 'stanley-electric');
+    await page.click('#user-form button[type=submit]');
+    const row = '#users-table tr[data-user="stanley.kenji"]';
+    await page.waitForSelector(row);
+    expect(await text(page, '#admin-notice')).toBe(
+      'Đã tạo người dùng stanley.kenji với vai trò Đối tác, cho Stanley Electric.',
+    );
+    expect(await page.getAttribute(row, 'data-partner')).toBe('stanley-electric');
+    expect(await page.inputValue(`${row} select.partner`)).toBe('stanley-electric');
+    // The form is back to an officer, without the partner's choice.
+    expect(await page.isHidden('#new-partner')).toBe(true);
+    // Other roles speak for no partner.
+    const analystRow = `#users-table tr[data-user="${server.users.analyst.username}"]`;
+    expect(await text(page, `${analystRow} td:nth-child(3)`)).toBe('–');
+    // The API says so, and so does the account's own session.
+    expect((await listedUsers())['stanley.kenji']).toBe('stanley-electric');
+    const kenji = (
+      (
+        await api('POST', '/api/v1/auth/login', {
+          body: { username: 'stanley.kenji', password: 'hamamatsu-led-2025' },
+        })
+      ).body as { token: string }
+    ).token;
+    expect(
+      ((await api('GET', '/api/v1/auth/me', { token: kenji })).body as { partner: unknown }).partner,
+    ).toBe('stanley-electric');
+
+    // The fixture's partner has none yet: given one where the table shows it, cleared by another role.
+    const partnerName = server.users.partner.username;
+    const partnerRow = `#users-table tr[data-user="${partnerName}"]`;
+    expect(await page.inputValue(`${partnerRow} select.partner`)).toBe('');
+    expect(await text(page, `${partnerRow} select.partner option:checked`)).toBe(
+      'Chưa có: không xem được gói dữ liệu nào',
+    );
+    await page.selectOption(`${partnerRow} select.partner`, 'nedo');
+    await page.waitForSelector(`${partnerRow}[data-partner="nedo"]`);
+    expect(await text(page, '#admin-notice')).toBe(`${partnerName} nay đại diện cho NEDO.`);
+    expect((await listedUsers())[partnerName]).toBe('nedo');
+    // Cleared again ("none"), then another role: it speaks for no partner and the table says so.
+    await page.selectOption(`${partnerRow} select.partner`, '');
+    await page.waitForSelector(`${partnerRow}[data-role="partner"]:not([data-partner])`);
+    expect(await text(page, '#admin-notice')).toBe(
+      `${partnerName} nay không đại diện cho đối tác nào: không xem được gói dữ liệu nào.`,
+    );
+    expect((await listedUsers())[partnerName]).toBeNull();
+    await page.selectOption(`${partnerRow} select.role`, 'analyst');
+    await page.waitForSelector(`${partnerRow}[data-role="analyst"]`);
+    expect(await text(page, `${partnerRow} td:nth-child(3)`)).toBe('–');
+    await page.selectOption(`${partnerRow} select.role`, 'partner');
+    await page.waitForSelector(`${partnerRow}[data-role="partner"]`);
+    await shot(page, 'admin-users-partner-vi');
+
+    // A partner token for NEDO.
+    await page.goto(`${server.url}/#/admin/tokens`);
+    await page.waitForSelector('#token-form');
+    await page.waitForSelector('#tokens-table', { state: 'attached' });
+    expect(await page.isVisible('#token-partner')).toBe(true);
+    await page.selectOption('#token-role', 'analyst');
+    expect(await page.isHidden('#token-partner')).toBe(true);
+    await page.selectOption('#token-role', 'partner');
+    await page.fill('#token-name', 'NEDO package robot');
+    await page.selectOption('#token-partner', 'nedo');
+    await page.click('#token-form button[type=submit]');
+    await page.waitForSelector('#token-secret');
+    const secret = await text(page, '#token-secret');
+    const tokenRow = '#tokens-table tbody tr:first-child';
+    const id = (await page.getAttribute(tokenRow, 'data-token')) ?? '';
+    expect(id).toMatch(/^tok_/);
+    expect(await page.getAttribute(tokenRow, 'data-partner')).toBe('nedo');
+    expect(await text(page, `${tokenRow} td:nth-child(3)`)).toBe('NEDO');
+    const tokens = (
+      (await api('GET', '/api/v1/tokens', { token: adminToken })).body as {
+        tokens: { id: string; role: string; partner: string | null }[];
+      }
+    ).tokens;
+    expect(tokens.find((t) => t.id === id)).toMatchObject({ role: 'partner', partner: 'nedo' });
+    expect(
+      ((await api('GET', '/api/v1/auth/me', { token: secret })).body as { partner: unknown }).partner,
+    ).toBe('nedo');
+
+    // In Japanese: the column and the partners' names.
+    await switchLanguage(page, 'ja', `#tokens-table tr[data-token="${id}"]`);
+    expect(await text(page, '#tokens-table th:nth-child(3)')).toBe('パートナー');
+    await page.goto(`${server.url}/#/admin/users`);
+    await page.waitForSelector(row);
+    expect(await text(page, `${row} select.partner option:checked`)).toBe('スタンレー電気');
+    await shot(page, 'admin-users-partner-ja');
+    expect(cspViolations(page)).toEqual([]);
     await page.context().close();
   });
 
