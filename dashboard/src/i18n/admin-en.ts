@@ -147,6 +147,7 @@ export const adminEn = {
   'dead.reason.schema-violation': 'Does not match the contract',
   'dead.reason.vessel-mismatch': 'Vessel differs from the topic',
   'dead.reason.unknown-vessel': 'Vessel not in the registry',
+  'dead.reason.gateway-mismatch': 'Gateway not on this vessel',
   'dead.reason.time-before-epoch-floor': 'Time before the epoch floor (clock reset)',
   'dead.reason.time-in-future': 'Time in the future',
 } as const;

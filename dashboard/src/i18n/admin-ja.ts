@@ -149,6 +149,7 @@ export const adminJa: AdminMessages = {
   'dead.reason.schema-violation': '契約（スキーマ）に合わない',
   'dead.reason.vessel-mismatch': 'トピックと船が一致しない',
   'dead.reason.unknown-vessel': '登録簿にない船',
+  'dead.reason.gateway-mismatch': 'この船のゲートウェイではない',
   'dead.reason.time-before-epoch-floor': '下限より前の時刻（時計のリセット）',
   'dead.reason.time-in-future': '未来の時刻',
 };

@@ -150,6 +150,7 @@ export const adminVi: AdminMessages = {
   'dead.reason.schema-violation': 'Không đúng hợp đồng dữ liệu',
   'dead.reason.vessel-mismatch': 'Tàu khác với tàu trong chủ đề',
   'dead.reason.unknown-vessel': 'Tàu không có trong sổ đăng ký',
+  'dead.reason.gateway-mismatch': 'Gateway không thuộc tàu này',
   'dead.reason.time-before-epoch-floor': 'Thời gian trước mốc tối thiểu (đồng hồ bị đặt lại)',
   'dead.reason.time-in-future': 'Thời gian ở tương lai',
 };

@@ -150,6 +150,34 @@ describe('partner packages through the API', () => {
         { partner: 'stanley-electric', scope: 'led-performance', since: '2024-02-01' },
       ],
     });
+    // A partner moved to another role no longer speaks for a partner.
+    const moved = await f.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: f.auth('admin'),
+      payload: {
+        username: 'moving-partner',
+        role: 'partner',
+        partner: 'nedo',
+        password: 'moves to the analysts soon',
+      },
+    });
+    expect(moved.json()).toMatchObject({ role: 'partner', partner: 'nedo' });
+    const promoted = await f.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/users/moving-partner',
+      headers: f.auth('admin'),
+      payload: { role: 'analyst' },
+    });
+    expect(promoted.statusCode, promoted.body).toBe(200);
+    expect(promoted.json()).toMatchObject({ role: 'analyst', partner: null });
+    const refused = await f.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/users/moving-partner',
+      headers: f.auth('admin'),
+      payload: { partner: 'nedo' },
+    });
+    expect(refused.statusCode).toBe(400);
     // Only a partner token speaks for a partner.
     const wrong = await f.app.inject({
       method: 'POST',

@@ -121,10 +121,8 @@ export const userRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
         throw new ApiError(404, 'USER_NOT_FOUND', `no user "${username}"`);
       }
       const current = app.auth.findUser(username);
-      checkPartner(
-        role ?? current?.role ?? '',
-        partner ?? (role === undefined ? undefined : current?.partner),
-      );
+      // Only a partner that was sent is checked against the role: a role change away from partner clears it.
+      checkPartner(role ?? current?.role ?? '', partner);
       if (role !== undefined) app.auth.setRole(username, role);
       // A role other than partner speaks for no partner.
       if (partner !== undefined || (role !== undefined && role !== 'partner')) {
