@@ -77,6 +77,24 @@ const CASES: Case[] = [
     status: 400,
     message: ['body field "newPassword"', 'at least 12 characters'],
   },
+  {
+    name: 'a password change to twelve of one letter',
+    method: 'POST',
+    url: '/api/v1/auth/password',
+    role: 'officer',
+    payload: { currentPassword: 'x', newPassword: 'aaaaaaaaaaaa' },
+    status: 400,
+    message: ['body field "newPassword"', 'too easy to guess', 'Repeated characters'],
+  },
+  {
+    name: 'a new user with a common password',
+    method: 'POST',
+    url: '/api/v1/users',
+    role: 'admin',
+    payload: { username: 'weak-one', role: 'officer', password: 'password1234' },
+    status: 400,
+    message: ['body field "password"', 'too easy to guess', 'commonly used password'],
+  },
   // users and tokens
   {
     name: 'users limit 0',

@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LoginResponse, Me } from '@qt-led/contract';
+import { passwordWeakness } from '../auth/password-policy.js';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { INITIAL_ADMIN_FILE } from '../auth/first-admin.js';
@@ -13,8 +14,12 @@ export const Username = z
   .regex(/^[a-z0-9][a-z0-9._-]{2,31}$/, 'a username is 3–32 lowercase letters, digits, ".", "_" or "-"');
 export const NewPassword = z
   .string()
-  .min(12, 'a password needs at least 12 characters')
-  .max(256, 'a password has at most 256 characters');
+  .max(256, 'a password has at most 256 characters')
+  .superRefine((password, ctx) => {
+    const weakness = passwordWeakness(password);
+    if (weakness !== undefined) ctx.addIssue({ code: 'custom', message: weakness });
+  })
+  .describe('at least 12 characters, and not easy to guess (zxcvbn score 3 of 4 or more)');
 
 const LoginBody = z.strictObject({
   username: z.string().min(1, 'give the username').max(64, 'at most 64 characters'),
