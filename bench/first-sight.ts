@@ -19,6 +19,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type VesselList, localDateOf } from '@qt-led/contract';
+import { BROKER_PLATFORM_LOGIN_FILE } from '@qt-led/platform';
 import { freePorts } from '@qt-led/test-harness';
 import { PHONE_VIEWPORT, closeBrowser, timeFleetPage } from './first-sight/browser.js';
 import {
@@ -610,7 +611,12 @@ if (quiet && quietLiveMs !== undefined) {
       async (ctx) => {
         const brokerUrl = quiet.brokerUrl();
         if (brokerUrl === undefined) throw new Error('the platform did not print its broker URL');
-        const ping = await brokerPing(brokerUrl, config.brokerPingIntervalMs);
+        // The embedded broker takes logged-in clients only: the platform's login, which it writes on start.
+        const login = JSON.parse(readFileSync(join(quiet.dataDir, BROKER_PLATFORM_LOGIN_FILE), 'utf8')) as {
+          username: string;
+          password: string;
+        };
+        const ping = await brokerPing(brokerUrl, config.brokerPingIntervalMs, login);
         try {
           // The probe must be delivering before the request starts, or a gap would mean nothing.
           await sleep(1_000);

@@ -117,6 +117,7 @@ export function healthzProbe(baseUrl: string, intervalMs: number): { stop(): Pro
 export async function brokerPing(
   brokerUrl: string,
   intervalMs: number,
+  login: { username: string; password: string },
 ): Promise<{
   window(fromMs: number, toMs: number): { maxGapMs: number; received: number; maxRoundTripMs: number };
   stop(): Promise<void>;
@@ -125,6 +126,7 @@ export async function brokerPing(
     clientId: `bench-first-sight-${randomBytes(4).toString('hex')}`,
     reconnectPeriod: 0,
     connectTimeout: 10_000,
+    ...login,
   });
   const topic = `bench/first-sight/${randomBytes(4).toString('hex')}/ping`;
   const received: { atMs: number; roundTripMs: number }[] = [];

@@ -75,7 +75,12 @@ describe('npm start (one process, embedded broker and store)', () => {
       {
         apiUrl: platform.url,
         adminCredentialsPath: platform.adminCredentialsPath,
-        broker: { url: platform.brokerUrl, source: 'env' },
+        broker: {
+          url: platform.brokerUrl,
+          source: 'env',
+          ...(platform.brokerLogin.username === undefined ? {} : { username: platform.brokerLogin.username }),
+          ...(platform.brokerLogin.password === undefined ? {} : { password: platform.brokerLogin.password }),
+        },
         topicRoot: env.MQTT_TOPIC_ROOT,
         webhook,
         smtp,

@@ -6,6 +6,7 @@
 // probe and an MQTT round trip (publish on one client, receive on another) are made. What is asserted is
 // the order in which they complete, not how fast: both probes finish while the report is still pending.
 // On a loop the report blocks, neither probe can even start before the report is answered.
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { type ApiTestServer, startApiTestServer } from '@qt-led/api/testing';
 import type { LocalDate } from '@qt-led/contract';
 import { loadFleetRegistry } from '@qt-led/fleet-registry';
 import { HOME_PORTS } from '@qt-led/fleet-status';
-import { type EmbeddedBroker, startEmbeddedBroker } from '@qt-led/infrastructure';
+import { type EmbeddedBroker, embeddedBrokerAccess, startEmbeddedBroker } from '@qt-led/infrastructure';
 import { createLogger } from '@qt-led/runtime';
 import { generateFleetTelemetry } from '@qt-led/test-harness';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -33,6 +34,7 @@ const logger = createLogger({ name: 'emissions-off-loop', level: process.env['LO
 let dir: string;
 let api: ApiTestServer;
 let broker: EmbeddedBroker;
+const brokerAccess = embeddedBrokerAccess({ topicRoot: 'qtled', secret: randomBytes(32) });
 let publisher: MqttClient;
 let subscriber: MqttClient;
 let partnerToken: string;
@@ -52,7 +54,7 @@ async function login(username: string, password: string): Promise<string> {
 }
 
 async function connect(url: string, clientId: string): Promise<MqttClient> {
-  const client = mqtt.connect(url, { clientId, reconnectPeriod: 0 });
+  const client = mqtt.connect(url, { clientId, reconnectPeriod: 0, ...brokerAccess.platform });
   await new Promise<void>((resolve, reject) => {
     client.once('connect', () => resolve());
     client.once('error', reject);
@@ -80,7 +82,13 @@ beforeAll(async () => {
       await store.writeDeviceMessages(telemetry.deviceMessages);
     },
   });
-  broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, fallbackToFreePort: false, logger });
+  broker = await startEmbeddedBroker({
+    host: '127.0.0.1',
+    port: 0,
+    fallbackToFreePort: false,
+    logger,
+    access: brokerAccess,
+  });
   [publisher, subscriber] = await Promise.all([
     connect(broker.url, 'off-loop-publisher'),
     connect(broker.url, 'off-loop-subscriber'),

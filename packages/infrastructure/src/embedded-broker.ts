@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import { type AddressInfo, type Server, createServer } from 'node:net';
 import type { Logger, ServiceModule } from '@qt-led/runtime';
-import { Aedes } from 'aedes';
+import { Aedes, type Client } from 'aedes';
+import type { BrokerAccessPolicy, BrokerLogin } from './broker-access.js';
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -10,7 +11,12 @@ export interface EmbeddedBrokerOptions {
   /** When the preferred port is taken, listen on a free one instead of failing (with a clear message). */
   fallbackToFreePort: boolean;
   logger: Logger;
+  /** Who may connect and what each may do; every client must log in (anonymous is refused). */
+  access: BrokerAccessPolicy;
 }
+
+/** Largest PUBLISH payload the embedded broker takes, as the shipped Mosquitto's `max_packet_size`. */
+export const EMBEDDED_MAX_PAYLOAD_BYTES = 1 << 20;
 
 export interface EmbeddedBroker {
   /** `mqtt://host:port` for the in-process clients (ingest, the simulated fleet). */
@@ -27,7 +33,46 @@ export interface EmbeddedBroker {
  */
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const logger = options.logger.child({ component: 'broker' });
-  const aedes = await Aedes.createBroker({ id: 'qtled-embedded' });
+  const logins = new WeakMap<Client, BrokerLogin>();
+  const aedes = await Aedes.createBroker({
+    id: 'qtled-embedded',
+    authenticate(client, username, password, done) {
+      const login = options.access.login(username, password);
+      if (login === undefined) {
+        logger.warn({ clientId: client.id, username }, 'MQTT login refused');
+        done(Object.assign(new Error('bad username or password'), { returnCode: 4 as const }), false);
+        return;
+      }
+      logins.set(client, login);
+      done(null, true);
+    },
+    authorizePublish(client, packet, done) {
+      // The broker itself publishes last wills with the client that set them; no client: internal.
+      const login = client === null ? undefined : logins.get(client);
+      if (client !== null && (login === undefined || !login.mayPublish(packet.topic))) {
+        logger.warn({ clientId: client.id, login: login?.name, topic: packet.topic }, 'MQTT publish refused');
+        done(new Error(`not allowed to publish to ${packet.topic}`));
+        return;
+      }
+      if (packet.payload.length > EMBEDDED_MAX_PAYLOAD_BYTES) {
+        done(new Error(`a payload of ${String(packet.payload.length)} bytes is over the limit`));
+        return;
+      }
+      done(null);
+    },
+    authorizeSubscribe(client, subscription, done) {
+      const login = logins.get(client);
+      if (login === undefined || !login.maySubscribe(subscription.topic)) {
+        logger.warn(
+          { clientId: client.id, login: login?.name, filter: subscription.topic },
+          'MQTT subscription refused',
+        );
+        done(null, null);
+        return;
+      }
+      done(null, subscription);
+    },
+  });
   aedes.on('clientError', (client, error) => {
     logger.debug({ clientId: client.id, err: error }, 'client error');
   });

@@ -2,9 +2,16 @@ export {
   type EmbeddedBroker,
   type EmbeddedBrokerOptions,
   type EmbeddedBrokerModule,
+  EMBEDDED_MAX_PAYLOAD_BYTES,
   startEmbeddedBroker,
   createEmbeddedBrokerModule,
 } from './embedded-broker.js';
+export {
+  type BrokerAccessPolicy,
+  type BrokerLogin,
+  type Credentials,
+  embeddedBrokerAccess,
+} from './broker-access.js';
 export {
   type StoreConfig,
   type StoreEnv,

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { createProgressDisplay } from '@qt-led/gateway';
 import { type Logger, runProcess } from '@qt-led/runtime';
 import { type PlatformConfig, platformEnvSchema } from './config.js';
+import { BROKER_GATEWAY_LOGINS_FILE, BROKER_PLATFORM_LOGIN_FILE } from './broker-logins.js';
 import { platformOptionsFrom } from './options.js';
 import { type Platform, startPlatform } from './platform.js';
 
@@ -65,6 +66,11 @@ await runProcess({
         : `  Logins: the users an admin created (the first admin's one-time file was deleted)`,
     );
     say(`  MQTT broker: ${platform.brokerUrl}`);
+    if (config.MQTT_URL === undefined) {
+      say(
+        `  Broker logins (every client logs in): ${join(config.DATA_DIR, BROKER_GATEWAY_LOGINS_FILE)} (gateways, --credentials), ${join(config.DATA_DIR, BROKER_PLATFORM_LOGIN_FILE)} (the platform's)`,
+      );
+    }
     say('');
     void showProgress(platform, started, logger)
       .then(() =>

@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { GatewayConfig, type VesselId } from '@qt-led/contract';
 import { configKeyFromPem, openDiskQueue, signedWith } from '@qt-led/gateway';
 import { lastDueMonth, openOutbox, verifyPackage } from '@qt-led/partner-packages';
+import mqtt from 'mqtt';
 import { createLogger, loadConfig } from '@qt-led/runtime';
 import { findGaps } from '@qt-led/store';
 import { createSqliteStore } from '@qt-led/store-sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BROKER_GATEWAY_LOGINS_FILE, BROKER_SECRET_FILE } from './broker-logins.js';
 import { platformEnvSchema } from './config.js';
 import { platformOptionsFrom } from './options.js';
 import { type Platform, type PlatformOptions, startPlatform } from './platform.js';
@@ -151,6 +153,28 @@ describe('startPlatform on the embedded default', () => {
       const report = verifyPackage(files, { publicKeyPem });
       expect(report.problems).toEqual([]);
       expect(report.manifest?.completeness.vessels).toHaveLength(first.registry.registry.vessels.length);
+    }
+  });
+
+  it('lets only logged-in clients into its embedded broker, a gateway only under its own vessel', async () => {
+    await expect(
+      mqtt.connectAsync(first.brokerUrl, { reconnectPeriod: 0, connectTimeout: 5_000 }),
+    ).rejects.toThrow(/Bad username or password|Not authorized/i);
+    const logins = JSON.parse(await readFile(join(dataDir, BROKER_GATEWAY_LOGINS_FILE), 'utf8')) as Record<
+      string,
+      { username: string; password: string }
+    >;
+    expect((await stat(join(dataDir, BROKER_GATEWAY_LOGINS_FILE))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(dataDir, BROKER_SECRET_FILE))).mode & 0o777).toBe(0o600);
+    const [vesselId] = heardFrom();
+    const gateway = await mqtt.connectAsync(first.brokerUrl, {
+      reconnectPeriod: 0,
+      ...logins[vesselId ?? ''],
+    });
+    try {
+      await expect(gateway.subscribeAsync('qtled/#', { qos: 1 })).rejects.toThrow(/Subscribe error/);
+    } finally {
+      await gateway.endAsync(true);
     }
   });
 

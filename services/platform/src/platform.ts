@@ -14,6 +14,7 @@ import {
 } from '@qt-led/infrastructure';
 import { type Logger, redactUrl, startModules } from '@qt-led/runtime';
 import type { StoredReading, TelemetryStore } from '@qt-led/store';
+import { type EmbeddedBrokerAccess, embeddedBrokerLogins, gatewayLogins } from './broker-logins.js';
 import { createPlatformClock } from './platform-clock.js';
 import { readPlatformState } from './platform-state.js';
 import {
@@ -70,6 +71,8 @@ export interface Platform {
   readonly url: string;
   readonly adminCredentialsPath: string;
   readonly brokerUrl: string;
+  /** The platform's own broker login (the embedded broker's; the configured one's on a real broker). */
+  readonly brokerLogin: { username?: string | undefined; password?: string | undefined };
   /** The world's time: the simulated fleet's while it lives through the history, then the platform clock. */
   readonly clock: WorldClock;
   readonly store: TelemetryStore;
@@ -131,9 +134,14 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const liveReadings = createLiveReadingsHub();
   const modules = await startModules(logger, async (stack) => {
     let broker: MqttConnectionConfig;
+    // Every client of the embedded broker logs in: the platform's own, and each gateway as its vessel.
+    let access: EmbeddedBrokerAccess | undefined;
     if (options.broker === undefined) {
-      const embedded = await stack.add(createEmbeddedBrokerModule({ ...options.embeddedBroker, logger }));
-      broker = { url: embedded.url, embedded: true };
+      access = embeddedBrokerLogins(options.dataDir, options.topicRoot);
+      const embedded = await stack.add(
+        createEmbeddedBrokerModule({ ...options.embeddedBroker, logger, access }),
+      );
+      broker = { url: embedded.url, embedded: true, ...access.platform };
     } else {
       broker = { ...options.broker, embedded: false };
     }
@@ -149,6 +157,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         logger,
       ),
     );
+    // The registry's gateway logins on the embedded broker, also written for gateways run outside.
+    const gatewayCredentials =
+      access === undefined ? undefined : gatewayLogins(options.dataDir, access, registry.index);
     const tuning = { ...DEFAULT_INGEST_TUNING, ...options.ingest };
     const ingestConfig: IngestModuleConfig = {
       mqtt: broker,
@@ -195,12 +206,22 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         ? undefined
         : (fleetModule = await stack.add(
             createSimulatedFleetModule(
-              { ...options.fleet, dataDir: options.dataDir, topicRoot: options.topicRoot, broker },
+              {
+                ...options.fleet,
+                // On the embedded broker each simulated gateway logs in as its vessel, as on production's.
+                ...(options.fleet.credentials === undefined && access !== undefined
+                  ? { credentials: gatewayCredentials ?? {} }
+                  : {}),
+                dataDir: options.dataDir,
+                topicRoot: options.topicRoot,
+                broker,
+              },
               { registry: registry.index, clock, logger, saved: previous },
             ),
           ));
     return {
       brokerUrl: broker.url,
+      brokerLogin: { username: broker.username, password: broker.password },
       store,
       registry: registry.index,
       ingest: ingest.operations,
@@ -214,6 +235,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     url: side.api.url,
     adminCredentialsPath: side.api.adminCredentialsPath,
     brokerUrl: parts.brokerUrl,
+    brokerLogin: parts.brokerLogin,
     clock,
     store: parts.store,
     registry: parts.registry,
