@@ -68,7 +68,7 @@ await runProcess({
     say(`  MQTT broker: ${platform.brokerUrl}`);
     if (config.MQTT_URL === undefined) {
       say(
-        `  Broker logins (every client logs in): ${join(config.DATA_DIR, BROKER_GATEWAY_LOGINS_FILE)} (gateways, --credentials), ${join(config.DATA_DIR, BROKER_PLATFORM_LOGIN_FILE)} (the platform's)`,
+        `  Broker logins (every client logs in): ${resolve(config.DATA_DIR, BROKER_GATEWAY_LOGINS_FILE)} (gateways, --credentials), ${resolve(config.DATA_DIR, BROKER_PLATFORM_LOGIN_FILE)} (the platform's)`,
       );
     }
     say('');
