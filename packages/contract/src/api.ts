@@ -117,3 +117,37 @@ export const AlarmPage = z.object({
   nextBefore: z.string().nullable().describe('pass as `before` for the next page; null on the last'),
 });
 export type AlarmPage = z.infer<typeof AlarmPage>;
+
+/** What the audit log records: sign-ins, account and registry changes, alarm acknowledgements, exports, packages. */
+export const AUDIT_ACTIONS = [
+  'login',
+  'login-failed',
+  'logout',
+  'password-changed',
+  'user-created',
+  'user-changed',
+  'user-deleted',
+  'token-created',
+  'token-revoked',
+  'registry-replaced',
+  'alarm-acknowledged',
+  'emissions-exported',
+  'package-issued',
+  'package-downloaded',
+  'dead-letter-replayed',
+] as const;
+export const AuditAction = z.enum(AUDIT_ACTIONS);
+export type AuditAction = z.infer<typeof AuditAction>;
+
+export const AuditEntry = z
+  .object({
+    seq: z.int(),
+    atMs: z.number(),
+    actor: z.string().describe('the username, "token:<name>", or the name given at a failed login'),
+    action: AuditAction,
+    target: z.string().nullable().describe('what it was done to: a user, a token id, a package, an alarm'),
+    detail: z.record(z.string(), z.unknown()).nullable(),
+    ip: z.string().nullable(),
+  })
+  .meta({ id: 'AuditEntry' });
+export type AuditEntry = z.infer<typeof AuditEntry>;

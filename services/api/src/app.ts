@@ -10,6 +10,7 @@ import { registerErrorHandler } from './plugins/error-handler.js';
 import { registerExternal } from './plugins/external.js';
 import { registerRequestLog } from './plugins/request-log.js';
 import { registerSecurityHeaders } from './plugins/security-headers.js';
+import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { emissionsRoutes } from './routes/emissions.js';
 import { fleetRoutes } from './routes/fleet.js';
@@ -107,6 +108,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(authRoutes, { prefix: '/api/v1/auth', dataDir: deps.dataDir });
   await app.register(userRoutes, { prefix: '/api/v1/users' });
   await app.register(tokenRoutes, { prefix: '/api/v1/tokens' });
+  await app.register(auditRoutes, { prefix: '/api/v1/audit' });
   await app.register(vesselRoutes, { prefix: '/api/v1/vessels' });
   await app.register(fleetRoutes, { prefix: '/api/v1' });
   await app.register(emissionsRoutes, {

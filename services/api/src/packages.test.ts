@@ -137,6 +137,24 @@ describe('partner packages through the API', () => {
       expect.objectContaining({ by: 'token:partner stanley-electric', detail: 'zip' }),
       expect.objectContaining({ by: 'token:partner stanley-electric', detail: 'manifest.json' }),
     ]);
+    // The audit log has the downloads and the analyst's issues.
+    const audited = await f.app.inject({
+      url: '/api/v1/audit?action=package-downloaded',
+      headers: f.auth('admin'),
+    });
+    expect(audited.json<{ entries: { actor: string; target: string }[] }>().entries).toContainEqual(
+      expect.objectContaining({
+        actor: 'token:partner stanley-electric',
+        target: 'stanley-electric-2024-02-v1',
+      }),
+    );
+    const issuedLog = await f.app.inject({
+      url: '/api/v1/audit?action=package-issued',
+      headers: f.auth('admin'),
+    });
+    expect(issuedLog.json<{ entries: { actor: string; target: string }[] }>().entries).toContainEqual(
+      expect.objectContaining({ actor: 'analyst1', target: 'nedo-2024-01-v1' }),
+    );
     const schedule = await f.app.inject({ url: '/api/v1/packages/schedule', headers: f.auth('analyst') });
     expect(schedule.json()).toMatchObject({
       schedule: [

@@ -107,6 +107,8 @@ async function sampleOf(key: RouteKey, role: Role): Promise<Sample> {
       const id = created.json<{ record: { id: string } }>().record.id;
       return { method: 'DELETE', url: `/api/v1/tokens/${id}`, ok: [200] };
     }
+    case 'GET /api/v1/audit':
+      return { method: 'GET', url: '/api/v1/audit?limit=5', ok: [200] };
     case 'GET /api/v1/vessels':
       return { method: 'GET', url: '/api/v1/vessels', ok: [200] };
     case 'GET /api/v1/vessels/:id':

@@ -1,4 +1,4 @@
-import type { PartnerId } from '@qt-led/contract';
+import type { AuditAction, AuditEntry, PartnerId } from '@qt-led/contract';
 import type { Role, Scope } from './permissions.js';
 
 // The shapes of the auth store: implemented by `openAuthStore` (auth-store), composed of `auth-users`,
@@ -96,5 +96,9 @@ export interface AuthStore {
    * checks it again at once. Returns the unsubscribe function.
    */
   onAccessChange(listener: () => void): () => void;
+  /** Appends to the audit log (who did what, when, from where). */
+  recordAudit(entry: Omit<AuditEntry, 'seq'>): void;
+  /** The audit log, newest first; `beforeSeq` is the last `seq` of the previous page. */
+  listAudit(query: { beforeSeq?: number; limit: number; action?: AuditAction }): AuditEntry[];
   close(): void;
 }

@@ -1,3 +1,4 @@
+import { auditLog } from './auth-audit.js';
 import { openAuthDatabase } from './auth-database.js';
 import { API_TOKEN_PREFIX, SESSION_PREFIX } from './auth-secrets.js';
 import { sessions } from './auth-sessions.js';
@@ -21,6 +22,7 @@ export function openAuthStore(path: string): AuthStore {
   const { principalOf: sessionPrincipal, ...sessionMethods } = sessions(db);
   const { principalOf: tokenPrincipal, ...tokenMethods } = apiTokens(db);
   const users = userAccounts(db);
+  const audit = auditLog(db);
   const listeners = new Set<() => void>();
   /** The method, then every listener told (one failing listener does not keep the others from it). */
   const announcing =
@@ -46,6 +48,8 @@ export function openAuthStore(path: string): AuthStore {
     setPartner: announcing(users.setPartner),
     deleteUser: announcing(users.deleteUser),
     revokeApiToken: announcing(tokenMethods.revokeApiToken),
+    recordAudit: (entry) => audit.record(entry),
+    listAudit: (query) => audit.list(query),
     onAccessChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

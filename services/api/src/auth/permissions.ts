@@ -39,6 +39,7 @@ export const ROUTE_PERMISSIONS = {
   'GET /api/v1/tokens': { roles: ADMIN, scope: 'admin' },
   'POST /api/v1/tokens': { roles: ADMIN, scope: 'admin' },
   'DELETE /api/v1/tokens/:id': { roles: ADMIN, scope: 'admin' },
+  'GET /api/v1/audit': { roles: ADMIN, scope: 'admin' },
   'GET /api/v1/vessels': { roles: FLEET_READERS, scope: 'fleet' },
   'GET /api/v1/vessels/:id': { roles: FLEET_READERS, scope: 'fleet' },
   'GET /api/v1/vessels/:id/series': { roles: FLEET_READERS, scope: 'fleet' },

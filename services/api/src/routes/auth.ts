@@ -8,6 +8,7 @@ import { INITIAL_ADMIN_FILE } from '../auth/first-admin.js';
 import { hashPassword, verifyPassword } from '../auth/password.js';
 import { ApiError, ErrorBody } from '../errors.js';
 import { principalOf } from '../plugins/authentication.js';
+import { audit } from '../plugins/audit.js';
 
 export const Username = z
   .string()
@@ -57,6 +58,7 @@ export const authRoutes: FastifyPluginCallbackZod<{ dataDir: string }> = (app, o
       const ok = await verifyPassword(password, user?.passwordHash ?? (await (decoyHash as Promise<string>)));
       if (user === undefined || !ok) {
         request.log.warn({ username, ip: request.ip }, 'failed login');
+        audit(app, request, 'login-failed', null, null, username);
         throw new ApiError(401, 'INVALID_CREDENTIALS', 'unknown username or wrong password');
       }
       const session = app.auth.createSession(
@@ -65,6 +67,7 @@ export const authRoutes: FastifyPluginCallbackZod<{ dataDir: string }> = (app, o
         app.apiOptions.sessionTtlMs,
       );
       request.log.info({ username: user.username, role: user.role }, 'login');
+      audit(app, request, 'login', null, { role: user.role }, user.username);
       return { ...session, user: { username: user.username, role: user.role } };
     },
   );
@@ -88,6 +91,7 @@ export const authRoutes: FastifyPluginCallbackZod<{ dataDir: string }> = (app, o
         );
       }
       app.auth.deleteSession(principal.sessionId);
+      audit(app, request, 'logout');
       return reply.code(204).send(null);
     },
   );
@@ -141,6 +145,7 @@ export const authRoutes: FastifyPluginCallbackZod<{ dataDir: string }> = (app, o
       // The first admin's one-time credentials are spent once they change their password.
       if (user.username === 'admin') await rm(join(options.dataDir, INITIAL_ADMIN_FILE), { force: true });
       request.log.info({ username: user.username }, 'password changed');
+      audit(app, request, 'password-changed', user.username);
       return reply.code(204).send(null);
     },
   );

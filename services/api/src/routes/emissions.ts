@@ -9,6 +9,7 @@ import { exportBaseName } from '../exports/emissions-table.js';
 import { emissionsXlsx } from '../exports/emissions-xlsx.js';
 import { periodMs } from '../period.js';
 import { LocalDate, VesselIdList } from '../schemas.js';
+import { audit } from '../plugins/audit.js';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -104,6 +105,12 @@ export const emissionsRoutes: FastifyPluginCallbackZod<{
       const { result } = report;
       if (format === 'json') return reply.send(report);
       const base = exportBaseName(result, vessel);
+      audit(app, request, 'emissions-exported', `${base}.${format}`, {
+        from,
+        to,
+        variant,
+        inputSha256: result.provenance.inputSha256,
+      });
       if (format === 'csv') {
         return reply
           .type('text/csv; charset=utf-8; header=present')

@@ -21,6 +21,7 @@ import {
   VesselId as VesselIdSchema,
   VesselIdList,
 } from '../schemas.js';
+import { audit } from '../plugins/audit.js';
 
 function checkVessels(app: FastifyInstance, ids: readonly VesselId[]): void {
   const unknown = ids.filter((id) => app.registryHolder.current().vessel(id) === undefined);
@@ -153,11 +154,13 @@ export const fleetRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
     },
     async (request) => {
       try {
-        return await app.fleetStatus.acknowledgeAlarm(
+        const alarm = await app.fleetStatus.acknowledgeAlarm(
           request.params.id,
           request.principal?.username ?? 'unknown',
           app.clock.now(),
         );
+        audit(app, request, 'alarm-acknowledged', alarm.id, { type: alarm.type, vesselId: alarm.vesselId });
+        return alarm;
       } catch (error) {
         if (error instanceof AlarmNotFoundError) throw notFound(`no alarm ${request.params.id}`);
         if (error instanceof AlarmStateError) throw new ApiError(409, error.code, error.message);

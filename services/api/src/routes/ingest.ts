@@ -3,6 +3,7 @@ import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError, ErrorBody } from '../errors.js';
 import type { IngestOperations } from '../ingest-operations.js';
+import { audit } from '../plugins/audit.js';
 
 const DeadLetterView = z
   .object({
@@ -133,6 +134,7 @@ export const ingestRoutes: FastifyPluginCallbackZod<{ ingest: IngestOperations |
         throw new ApiError(409, 'DEAD_LETTER_STILL_REFUSED', result.reason ?? 'still refused by validation');
       }
       request.log.info({ id: request.params.id, by: request.principal?.username }, 'dead letter replayed');
+      audit(app, request, 'dead-letter-replayed', request.params.id);
       return { replayed: true as const };
     },
   );

@@ -6,6 +6,7 @@ import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ApiError, ErrorBody, notFound } from '../errors.js';
+import { audit } from '../plugins/audit.js';
 
 const ZIP_TYPE = 'application/zip';
 const Bytes = z.custom<Buffer>((value) => Buffer.isBuffer(value)).meta({ type: 'string', format: 'binary' });
@@ -82,6 +83,7 @@ export const packageRoutes: FastifyPluginCallbackZod<{ packages: PackageSchedule
       detail,
     });
     request.log.info({ packageId, by: request.principal?.username, detail }, 'partner package downloaded');
+    audit(app, request, 'package-downloaded', packageId, { file: detail });
   }
 
   app.get(
@@ -187,6 +189,10 @@ export const packageRoutes: FastifyPluginCallbackZod<{ packages: PackageSchedule
         throw error;
       }
       request.log.info({ ...outcome, by: request.principal?.username }, 'partner package issued on request');
+      audit(app, request, 'package-issued', outcome.packageId, {
+        issued: outcome.issued,
+        version: outcome.version,
+      });
       return reply.code(outcome.issued ? 201 : 200).send(outcome);
     },
   );

@@ -2,6 +2,7 @@ import { FleetRegistry } from '@qt-led/contract';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ErrorBody } from '../errors.js';
+import { audit } from '../plugins/audit.js';
 
 /**
  * The effective-dated fleet registry: everyone reads it; an admin replaces it as a whole. A replacement is
@@ -44,6 +45,7 @@ export const registryRoutes: FastifyPluginCallbackZod = (app, _options, done) =>
         { vessels: registry.vessels.length, versions, by: request.principal?.username },
         'registry replaced',
       );
+      audit(app, request, 'registry-replaced', path, { vessels: registry.vessels.length, versions });
       return { vessels: registry.vessels.length, versions, path };
     },
   );

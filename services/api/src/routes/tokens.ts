@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { SCOPES } from '../auth/permissions.js';
 import { ApiError, ErrorBody, notFound } from '../errors.js';
 import { Instant, pageLimit } from '../schemas.js';
+import { audit } from '../plugins/audit.js';
 
 const TokenView = z
   .object({
@@ -112,6 +113,12 @@ export const tokenRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
         { tokenId: created.record.id, role, scopes, by: request.principal?.username },
         'API token created',
       );
+      audit(app, request, 'token-created', created.record.id, {
+        name,
+        role,
+        scopes: created.record.scopes,
+        partner: created.record.partner,
+      });
       return await reply.code(201).send(created);
     },
   );
@@ -134,6 +141,7 @@ export const tokenRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
       const record = app.auth.revokeApiToken(request.params.id, app.sessionClock.now());
       if (record === undefined) throw notFound(`no API token ${request.params.id}`);
       request.log.info({ tokenId: record.id, by: request.principal?.username }, 'API token revoked');
+      audit(app, request, 'token-revoked', record.id, { name: record.name });
       return record;
     },
   );

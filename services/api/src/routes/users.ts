@@ -6,6 +6,7 @@ import { hashPassword } from '../auth/password.js';
 import { ApiError, ErrorBody } from '../errors.js';
 import { pageLimit } from '../schemas.js';
 import { NewPassword, Username } from './auth.js';
+import { audit } from '../plugins/audit.js';
 
 const UserView = z
   .object({ username: z.string(), role: Role, partner: PartnerId.nullable(), createdAtMs: z.number() })
@@ -77,6 +78,7 @@ export const userRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
           nowMs: app.sessionClock.now(),
         });
         request.log.info({ username, role, by: request.principal?.username }, 'user created');
+        audit(app, request, 'user-created', username, { role, partner: partner ?? null });
         return await reply.code(201).send(user);
       } catch (error) {
         if (error instanceof UserExistsError) throw new ApiError(409, error.code, error.message);
@@ -136,6 +138,11 @@ export const userRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
         { username, role, passwordReset: password !== undefined, by: request.principal?.username },
         'user changed',
       );
+      audit(app, request, 'user-changed', username, {
+        ...(role === undefined ? {} : { role }),
+        ...(partner === undefined ? {} : { partner }),
+        passwordReset: password !== undefined,
+      });
       const user = app.auth.findUser(username);
       if (user === undefined) throw new ApiError(404, 'USER_NOT_FOUND', `no user "${username}"`);
       return {
@@ -165,6 +172,7 @@ export const userRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
       refuseLosingTheLastAdmin(username, 'delete this one');
       app.auth.deleteUser(username);
       request.log.info({ username, by: request.principal?.username }, 'user deleted');
+      audit(app, request, 'user-deleted', username);
       return reply.code(204).send(null);
     },
   );
