@@ -87,6 +87,30 @@ export function partnerSelect(
   );
 }
 
+/**
+ * The partner choice of a create form: shown (and required) only while `role` says partner, since only a
+ * partner's account or token speaks for one (the API refuses a partner on any other role).
+ */
+export function partnerChoice(
+  i18n: I18n,
+  role: HTMLSelectElement,
+  id: string,
+  label: string,
+  none: string,
+): { select: HTMLSelectElement; box: HTMLElement; sync: () => void } {
+  const select = partnerSelect(i18n, { name: 'partner', id, required: true }, null, none);
+  const box = field(label, select);
+  const show = (): void => {
+    const shown = role.value === 'partner';
+    box.hidden = !shown;
+    select.disabled = !shown;
+  };
+  role.addEventListener('change', show);
+  show();
+  // `sync` again after the form is reset, which sets the role back without a change event.
+  return { select, box, sync: show };
+}
+
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 }

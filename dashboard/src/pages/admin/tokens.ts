@@ -11,7 +11,7 @@ import {
   createMessages,
   field,
   isRole,
-  partnerSelect,
+  partnerChoice,
   roleSelect,
 } from './admin-ui.js';
 
@@ -226,21 +226,11 @@ function createForm(
     placeholder: at.t('tokens.create.namePlaceholder'),
   });
   const role = roleSelect(i18n, { name: 'role', id: 'token-role' }, 'partner');
-  // A partner token speaks for one partner (the API refuses a partner on any other role).
-  const partner = partnerSelect(
-    i18n,
-    { name: 'partner', id: 'token-partner', required: true },
-    null,
-    at.t('admin.partner.choose'),
-  );
-  const partnerBox = field(at.t('tokens.create.partner'), partner);
-  const showPartner = (): void => {
-    const shown = role.value === 'partner';
-    partnerBox.hidden = !shown;
-    partner.disabled = !shown;
-  };
-  role.addEventListener('change', showPartner);
-  showPartner();
+  const {
+    select: partner,
+    box: partnerBox,
+    sync: showPartner,
+  } = partnerChoice(i18n, role, 'token-partner', at.t('tokens.create.partner'), at.t('admin.partner.choose'));
   const scopes = TOKEN_SCOPES.map((scope) => ({
     scope,
     box: h('input', { type: 'checkbox', name: 'scope', value: scope }),

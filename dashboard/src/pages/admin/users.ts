@@ -10,6 +10,7 @@ import {
   createMessages,
   field,
   isRole,
+  partnerChoice,
   partnerSelect,
   roleSelect,
 } from './admin-ui.js';
@@ -245,21 +246,11 @@ function createForm(ctx: AdminContext, messages: Messages, add: (user: AdminUser
     spellcheck: 'false',
   });
   const role = roleSelect(i18n, { name: 'role', id: 'new-role' }, 'officer');
-  // Only a partner's account speaks for a partner: the choice is there (and required) for that role only.
-  const partner = partnerSelect(
-    i18n,
-    { name: 'partner', id: 'new-partner', required: true },
-    null,
-    at.t('admin.partner.choose'),
-  );
-  const partnerBox = field(at.t('users.create.partner'), partner);
-  const showPartner = (): void => {
-    const shown = role.value === 'partner';
-    partnerBox.hidden = !shown;
-    partner.disabled = !shown;
-  };
-  role.addEventListener('change', showPartner);
-  showPartner();
+  const {
+    select: partner,
+    box: partnerBox,
+    sync: showPartner,
+  } = partnerChoice(i18n, role, 'new-partner', at.t('users.create.partner'), at.t('admin.partner.choose'));
   const password = h('input', {
     type: 'password',
     name: 'password',
