@@ -275,13 +275,22 @@ function ledRows(figures: PackageFigures): CsvCell[][] {
   const led = figures.led ?? { nights: [], lampFaults: [] };
   return figures.result.vessels.map((v) => {
     const last = v.subPeriods.at(-1);
-    const lampKw = last === undefined ? null : last.ledLampRatedW / 1_000;
     // Power against rated from the nights, where energy and lamp count were both read: a register that
-    // bridged a gap in the readings would otherwise put energy against hours that were not observed.
+    // bridged a gap in the readings would otherwise put energy against hours that were not observed. Each
+    // night is rated with the lamps of the registry version in force that evening.
+    const ratedWOn = (night: string): number | undefined =>
+      v.subPeriods.find((s) => s.fromDate <= night && night < s.toDateExclusive)?.ledLampRatedW;
     const nights = led.nights.filter((n) => n.vesselId === v.vesselId && n.ledEnergyKwh !== null);
     const energy = nights.reduce((sum, n) => sum + (n.ledEnergyKwh ?? 0), 0);
     const hours = nights.reduce((sum, n) => sum + n.hours, 0);
-    const lampHours = nights.reduce((sum, n) => sum + n.hours * n.meanLampsOn, 0);
+    let ratedEnergy = 0;
+    let ratedNightsEnergy = 0;
+    for (const n of nights) {
+      const ratedW = ratedWOn(n.night);
+      if (ratedW === undefined) continue;
+      ratedEnergy += (n.hours * n.meanLampsOn * ratedW) / 1_000;
+      ratedNightsEnergy += n.ledEnergyKwh ?? 0;
+    }
     const faults = led.lampFaults.filter((f) => f.vesselId === v.vesselId);
     return [
       v.vesselId,
@@ -290,7 +299,7 @@ function ledRows(figures: PackageFigures): CsvCell[][] {
       v.energyKwh,
       v.lampOnHours,
       hours > 0 ? energy / hours : null,
-      lampKw !== null && lampHours > 0 ? energy / (lampHours * lampKw) : null,
+      ratedEnergy > 0 ? ratedNightsEnergy / ratedEnergy : null,
       led.nights.filter((n) => n.vesselId === v.vesselId).length,
       faults.length,
       faults.reduce((sum, f) => sum + (f.toMs - f.fromMs), 0) / 3_600_000,
