@@ -5,10 +5,8 @@
  */
 import type {
   Alarm,
+  PackageReceipt,
   LatestReading,
-  PackageLanguage,
-  PackageScope,
-  PartnerId,
   Role,
   VesselDetail as VesselDetailResponse,
   VesselId,
@@ -21,6 +19,9 @@ import type {
 export {
   ALARM_STATES,
   ALARM_TYPES,
+  PACKAGE_RECEIPT_KINDS as RECEIPT_KINDS,
+  PACKAGE_SCOPES,
+  PARTNER_IDS,
   ROLES,
   SERIES_FIELDS,
   VESSEL_STATUS_CODES,
@@ -40,8 +41,12 @@ export type {
   LoginResponse,
   Me,
   MethodologyVariant,
+  PackageIssueOutcome,
   PackageLanguage,
+  PackageReceipt,
+  PackageScheduleEntry,
   PackageScope,
+  PackageSigningKey,
   PackageSummary,
   PartnerId,
   PlatformPhase,
@@ -135,60 +140,5 @@ export interface Readiness {
   checks: Record<string, { ok: boolean; detail?: string }>;
 }
 
-/**
- * The partner packages' routes (services/api/src/routes/packages.ts): the schedule, an "issue now" outcome
- * and the receipts are declared in that route rather than in the contract, so they are written out here.
- */
-export interface PackageScheduleEntry {
-  partner: PartnerId;
-  scope: PackageScope;
-  language: PackageLanguage;
-  delayDays: number;
-  restateMonths: number;
-  /** The first month the schedule issues (`YYYY-MM-DD`, a first day); null before its first pass. */
-  since: string | null;
-  /** The month the schedule issues next (its first local day). */
-  nextPeriodFrom: string;
-  nextDueMs: number;
-}
-
-/** `POST /api/v1/packages/issue`: 201 with `issued: true` (a new version), 200 with `issued: false`. */
-export interface PackageIssueOutcome {
-  partner: PartnerId;
-  from: string;
-  packageId: string;
-  issued: boolean;
-  version: number;
-  restatements: number;
-}
-
-/**
- * The partners and the package scopes as values (the contract's lists sit beside its zod schemas, which
- * stay out of the bundle). Written as records, so a partner or scope the contract gains fails the type check
- * here until it is added.
- */
-const PARTNERS: Readonly<Record<PartnerId, true>> = { nedo: true, 'stanley-electric': true };
-export const PARTNER_IDS = Object.keys(PARTNERS) as readonly PartnerId[];
-const SCOPES: Readonly<Record<PackageScope, true>> = { emissions: true, 'led-performance': true };
-export const PACKAGE_SCOPES = Object.keys(SCOPES) as readonly PackageScope[];
-
-export const RECEIPT_KINDS = ['issued', 'download', 'delivery'] as const;
-export type ReceiptKind = (typeof RECEIPT_KINDS)[number];
-
-export interface PackageReceipt {
-  atMs: number;
-  packageId: string;
-  kind: ReceiptKind;
-  /** `scheduler`, a username, or `token:<name>`. */
-  by: string;
-  outcome: 'ok' | 'failed';
-  detail?: string;
-}
-
-/** `GET /api/v1/packages/signing-key` (public). */
-export interface PackageSigningKey {
-  algorithm: 'Ed25519';
-  publicKeyPem: string;
-  fingerprint: string;
-  fingerprintGrouped: string;
-}
+/** A package receipt's kind (issued, download, delivery). */
+export type ReceiptKind = PackageReceipt['kind'];

@@ -30,6 +30,15 @@ export const ALARM_STATES = ['raised', 'acknowledged', 'cleared'] as const;
 /** Who a user or an API token is to the API; the permission table says what each may call. */
 export const ROLES = ['officer', 'analyst', 'partner', 'admin'] as const;
 
+/** The partners who receive data packages: NEDO the emission figures, Stanley Electric the LED performance. */
+export const PARTNER_IDS = ['nedo', 'stanley-electric'] as const;
+
+/** What a data package holds. */
+export const PACKAGE_SCOPES = ['emissions', 'led-performance'] as const;
+
+/** What a package receipt records: its issue, a download, a delivery attempt. */
+export const PACKAGE_RECEIPT_KINDS = ['issued', 'download', 'delivery'] as const;
+
 /** The numeric fields a telemetry series can be asked for (the store keeps the same list). */
 export const SERIES_FIELDS = [
   'ledPowerW',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PACKAGE_RECEIPT_KINDS, PACKAGE_SCOPES, PARTNER_IDS } from './code-lists.js';
 import { VesselId } from './ids.js';
 import { LocalDate } from './registry.js';
 
@@ -9,12 +10,9 @@ import { LocalDate } from './registry.js';
 
 export const PACKAGE_MANIFEST_SCHEMA = 'qtled.partner-package/1';
 
-/** NEDO receives the emission figures; Stanley Electric the LED system's electrical performance. */
-export const PARTNER_IDS = ['nedo', 'stanley-electric'] as const;
 export const PartnerId = z.enum(PARTNER_IDS);
 export type PartnerId = z.infer<typeof PartnerId>;
 
-export const PACKAGE_SCOPES = ['emissions', 'led-performance'] as const;
 export const PackageScope = z.enum(PACKAGE_SCOPES);
 export type PackageScope = z.infer<typeof PackageScope>;
 
@@ -128,3 +126,57 @@ export const PackageSummary = z
   })
   .meta({ id: 'PartnerPackageSummary' });
 export type PackageSummary = z.infer<typeof PackageSummary>;
+
+/** A partner's schedule, as `GET /api/v1/packages/schedule` lists it. */
+export const PackageScheduleEntry = z
+  .object({
+    partner: PartnerId,
+    scope: PackageScope,
+    language: PackageLanguage,
+    delayDays: z.number(),
+    restateMonths: z.number(),
+    since: LocalDate.nullable().describe('the first month the schedule issues; null before its first pass'),
+    nextPeriodFrom: LocalDate.describe('the month the schedule issues next (its first local day)'),
+    nextDueMs: z.number(),
+  })
+  .meta({ id: 'PartnerPackageScheduleEntry' });
+export type PackageScheduleEntry = z.infer<typeof PackageScheduleEntry>;
+
+/** What issuing a partner's month gave: a new version, or the one already holding these figures. */
+export const PackageIssueOutcome = z
+  .object({
+    partner: PartnerId,
+    from: LocalDate,
+    packageId: PackageId,
+    issued: z
+      .boolean()
+      .describe('false: the latest version already holds these figures, nothing new was issued'),
+    version: z.number(),
+    restatements: z.number(),
+  })
+  .meta({ id: 'PartnerPackageIssueOutcome' });
+export type PackageIssueOutcome = z.infer<typeof PackageIssueOutcome>;
+
+/** One issue, download or delivery attempt of a package. */
+export const PackageReceipt = z
+  .object({
+    atMs: z.number(),
+    packageId: z.string(),
+    kind: z.enum(PACKAGE_RECEIPT_KINDS),
+    by: z.string().describe('"scheduler", a username, "token:<name>", or the delivery endpoint'),
+    outcome: z.enum(['ok', 'failed']),
+    detail: z.string().optional(),
+  })
+  .meta({ id: 'PartnerPackageReceipt' });
+export type PackageReceipt = z.infer<typeof PackageReceipt>;
+
+/** The platform's public package-signing key (`GET /api/v1/packages/signing-key`). */
+export const PackageSigningKey = z
+  .object({
+    algorithm: z.literal('Ed25519'),
+    publicKeyPem: z.string(),
+    fingerprint: z.string().describe('SHA-256 of the DER SubjectPublicKeyInfo, hex'),
+    fingerprintGrouped: z.string(),
+  })
+  .meta({ id: 'PartnerPackageSigningKey' });
+export type PackageSigningKey = z.infer<typeof PackageSigningKey>;

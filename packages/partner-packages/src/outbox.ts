@@ -2,6 +2,7 @@ import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'nod
 import { join } from 'node:path';
 import {
   PackageManifest,
+  type PackageReceipt,
   type PackageSummary,
   PARTNER_IDS,
   type PartnerId,
@@ -9,16 +10,8 @@ import {
 } from '@qt-led/contract';
 import { FIGURES_FILE, MANIFEST_FILE, type BuiltPackage } from './build.js';
 
-/** A record of one delivery attempt or download: who, when, what, the outcome. */
-export interface PackageReceipt {
-  atMs: number;
-  packageId: string;
-  kind: 'issued' | 'download' | 'delivery';
-  /** The downloader (user or token name), or the delivery endpoint. */
-  by: string;
-  outcome: 'ok' | 'failed';
-  detail?: string;
-}
+/** A record of one issue, download or delivery attempt: who, when, what, the outcome. */
+export type { PackageReceipt };
 
 export interface Outbox {
   readonly directory: string;

@@ -1,4 +1,13 @@
-import { LocalDate, PackageId, PackageFileName, PackageSummary, PartnerId } from '@qt-led/contract';
+import {
+  PackageFileName,
+  PackageId,
+  PackageIssueOutcome,
+  PackageReceipt,
+  PackageScheduleEntry,
+  PackageSigningKey,
+  PackageSummary,
+  PartnerId,
+} from '@qt-led/contract';
 import type { PackageScheduler } from '@qt-led/partner-packages';
 import { localDateStartMs } from '@qt-led/jcm';
 import { groupedFingerprint, nextMonth, parsePackageId, zipPackage } from '@qt-led/partner-packages';
@@ -10,37 +19,6 @@ import { audit } from '../plugins/audit.js';
 
 const ZIP_TYPE = 'application/zip';
 const Bytes = z.custom<Buffer>((value) => Buffer.isBuffer(value)).meta({ type: 'string', format: 'binary' });
-
-const ScheduleEntry = z.object({
-  partner: PartnerId,
-  scope: z.string(),
-  language: z.string(),
-  delayDays: z.number(),
-  restateMonths: z.number(),
-  since: LocalDate.nullable().describe('the first month the schedule issues'),
-  nextPeriodFrom: LocalDate,
-  nextDueMs: z.number(),
-});
-
-const IssueOutcome = z.object({
-  partner: PartnerId,
-  from: LocalDate,
-  packageId: PackageId,
-  issued: z
-    .boolean()
-    .describe('false: the latest version already holds these figures, nothing new was issued'),
-  version: z.number(),
-  restatements: z.number(),
-});
-
-const Receipt = z.object({
-  atMs: z.number(),
-  packageId: z.string(),
-  kind: z.enum(['issued', 'download', 'delivery']),
-  by: z.string(),
-  outcome: z.enum(['ok', 'failed']),
-  detail: z.string().optional(),
-});
 
 /**
  * The partners' data packages: listed and downloaded (a zip, or one file) by analysts, admins and the
@@ -92,14 +70,7 @@ export const packageRoutes: FastifyPluginCallbackZod<{ packages: PackageSchedule
       schema: {
         tags: ['packages'],
         summary: "The platform's public Ed25519 key that signs every package, and its fingerprint",
-        response: {
-          200: z.object({
-            algorithm: z.literal('Ed25519'),
-            publicKeyPem: z.string(),
-            fingerprint: z.string().describe('SHA-256 of the DER SubjectPublicKeyInfo, hex'),
-            fingerprintGrouped: z.string(),
-          }),
-        },
+        response: { 200: PackageSigningKey },
       },
     },
     () => ({
@@ -135,7 +106,7 @@ export const packageRoutes: FastifyPluginCallbackZod<{ packages: PackageSchedule
       schema: {
         tags: ['packages'],
         summary: "Each partner's schedule: scope, language, the first month and the next one due",
-        response: { 200: z.object({ schedule: z.array(ScheduleEntry) }) },
+        response: { 200: z.object({ schedule: z.array(PackageScheduleEntry) }) },
       },
     },
     async () => ({ schedule: await packages.schedule() }),
@@ -148,7 +119,7 @@ export const packageRoutes: FastifyPluginCallbackZod<{ packages: PackageSchedule
         tags: ['packages'],
         summary: "A partner's receipts: issues, downloads and delivery attempts, oldest first",
         querystring: z.strictObject({ partner: PartnerId }),
-        response: { 200: z.object({ receipts: z.array(Receipt) }) },
+        response: { 200: z.object({ receipts: z.array(PackageReceipt) }) },
       },
     },
     async (request) => ({ receipts: await packages.outbox.receipts(request.query.partner) }),
@@ -168,7 +139,13 @@ export const packageRoutes: FastifyPluginCallbackZod<{ packages: PackageSchedule
             .optional()
             .describe('default: the last complete month'),
         }),
-        response: { 200: IssueOutcome, 201: IssueOutcome, 400: ErrorBody, 422: ErrorBody, 503: ErrorBody },
+        response: {
+          200: PackageIssueOutcome,
+          201: PackageIssueOutcome,
+          400: ErrorBody,
+          422: ErrorBody,
+          503: ErrorBody,
+        },
       },
     },
     async (request, reply) => {
