@@ -159,46 +159,47 @@ export async function buildPackage(input: BuildPackageInput): Promise<BuiltPacka
       description: table.description.en,
     });
   }
-  const others = [
-    {
-      name: FIGURES_FILE,
+  // The files besides the tables, with their descriptions in both languages (the README lists them).
+  const others = {
+    [FIGURES_FILE]: {
       en: 'the figures with every intermediate value, canonical JSON (RFC 8785); figuresSha256 is its hash',
       ja: '全中間値を含む数値データ（正規化JSON、RFC 8785）。figuresSha256 はそのハッシュ',
     },
-    {
-      name: WORKBOOK_FILE,
+    [WORKBOOK_FILE]: {
       en: 'the same tables as a workbook laid out like a JCM monitoring report, with a summary sheet',
       ja: '同じ表をJCMモニタリング報告書の形式にまとめたワークブック（概要シート付き）',
     },
-    {
-      name: PUBLIC_KEY_FILE,
+    [PUBLIC_KEY_FILE]: {
       en: "the platform's public signing key (compare its fingerprint with the published one)",
       ja: 'プラットフォームの署名用公開鍵（フィンガープリントを公開値と照合のこと）',
     },
-    {
-      name: MANIFEST_FILE,
+    [MANIFEST_FILE]: {
       en: 'what this package is and every file with its SHA-256',
       ja: 'パッケージの内容と全ファイルの SHA-256',
     },
-    { name: SIGNATURE_FILE, en: 'Ed25519 signature over manifest.json', ja: 'manifest.json の Ed25519 署名' },
-  ];
+    [SIGNATURE_FILE]: { en: 'Ed25519 signature over manifest.json', ja: 'manifest.json の Ed25519 署名' },
+  };
   files.set(FIGURES_FILE, {
     bytes: figuresJson,
     mediaType: 'application/json',
-    description: others[0]?.en ?? '',
+    description: others[FIGURES_FILE].en,
   });
   files.set(WORKBOOK_FILE, {
     bytes: await packageWorkbook(head, figures, tables),
     mediaType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-    description: others[1]?.en ?? '',
+    description: others[WORKBOOK_FILE].en,
   });
   files.set(PUBLIC_KEY_FILE, {
     bytes: Buffer.from(signer.publicKeyPem, 'utf8'),
     mediaType: 'application/x-pem-file',
-    description: others[2]?.en ?? '',
+    description: others[PUBLIC_KEY_FILE].en,
   });
   files.set(README_FILE, {
-    bytes: packageReadme(head, tables, others),
+    bytes: packageReadme(
+      head,
+      tables,
+      Object.entries(others).map(([name, d]) => ({ name, ...d })),
+    ),
     mediaType: 'text/plain; charset=utf-8',
     description: 'what the files are and how to verify the package, in English and Japanese',
   });

@@ -1,4 +1,11 @@
-import type { FleetResult, LocalDate, MethodologyParameterSet, PartnerId } from '@qt-led/contract';
+import type {
+  FleetResult,
+  LocalDate,
+  MethodologyParameterSet,
+  PackageIssueOutcome,
+  PackageScheduleEntry,
+  PartnerId,
+} from '@qt-led/contract';
 import { REGISTRY_TIME_ZONE, localDateOf } from '@qt-led/contract';
 import type { Logger, ServiceModule } from '@qt-led/runtime';
 import { buildPackage, packageIdOf } from './build.js';
@@ -21,28 +28,9 @@ export interface PackageSources {
   lampFaults(period: { fromMs: number; toMs: number }): Promise<LampFaultFigure[]>;
 }
 
-export interface IssueOutcome {
-  partner: PartnerId;
-  from: LocalDate;
-  packageId: string;
-  /** False when the latest version already holds these figures (nothing new was issued). */
-  issued: boolean;
-  version: number;
-  restatements: number;
-}
-
-export interface ScheduleView {
-  partner: PartnerId;
-  scope: PartnerSchedule['scope'];
-  language: PartnerSchedule['language'];
-  delayDays: number;
-  restateMonths: number;
-  since: LocalDate | null;
-  /** The month the schedule issues next (its first local day). */
-  nextPeriodFrom: LocalDate;
-  /** When that month becomes due, epoch ms. */
-  nextDueMs: number;
-}
+/** What issuing a month gave, and a partner's schedule: the contract's shapes, as the API serves them. */
+export type IssueOutcome = PackageIssueOutcome;
+export type ScheduleView = PackageScheduleEntry;
 
 export interface PackageScheduler extends ServiceModule {
   /** One pass now: issue what is due, restate what changed. */
@@ -207,10 +195,11 @@ export function createPackageScheduler(config: PackagesConfig, deps: PackageSche
       const months: LocalDate[] = [];
       for (let m = await sinceOf(schedule); m <= last; m = nextMonth(m)) months.push(m);
       const restateFrom = months.length - schedule.restateMonths;
+      // Which months are issued, from the manifests read once: an old month's figures are not read again.
+      const issued = new Set((await outbox.list(schedule.partner)).map((p) => p.period.from));
       for (const [i, from] of months.entries()) {
         if (stopped) return outcomes;
-        const issued = (await outbox.latest(schedule.partner, from)) !== undefined;
-        if (issued && i < restateFrom) continue;
+        if (issued.has(from) && i < restateFrom) continue;
         try {
           outcomes.push(await issue(schedule, from));
         } catch (error) {

@@ -30,7 +30,7 @@ export interface ApiSideConfig {
 }
 
 /** The partner packages' slice: the outbox, the signing key and the schedule (validated here, at start). */
-export function packagesConfigFrom(env: ApiEnv): PackagesModuleConfig {
+function packagesConfigFrom(env: ApiEnv): PackagesModuleConfig {
   const schedule = loadPackagesConfig(env.PACKAGES_CONFIG_PATH);
   return {
     outboxDir: env.PACKAGES_OUTBOX_DIR ?? join(env.DATA_DIR, 'outbox'),

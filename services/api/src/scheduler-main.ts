@@ -8,7 +8,7 @@ import { createFleetStatusService } from '@qt-led/fleet-status';
 import { createRegistryModule, createStoreModule, storeConfigFrom } from '@qt-led/infrastructure';
 import { createPackageSources, createPackagesModule } from '@qt-led/partner-packages';
 import { defineModule, runProcess, startModules } from '@qt-led/runtime';
-import { apiSideConfigFrom, packagesConfigFrom } from './assemble.js';
+import { apiSideConfigFrom } from './assemble.js';
 import { apiEnvSchema } from './config.js';
 
 await runProcess({
@@ -21,6 +21,8 @@ await runProcess({
       liveReadingsBroker: null,
       topicRoot: '',
     });
+    // The schedule runs here, whatever PACKAGES_SCHEDULE_HERE tells the API process.
+    const packagesConfig = { ...side.packages, periodic: true };
     return startModules(logger, async (modules) => {
       const { store } = await modules.add(createStoreModule(storeConfigFrom(config, 'reader'), { logger }));
       const registry = await modules.add(createRegistryModule(config, logger));
@@ -36,23 +38,20 @@ await runProcess({
       });
       await modules.add(defineModule('fleet status (read only)', { stop: () => fleetStatus.stop() }));
       const packages = await modules.add(
-        createPackagesModule(
-          { ...packagesConfigFrom(config), periodic: true },
-          {
-            sources: createPackageSources({
-              emissions: emissions.service,
-              methodologies: emissions.methodologies,
-              defaultMethodologyId: emissions.methodologyIds[0] ?? '',
-              fleetStatus,
-            }),
-            clock,
-            logger,
-          },
-        ),
+        createPackagesModule(packagesConfig, {
+          sources: createPackageSources({
+            emissions: emissions.service,
+            methodologies: emissions.methodologies,
+            defaultMethodologyId: emissions.methodologyIds[0] ?? '',
+            fleetStatus,
+          }),
+          clock,
+          logger,
+        }),
       );
       logger.info(
         {
-          outbox: packagesConfigFrom(config).outboxDir,
+          outbox: packagesConfig.outboxDir,
           fingerprint: packages.scheduler.signer.fingerprint,
           partners: (await packages.scheduler.schedule()).map(
             (s) => `${s.partner}: next ${s.nextPeriodFrom}`,
