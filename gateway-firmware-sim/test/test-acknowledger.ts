@@ -5,7 +5,8 @@
 // benchmark use this small acknowledger: it subscribes to every vessel's telemetry, "stores" readings in
 // memory (deduplicated by vesselId/bootId/seq), sets aside what the contract rejects, and publishes the
 // contract's retained Ack with, per boot, the highest contiguous seq stored and the ranges stored beyond
-// it. The lead will run the same scenarios against the real ingest.
+// it; device events are acknowledged the same way by their event seq. The lead will run the same scenarios
+// against the real ingest.
 import {
   type Ack,
   type DecodeErrorCode,
@@ -52,6 +53,8 @@ export interface TestAcknowledger {
     /** Same identity, different content: must stay 0. */
     conflicts: number;
     acksPublished: number;
+    /** Distinct device events "stored". */
+    eventsStored: number;
   };
   /** Stored readings of a vessel in the order they were first received. */
   storedOf(vesselId: string): readonly StoredReading[];
@@ -76,7 +79,10 @@ export async function startTestAcknowledger(options: TestAcknowledgerOptions): P
     stored: 0,
     conflicts: 0,
     acksPublished: 0,
+    eventsStored: 0,
   };
+  // vesselId → bootId → event seqs "stored".
+  const eventLedgers = new Map<string, Map<string, Set<number>>>();
   const ledgers = new Map<string, Map<string, BootLedger>>();
   const stored = new Map<string, StoredReading[]>();
   const contents = new Map<string, string>();
@@ -117,10 +123,20 @@ export async function startTestAcknowledger(options: TestAcknowledgerOptions): P
           else if (ranges.length < 64) ranges.push([seq, seq]);
           else break;
         }
+        const events = eventLedgers.get(vesselId)?.get(bootId);
+        let eventsThroughSeq = -1;
+        while (events?.has(eventsThroughSeq + 1)) eventsThroughSeq += 1;
+        const eventRanges = [...(events ?? [])]
+          .filter((s) => s > eventsThroughSeq)
+          .sort((a, b) => a - b)
+          .slice(0, 64)
+          .map((s) => [s, s]);
         return {
           bootId,
           throughSeq: ledger.throughSeq,
           ...(ranges.length > 0 ? { storedRanges: ranges } : {}),
+          ...(events === undefined ? {} : { eventsThroughSeq }),
+          ...(eventRanges.length > 0 ? { storedEventRanges: eventRanges } : {}),
         };
       });
     return { schema: 'qtled.ack/1', vesselId, atMs: Date.now(), boots } as unknown as Ack;
@@ -139,6 +155,22 @@ export async function startTestAcknowledger(options: TestAcknowledgerOptions): P
     const decoded = decodeMessage(topic, payload, { root });
     if (!decoded.ok) {
       setAside.set(decoded.code, (setAside.get(decoded.code) ?? 0) + 1);
+      return;
+    }
+    if (decoded.channel === 'events' && !paused) {
+      const event = decoded.payload;
+      let boots = eventLedgers.get(event.vesselId);
+      if (!boots) eventLedgers.set(event.vesselId, (boots = new Map<string, Set<number>>()));
+      const seqs = boots.get(event.bootId) ?? new Set<number>();
+      boots.set(event.bootId, seqs);
+      if (!seqs.has(event.eventSeq)) stats.eventsStored += 1;
+      seqs.add(event.eventSeq);
+      ledgerOf(event.vesselId, event.bootId);
+      stats.acksPublished += 1;
+      client.publish(topicFor('ack', event.vesselId, root), encodePayload('ack', ackOf(event.vesselId)), {
+        qos: 1,
+        retain: true,
+      });
       return;
     }
     if (decoded.channel !== 'telemetry') return;
@@ -183,7 +215,9 @@ export async function startTestAcknowledger(options: TestAcknowledgerOptions): P
     ...(options.clientId === undefined ? {} : { clientId: options.clientId }),
     onMessage,
   });
-  await client.subscribeAsync([subscriptionFor('telemetry', { root })], { qos: 1 });
+  await client.subscribeAsync([subscriptionFor('telemetry', { root }), subscriptionFor('events', { root })], {
+    qos: 1,
+  });
 
   return {
     setAside,

@@ -103,8 +103,9 @@ function expectEveryReadingOnce(
   // Every sampled reading is either stored or set aside for its time stamp, exactly once.
   expect(keys.size).toBe(summary.totals.sampled);
   expect(all.length + account.setAsideReadings.length).toBe(summary.totals.sampled);
-  // Gateways hold nothing unacknowledged.
+  // Gateways hold nothing unacknowledged: no reading, no device event.
   expect(summary.totals.pending).toBe(0);
+  expect(summary.totals.eventsPending).toBe(0);
   // The gap ledger (stored and set-aside seqs together) is empty.
   const asStored = account.setAsideReadings.map(
     (r) =>

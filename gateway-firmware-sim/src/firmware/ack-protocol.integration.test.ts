@@ -1,5 +1,5 @@
 // The application-level ack (docs/architecture.md §1): readings the platform has not confirmed are sent again after
-// the ack timeout; confirmed ones, and only those, are deleted from disk. Platform side: the stand-in
+// the ack timeout; confirmed ones, and only those, are deleted from disk. Device events alike. Platform side: the stand-in
 // acknowledger (test/test-acknowledger.ts), which can play an ingest that is down.
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -28,15 +28,17 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-/** Readings in the vessel's queue files, read straight from SQLite. */
-async function rowsOnDisk(): Promise<{ files: number; rows: number }> {
+/** Readings (and device events) in the vessel's queue files, read straight from SQLite. */
+async function rowsOnDisk(
+  table: 'readings' | 'events' = 'readings',
+): Promise<{ files: number; rows: number }> {
   const dir = path.join(dataDir, VESSEL);
   const files = (await readdir(dir)).filter((f) => f.endsWith('.sqlite'));
   let rows = 0;
   for (const file of files) {
     const db = new Database(path.join(dir, file), { readonly: true });
     try {
-      rows += (db.prepare('SELECT count(*) AS n FROM readings').get() as { n: number }).n;
+      rows += (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
     } finally {
       db.close();
     }
@@ -79,6 +81,9 @@ describe('application-level ack', () => {
     const firstSeqCopies = arrivals.filter((a) => a.seq === 0).length;
     expect(firstSeqCopies).toBeGreaterThanOrEqual(2);
     expect(acknowledger.storedCount(VESSEL)).toBe(0);
+    // The boot event reached the broker (PUBACK) and was lost on the platform side: still on disk, sent again.
+    expect(status?.eventsPending).toBeGreaterThan(0);
+    expect(acknowledger.stats.eventsStored).toBe(0);
 
     acknowledger.resume();
     const summary = await simulation.finished;
@@ -88,5 +93,8 @@ describe('application-level ack', () => {
     expect(acknowledger.stats.conflicts).toBe(0);
     // Deleted from disk: the queue file holds no reading any more.
     expect(await rowsOnDisk()).toEqual({ files: 1, rows: 0 });
+    // The events too, once the platform confirmed them.
+    expect(acknowledger.stats.eventsStored).toBeGreaterThan(0);
+    expect(await rowsOnDisk('events')).toEqual({ files: 1, rows: 0 });
   }, 60_000);
 });

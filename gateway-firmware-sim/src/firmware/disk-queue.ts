@@ -19,6 +19,8 @@ import Database from 'better-sqlite3';
  *
  * An acknowledgement deletes only readings that were published (`markPublished`, before the batch leaves):
  * an ack naming readings the gateway never sent — forged, or meant for another gateway — cannot erase them.
+ * Device events follow the same rule by `(boot, eventSeq)`: they stay until an ack names them, and only once
+ * they were published.
  */
 export type QueueSynchronous = 'full' | 'normal' | 'off';
 
@@ -99,8 +101,24 @@ export interface DiskQueue {
   /** Drops the readings with `fromId <= id <= toId`; returns how many went. */
   dropBetween(fromId: number, toId: number): number;
   appendEvent(bootOrdinal: number, build: (eventSeq: number) => string): void;
+  /** Events not yet acknowledged, oldest first, at most `limit`. */
   pendingEvents(limit: number): QueuedEvent[];
-  deleteEvent(id: number): void;
+  /** Events not yet acknowledged. */
+  eventCount(): number;
+  /**
+   * Marks an event as published (about to leave): from now on an ack may delete it. False for an event of
+   * an old queue that no ack can name: it is deleted now, as such events were.
+   */
+  markEventPublished(id: number): boolean;
+  /**
+   * Deletes the published events of one boot an ack confirms (`eventSeq ≤ throughSeq`, or in a range);
+   * returns the ids removed and how many it named that were never published (kept).
+   */
+  acknowledgeEvents(
+    bootId: string,
+    throughSeq: number,
+    ranges?: readonly (readonly [number, number])[],
+  ): { removedIds: number[]; unpublished: number };
   getState(key: string): unknown;
   setState(key: string, value: unknown): void;
   close(): void;
@@ -124,7 +142,10 @@ CREATE TABLE IF NOT EXISTS readings (
 );
 CREATE TABLE IF NOT EXISTS events (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
-  body TEXT NOT NULL
+  body TEXT NOT NULL,
+  boot_ordinal INTEGER,
+  event_seq INTEGER,
+  published INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS state (
   key TEXT PRIMARY KEY,
@@ -148,7 +169,27 @@ function openDatabase(options: DiskQueueOptions): Database.Database {
   const columns = db.prepare<[], { name: string }>('PRAGMA table_info(readings)').all();
   if (!columns.some((c) => c.name === 'published'))
     db.exec('ALTER TABLE readings ADD COLUMN published INTEGER NOT NULL DEFAULT 0');
+  migrateEvents(db);
+  db.exec('CREATE INDEX IF NOT EXISTS events_by_boot ON events (boot_ordinal, event_seq)');
   return db;
+}
+
+/**
+ * Queues written when events left on the broker's PUBACK kept only the body: their boot and event seq are
+ * read from it, so that an ack can name them. An event whose boot row is gone (boots were once pruned by
+ * readings alone) keeps a null boot and is deleted once published, as it was then.
+ */
+function migrateEvents(db: Database.Database): void {
+  const columns = db.prepare<[], { name: string }>('PRAGMA table_info(events)').all();
+  if (columns.some((c) => c.name === 'event_seq')) return;
+  db.exec(`
+    ALTER TABLE events ADD COLUMN boot_ordinal INTEGER;
+    ALTER TABLE events ADD COLUMN event_seq INTEGER;
+    ALTER TABLE events ADD COLUMN published INTEGER NOT NULL DEFAULT 0;
+    UPDATE events SET
+      event_seq = json_extract(body, '$.eventSeq'),
+      boot_ordinal = (SELECT ordinal FROM boots WHERE boot_id = json_extract(events.body, '$.bootId'))
+    WHERE json_valid(body);`);
 }
 
 interface ReadingRow {
@@ -221,11 +262,29 @@ export function openDiskQueue(options: DiskQueueOptions): DiskQueue {
   const appendEvent = db.transaction((bootOrdinal: number, build: (eventSeq: number) => string): void => {
     const c = countersOf(bootOrdinal);
     const eventSeq = c.nextEventSeq;
-    stmt.insertEvent.run(build(eventSeq));
+    stmt.insertEvent.run(build(eventSeq), bootOrdinal, eventSeq);
     stmt.bumpEventSeq.run(eventSeq + 1, bootOrdinal);
     c.nextEventSeq = eventSeq + 1;
     events += 1;
   });
+
+  const acknowledgeEvents = db.transaction(
+    (
+      ordinal: number,
+      throughSeq: number,
+      ranges: readonly (readonly [number, number])[],
+    ): { removedIds: number[]; unpublished: number } => {
+      const removedIds: number[] = [];
+      let unpublished = 0;
+      const spans: readonly (readonly [number, number])[] =
+        throughSeq >= 0 ? [[0, throughSeq], ...ranges] : ranges;
+      for (const [from, to] of spans) {
+        for (const row of stmt.deletePublishedEvents.all(ordinal, from, to)) removedIds.push(row.id);
+        unpublished += stmt.countEventsBetween.get(ordinal, from, to)?.n ?? 0;
+      }
+      return { removedIds, unpublished };
+    },
+  );
 
   const startBoot = startBootTransaction(db, stmt);
 
@@ -288,8 +347,19 @@ export function openDiskQueue(options: DiskQueueOptions): DiskQueue {
       appendEvent(bootOrdinal, build);
     },
     pendingEvents: (limit) => (events === 0 ? [] : stmt.events.all(limit)),
-    deleteEvent: (id) => {
-      events -= stmt.deleteEvent.run(id).changes;
+    eventCount: () => events,
+    markEventPublished: (id) => {
+      stmt.markEventPublished.run(id);
+      const legacy = stmt.deleteLegacyEvent.run(id).changes;
+      events -= legacy;
+      return legacy === 0;
+    },
+    acknowledgeEvents(bootId, throughSeq, ranges = []) {
+      const ordinal = stmt.bootOrdinal.get(bootId)?.ordinal;
+      if (ordinal === undefined) return { removedIds: [], unpublished: 0 };
+      const result = acknowledgeEvents(ordinal, throughSeq, ranges);
+      events -= result.removedIds.length;
+      return result;
     },
     getState(key) {
       const row = stmt.getState.get(key);
@@ -339,9 +409,19 @@ function prepareStatements(db: Database.Database) {
     ),
     dropBetween: db.prepare('DELETE FROM readings WHERE id BETWEEN ? AND ?'),
     evict: db.prepare('DELETE FROM readings WHERE id IN (SELECT id FROM readings ORDER BY id LIMIT ?)'),
-    insertEvent: db.prepare('INSERT INTO events (body) VALUES (?)'),
+    insertEvent: db.prepare('INSERT INTO events (body, boot_ordinal, event_seq) VALUES (?, ?, ?)'),
     events: db.prepare<[number], QueuedEvent>('SELECT id, body FROM events ORDER BY id LIMIT ?'),
-    deleteEvent: db.prepare('DELETE FROM events WHERE id = ?'),
+    markEventPublished: db.prepare('UPDATE events SET published = 1 WHERE id = ?'),
+    deleteLegacyEvent: db.prepare('DELETE FROM events WHERE id = ? AND boot_ordinal IS NULL'),
+    deletePublishedEvents: db.prepare<[number, number, number], { id: number }>(
+      'DELETE FROM events WHERE boot_ordinal = ? AND event_seq BETWEEN ? AND ? AND published = 1 RETURNING id',
+    ),
+    countEventsBetween: db.prepare<[number, number, number], { n: number }>(
+      'SELECT count(*) AS n FROM events WHERE boot_ordinal = ? AND event_seq BETWEEN ? AND ?',
+    ),
+    oldestEventBoot: db.prepare<[], { ordinal: number | null }>(
+      'SELECT min(boot_ordinal) AS ordinal FROM events',
+    ),
     getState: db.prepare<[string], { value: string }>('SELECT value FROM state WHERE key = ?'),
     setState: db.prepare(
       'INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
@@ -358,10 +438,11 @@ function startBootTransaction(
     const last = stmt.lastBoot.get();
     const info = stmt.insertBoot.run(bootId, bootedAtMs);
     const ordinal = Number(info.lastInsertRowid);
-    // Boots older than the oldest reading on disk are of no further use (the previous one stays, for the
-    // boot event and its saved state).
+    // Boots older than the oldest reading or event on disk are of no further use (the previous one stays,
+    // for the boot event and its saved state); an event's boot must stay for its ack to find it.
     const oldest = stmt.oldestReadingId.get()?.id;
-    const oldestOrdinal = oldest === undefined ? ordinal : Math.floor(oldest / SEQ_SPAN);
+    const oldestReadingOrdinal = oldest === undefined ? ordinal : Math.floor(oldest / SEQ_SPAN);
+    const oldestOrdinal = Math.min(oldestReadingOrdinal, stmt.oldestEventBoot.get()?.ordinal ?? ordinal);
     stmt.pruneBoots.run(ordinal - 1, oldestOrdinal);
     return {
       boot: { ordinal, bootId, bootedAtMs },

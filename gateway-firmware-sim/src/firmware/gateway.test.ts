@@ -68,21 +68,40 @@ function rig(
     ledFails: false,
   };
   const acking = { on: true };
-  // The platform: stores, then acknowledges the contiguous prefix and the ranges stored beyond it.
+  // The platform: stores, then acknowledges the contiguous prefix and the ranges stored beyond it, of
+  // readings and of device events.
   const stored = new Map<string, Set<number>>();
+  const storedEvents = new Map<string, Set<number>>();
+  const confirmed = (seqs: Set<number>): { through: number; ranges: number[][] } => {
+    let through = -1;
+    while (seqs.has(through + 1)) through += 1;
+    const beyond = [...seqs].filter((s) => s > through).sort((a, b) => a - b);
+    return { through, ranges: beyond.map((s) => [s, s]).slice(0, 64) };
+  };
   broker.onPublish = (m) => {
-    if (!acking.on || !m.topic.endsWith('/telemetry')) return;
-    const batch = JSON.parse(m.payload) as TelemetryBatch;
-    for (const r of batch.readings) {
-      const seqs = stored.get(r.bootId) ?? new Set<number>();
-      stored.set(r.bootId, seqs.add(r.seq));
-    }
+    if (!acking.on) return;
+    if (m.topic.endsWith('/events')) {
+      const event = JSON.parse(m.payload) as DeviceEvent;
+      const seqs = storedEvents.get(event.bootId) ?? new Set<number>();
+      storedEvents.set(event.bootId, seqs.add(event.eventSeq));
+      if (!stored.has(event.bootId)) stored.set(event.bootId, new Set());
+    } else if (m.topic.endsWith('/telemetry')) {
+      const batch = JSON.parse(m.payload) as TelemetryBatch;
+      for (const r of batch.readings) {
+        const seqs = stored.get(r.bootId) ?? new Set<number>();
+        stored.set(r.bootId, seqs.add(r.seq));
+      }
+    } else return;
     const boots = [...stored].map(([bootId, seqs]) => {
-      let throughSeq = -1;
-      while (seqs.has(throughSeq + 1)) throughSeq += 1;
-      const beyond = [...seqs].filter((s) => s > throughSeq).sort((a, b) => a - b);
-      const storedRanges = beyond.map((s) => [s, s]).slice(0, 64);
-      return { bootId, throughSeq, ...(storedRanges.length > 0 ? { storedRanges } : {}) };
+      const readings = confirmed(seqs);
+      const events = storedEvents.has(bootId) ? confirmed(storedEvents.get(bootId) ?? new Set()) : undefined;
+      return {
+        bootId,
+        throughSeq: readings.through,
+        ...(readings.ranges.length > 0 ? { storedRanges: readings.ranges } : {}),
+        ...(events === undefined ? {} : { eventsThroughSeq: events.through }),
+        ...(events !== undefined && events.ranges.length > 0 ? { storedEventRanges: events.ranges } : {}),
+      };
     });
     const ack = { schema: 'qtled.ack/1', vesselId: VESSEL, atMs: timeline.nowMs, boots } as unknown as Ack;
     broker.send(topicFor('ack', VESSEL, ROOT), encodePayload('ack', ack), true);

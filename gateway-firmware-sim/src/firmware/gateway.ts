@@ -74,6 +74,10 @@ export interface GatewayStatus {
   readonly evicted: number;
   /** Readings on disk, not yet acknowledged. */
   readonly queueDepth: number;
+  /** Device events on disk, not yet acknowledged. */
+  readonly eventsPending: number;
+  /** Device events removed from disk because an ack confirmed them. */
+  readonly eventsAcked: number;
   readonly inFlight: number;
   readonly lastAck: { bootId: string; throughSeq: number } | null;
 }
@@ -117,13 +121,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
   let stopCalled = false;
   /** Set once the queue is closed: status() reports the depth it had. */
   let depthAtStop: number | undefined;
+  let eventsAtStop: number | undefined;
   const idleWaiters: (() => void)[] = [];
   let drainCheck: (() => void) | undefined;
 
   const isIdle = (): boolean =>
     activity.busy === 0 &&
     !(parts?.uploader.isPumping() ?? false) &&
-    (!state.online || (parts?.uploader.inFlightCount() ?? 0) === 0);
+    (!state.online ||
+      ((parts?.uploader.inFlightCount() ?? 0) === 0 && (parts?.events.inFlight() ?? 0) === 0));
   activity.watch(() => {
     drainCheck?.();
     if (!isIdle()) return;
@@ -138,7 +144,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         resolve();
       });
       drainCheck = () => {
-        if (p.boot.queue.depth() === 0 && p.uploader.inFlightCount() === 0 && !p.events.oldest()) {
+        if (p.boot.queue.depth() === 0 && p.uploader.inFlightCount() === 0 && p.events.pending() === 0) {
           drainCheck = undefined;
           cancelTimer();
           resolve();
@@ -178,6 +184,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       state.online = false;
       await p.session.close(graceful);
       depthAtStop = p.boot.queue.depth();
+      eventsAtStop = p.events.pending();
       p.boot.queue.close();
       for (const resolve of idleWaiters.splice(0)) resolve();
     },
@@ -199,6 +206,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
         acked: upload.acked,
         evicted: sampling.evicted + upload.dropped,
         queueDepth: depthAtStop ?? p?.boot.queue.depth() ?? 0,
+        eventsPending: eventsAtStop ?? p?.events.pending() ?? 0,
+        eventsAcked: upload.eventsAcked,
         inFlight: p?.uploader.inFlightCount() ?? 0,
         lastAck: p?.uploader.lastAck() ?? null,
       };

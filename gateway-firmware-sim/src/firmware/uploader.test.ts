@@ -155,7 +155,7 @@ describe('the uploader', () => {
     expect(r.uploader.counts().fromBacklog).toBe(15);
   });
 
-  it('publishes stored events before telemetry, deleting each only after the broker took it', async () => {
+  it('publishes stored events before telemetry, deleting each only when an ack names it', async () => {
     const r = rig();
     r.uploader.connected(r.mqtt);
     appendReadings(r.boot, 5, T0);
@@ -171,7 +171,24 @@ describe('the uploader', () => {
     expect(r.mqtt.published.map((p) => p.topic)).toEqual(['unit/events', 'unit/telemetry']);
     const event = JSON.parse(r.mqtt.published[0]?.payload ?? '{}') as DeviceEvent;
     expect(event).toMatchObject({ bootId: BOOT, eventSeq: 0, event: { type: 'sensor-recovered' } });
+    // The broker took it; the platform has not said it stored it.
+    expect(r.boot.queue.pendingEvents(10)).toHaveLength(1);
+    // An ack of readings alone leaves the event; not acknowledged within the timeout, it goes again.
+    r.uploader.acknowledge(r.ack(4));
+    await runTo(r.timeline, T0 + UPLOAD.ackTimeoutS * 1000);
+    expect(r.mqtt.published.filter((p) => p.topic === 'unit/events')).toHaveLength(2);
+    r.uploader.acknowledge(
+      Ack.parse({
+        schema: 'qtled.ack/1',
+        vesselId: VESSEL,
+        atMs: T0,
+        boots: [{ bootId: BOOT, throughSeq: 4, eventsThroughSeq: 0 }],
+      }),
+    );
     expect(r.boot.queue.pendingEvents(10)).toHaveLength(0);
+    expect(r.uploader.counts().eventsAcked).toBe(1);
+    await runTo(r.timeline, T0 + 3 * UPLOAD.ackTimeoutS * 1000);
+    expect(r.mqtt.published.filter((p) => p.topic === 'unit/events')).toHaveLength(2);
   });
 
   it('forgets what was in flight when the connection drops, and sends nothing while offline', async () => {

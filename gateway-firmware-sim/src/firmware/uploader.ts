@@ -6,7 +6,7 @@ import {
   encodePayload,
 } from '@qt-led/contract';
 import type { Activity } from './activity.js';
-import type { QueuedReading } from './disk-queue.js';
+import type { QueuedEvent, QueuedReading } from './disk-queue.js';
 import type { EventLog } from './event-log.js';
 import type { BootContext, GatewayState } from './gateway-state.js';
 import type { Cancel, Clock, GatewayLogger, MqttSession } from './ports.js';
@@ -27,6 +27,8 @@ export interface UploadCounts {
   readonly dropped: number;
   /** Readings an ack named that this gateway never published: kept (a forged or misdirected ack). */
   readonly ackedUnpublished: number;
+  /** Device events removed from disk because an ack confirmed them. */
+  readonly eventsAcked: number;
 }
 
 /** The counts of a boot that has uploaded nothing yet. */
@@ -38,6 +40,7 @@ export const NOTHING_UPLOADED: UploadCounts = {
   acked: 0,
   dropped: 0,
   ackedUnpublished: 0,
+  eventsAcked: 0,
 };
 
 export interface LastAck {
@@ -46,7 +49,7 @@ export interface LastAck {
 }
 
 /**
- * Sends the queue to the platform: device events first, then the live readings (taken since this
+ * Sends the queue to the platform: device events first (kept until acknowledged, like readings), then the live readings (taken since this
  * connection came up) in batches, then the backlog oldest first under the backfill rate limit; at most
  * `maxInFlightReadings` unacknowledged. A reading leaves the disk only when an ack confirms it; a batch
  * not acknowledged within `ackTimeoutS` goes back to the backlog and is sent again.
@@ -76,7 +79,7 @@ export interface UploaderDeps {
   wallNowMs: () => number;
   maxInFlightReadings: number;
   state: Readonly<GatewayState>;
-  events: Pick<EventLog, 'oldest' | 'publish' | 'delivered'>;
+  events: Pick<EventLog, 'due' | 'publish' | 'nextResendMono' | 'connected' | 'acknowledge'>;
   activity: Pick<Activity, 'begin' | 'notify'>;
   log: GatewayLogger;
 }
@@ -149,11 +152,14 @@ export function createUploader(deps: UploaderDeps): Uploader {
     const s = mqtt;
     if (!state.online || !s || state.stopped) return;
     expire(clock.monotonicMs());
-    // Events first: few, small, and what an officer looks at.
-    for (let event = events.oldest(); event; event = events.oldest()) {
-      await events.publish(s, event);
-      if (isStopped()) return;
-      events.delivered(event);
+    // Events first: few, small, and what an officer looks at. Kept until an ack names them.
+    const ackTimeoutMs = state.settings.upload.ackTimeoutS * 1000;
+    const dueEvents = (): QueuedEvent[] => events.due(clock.monotonicMs(), ackTimeoutMs);
+    for (let due = dueEvents(); due.length > 0; due = dueEvents()) {
+      for (const event of due) {
+        await events.publish(s, event, clock.monotonicMs());
+        if (isStopped() || !isOnline()) return;
+      }
     }
     const { batchMaxReadings, batchMaxAgeS, backfillMaxReadingsPerS } = state.settings.upload;
     const batchMax = Math.min(batchMaxReadings, MAX_READINGS_PER_BATCH);
@@ -170,8 +176,9 @@ export function createUploader(deps: UploaderDeps): Uploader {
       await sendBatch(s, rows, true);
       if (isStopped() || !isOnline()) return;
     }
-    for (const sentMono of window.sentTimesMono())
-      wake.at(sentMono + state.settings.upload.ackTimeoutS * 1000);
+    for (const sentMono of window.sentTimesMono()) wake.at(sentMono + ackTimeoutMs);
+    const eventResend = events.nextResendMono(ackTimeoutMs);
+    if (eventResend !== undefined) wake.at(eventResend);
   };
 
   const pump = createSingleFlight(
@@ -189,6 +196,7 @@ export function createUploader(deps: UploaderDeps): Uploader {
   return {
     connected(session) {
       mqtt = session;
+      events.connected();
       const tokens = Math.min(state.settings.upload.batchMaxReadings, MAX_READINGS_PER_BATCH);
       window.restart(queue.nextReadingId(), tokens, clock.monotonicMs());
     },
@@ -203,15 +211,24 @@ export function createUploader(deps: UploaderDeps): Uploader {
       if (state.stopped) return;
       let removed = 0;
       let unpublished = 0;
+      let eventsRemoved = 0;
+      let eventsUnpublished = 0;
       for (const b of ack.boots) {
         const result = queue.acknowledge(b.bootId, b.throughSeq, b.storedRanges ?? []);
         removed += result.removed;
         unpublished += result.unpublished;
+        if (b.eventsThroughSeq === undefined && b.storedEventRanges === undefined) continue;
+        const ofEvents = events.acknowledge(b.bootId, b.eventsThroughSeq ?? -1, b.storedEventRanges ?? []);
+        eventsRemoved += ofEvents.removed;
+        eventsUnpublished += ofEvents.unpublished;
       }
       if (unpublished > 0) {
         counts.ackedUnpublished += unpublished;
         log.warn({ unpublished, boots: ack.boots.length }, 'ack names readings never published: kept');
       }
+      if (eventsUnpublished > 0)
+        log.warn({ unpublished: eventsUnpublished }, 'ack names device events never published: kept');
+      counts.eventsAcked += eventsRemoved;
       const mine = ack.boots.find((b) => b.bootId === boot.bootId) ?? ack.boots[0];
       if (mine) lastAck = { bootId: mine.bootId, throughSeq: mine.throughSeq };
       counts.acked += removed;

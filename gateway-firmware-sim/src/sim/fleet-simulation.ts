@@ -183,6 +183,7 @@ export function createFleetSimulation(options: FleetSimulationOptions): FleetSim
         acked: sum('acked'),
         evicted: sum('evicted'),
         pending: sum('pending'),
+        eventsPending: sum('eventsPending'),
         duplicatesInjected: sum('duplicatesInjected'),
         corruptedInjected: sum('corruptedInjected'),
       },

@@ -21,7 +21,7 @@ export function formatFleetSummary(summary: FleetSummary): string {
   const days = (summary.endMs - summary.startMs) / 86_400_000;
   const lines = [
     `Simulated ${formatLocal(summary.startMs)} → ${formatLocal(summary.endMs)} (${days.toFixed(1)} days), seed ${summary.seed}, ${summary.vessels.length} vessels, ${(summary.realMs / 1000).toFixed(1)} s real time`,
-    `Readings: ${totals.sampled} sampled, ${totals.published} published in ${totals.batches} batches (${totals.publishedFromBacklog} from the backlog; ${totals.ackTimeouts} ack timeouts), ${totals.acked} acknowledged and deleted, ${totals.pending} pending on disk, ${totals.evicted} evicted`,
+    `Readings: ${totals.sampled} sampled, ${totals.published} published in ${totals.batches} batches (${totals.publishedFromBacklog} from the backlog; ${totals.ackTimeouts} ack timeouts), ${totals.acked} acknowledged and deleted, ${totals.pending} pending on disk, ${totals.evicted} evicted; ${totals.eventsPending} device events pending`,
     `Boots: ${totals.boots}; faults injected on the link: ${totals.duplicatesInjected} duplicate batches, ${totals.corruptedInjected} corrupted frames`,
     '',
     [

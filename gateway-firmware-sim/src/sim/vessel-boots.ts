@@ -29,6 +29,8 @@ export interface BootTotals {
   readonly evicted: number;
   /** Readings on disk, not acknowledged, over every queue file the boots used. */
   readonly pending: number;
+  /** Device events on disk, not acknowledged, over every queue file the boots used. */
+  readonly eventsPending: number;
   readonly duplicatesInjected: number;
   readonly corruptedInjected: number;
 }
@@ -93,6 +95,7 @@ export function createVesselBoots(deps: VesselBootsDeps): VesselBoots {
     evicted: 0,
   };
   const pendingByQueue = new Map<string, number>();
+  const eventsPendingByQueue = new Map<string, number>();
   const injected = { duplicates: 0, corrupted: 0 };
 
   const powerOn = (reason: BootReason): void => {
@@ -144,6 +147,7 @@ export function createVesselBoots(deps: VesselBootsDeps): VesselBoots {
     finished.acked += s.acked;
     finished.evicted += s.evicted;
     pendingByQueue.set(b.queuePath, s.queueDepth);
+    eventsPendingByQueue.set(b.queuePath, s.eventsPending);
   };
 
   return {
@@ -178,7 +182,11 @@ export function createVesselBoots(deps: VesselBootsDeps): VesselBoots {
     totals() {
       const live = boot?.gateway.status();
       const pending = new Map(pendingByQueue);
-      if (boot && live) pending.set(boot.queuePath, live.queueDepth);
+      const eventsPending = new Map(eventsPendingByQueue);
+      if (boot && live) {
+        pending.set(boot.queuePath, live.queueDepth);
+        eventsPending.set(boot.queuePath, live.eventsPending);
+      }
       return {
         boots: finished.boots + (live ? 1 : 0),
         sampled: finished.sampled + (live?.sampled ?? 0),
@@ -189,6 +197,7 @@ export function createVesselBoots(deps: VesselBootsDeps): VesselBoots {
         acked: finished.acked + (live?.acked ?? 0),
         evicted: finished.evicted + (live?.evicted ?? 0),
         pending: [...pending.values()].reduce((a, b) => a + b, 0),
+        eventsPending: [...eventsPending.values()].reduce((a, b) => a + b, 0),
         duplicatesInjected: injected.duplicates + (linkFaults?.counts.duplicates ?? 0),
         corruptedInjected: injected.corrupted + (linkFaults?.counts.corrupted ?? 0),
       };

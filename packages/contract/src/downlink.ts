@@ -14,7 +14,9 @@ const SeqRange = z
  * The application-level acknowledgement on `<root>/v1/vessels/<vesselId>/ack`, retained, sent by ingest only
  * after the readings are durably written to the store (docs/architecture.md §1). For each boot, `throughSeq` is the
  * highest seq such that every reading 0..throughSeq is stored (-1: none yet). The gateway deletes exactly
- * those from its disk queue and resends anything else after its ack timeout.
+ * those from its disk queue and resends anything else after its ack timeout. Device events are acknowledged
+ * the same way by their `eventSeq` (`eventsThroughSeq`, `storedEventRanges`): a gateway keeps an event until
+ * an ack names it, not merely until the broker has it.
  */
 export const Ack = z.object({
   schema: z.literal('qtled.ack/1'),
@@ -26,6 +28,13 @@ export const Ack = z.object({
         bootId: BootId,
         throughSeq: z.int().min(-1).max(Number.MAX_SAFE_INTEGER),
         storedRanges: z.array(SeqRange).max(64).optional(),
+        eventsThroughSeq: z
+          .int()
+          .min(-1)
+          .max(Number.MAX_SAFE_INTEGER)
+          .optional()
+          .describe('every device event 0..eventsThroughSeq of the boot is stored'),
+        storedEventRanges: z.array(SeqRange).max(64).optional(),
       }),
     )
     .min(1)

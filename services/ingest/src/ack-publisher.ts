@@ -1,4 +1,4 @@
-import { type BootId, encodePayload, topicFor, type VesselId } from '@qt-led/contract';
+import { type Ack, type BootId, encodePayload, topicFor, type VesselId } from '@qt-led/contract';
 import type { Logger } from '@qt-led/runtime';
 import { AckTracker } from './ack-tracker.js';
 import type { Clock } from './clock.js';
@@ -15,8 +15,11 @@ export interface AckPublisherDeps {
 }
 
 export interface AckPublisher {
-  /** Confirms seqs that are now durable and publishes the ack of every vessel they belong to. */
-  confirmDurable(acks: AckSeqs): void;
+  /**
+   * Confirms seqs that are now durable — of readings, and of device events — and publishes the ack of every
+   * vessel they belong to.
+   */
+  confirmDurable(acks: AckSeqs, eventAcks?: AckSeqs): void;
   /** Resolves when every ack published so far was sent or failed. */
   settled(): Promise<void>;
 }
@@ -32,14 +35,19 @@ export function createAckPublisher(deps: AckPublisherDeps): AckPublisher {
   const inFlight = new Set<Promise<unknown>>();
 
   return {
-    confirmDurable(acks) {
+    confirmDurable(acks, eventAcks = {}) {
       const at = clock.now();
-      for (const [vesselId, boots] of Object.entries(acks)) {
-        let ack;
-        for (const [bootId, seqs] of Object.entries(boots)) {
-          ack = tracker.confirm(vesselId as VesselId, bootId as BootId, seqs, at);
+      const acked = new Map<string, Ack>();
+      for (const [sequence, seqsOf] of [
+        ['readings', acks],
+        ['events', eventAcks],
+      ] as const) {
+        for (const [vesselId, boots] of Object.entries(seqsOf)) {
+          for (const [bootId, seqs] of Object.entries(boots))
+            acked.set(vesselId, tracker.confirm(vesselId as VesselId, bootId as BootId, seqs, at, sequence));
         }
-        if (ack === undefined) continue;
+      }
+      for (const [vesselId, ack] of acked) {
         const sent = mqtt
           .publishAsync(topicFor('ack', ack.vesselId, topicRoot), encodePayload('ack', ack), {
             qos: 1,

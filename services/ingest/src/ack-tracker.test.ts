@@ -43,6 +43,19 @@ describe('AckTracker', () => {
     expect(ack.boots).toEqual([{ bootId: boot, throughSeq: -1, storedRanges: [[5000, 5002]] }]);
   });
 
+  it('acknowledges a boot’s device events by their own seq, beside its readings', () => {
+    const tracker = new AckTracker();
+    const first = tracker.confirm(vessel, boot, [0, 2], 1, 'events');
+    expect(Ack.parse(first)).toEqual(first);
+    expect(first.boots).toEqual([
+      { bootId: boot, throughSeq: -1, eventsThroughSeq: 0, storedEventRanges: [[2, 2]] },
+    ]);
+    tracker.confirm(vessel, boot, [0, 1], 2);
+    expect(tracker.confirm(vessel, boot, [1], 3, 'events').boots).toEqual([
+      { bootId: boot, throughSeq: 1, eventsThroughSeq: 2 },
+    ]);
+  });
+
   it('keeps at most 16 boots per vessel', () => {
     const tracker = new AckTracker();
     for (let i = 0; i < 20; i++)

@@ -3,14 +3,24 @@ import { type Ack, type BootId, MAX_ACKED_BOOTS, type VesselId } from '@qt-led/c
 /** Most stored ranges kept per boot above the contiguous prefix; older ones were sent in earlier acks. */
 const MAX_RANGES = 64;
 
-interface BootState {
-  bootId: BootId;
+/** What is confirmed of one sequence (a boot's readings, or its device events). */
+interface SeqState {
   /** Every seq 0..throughSeq is confirmed stored (or durably set aside). */
   throughSeq: number;
   /** Disjoint, sorted ranges confirmed above throughSeq + 1. */
   ranges: [number, number][];
+}
+
+interface BootState {
+  bootId: BootId;
+  readings: SeqState;
+  /** Device events by `eventSeq`; absent until one of this boot's events is stored. */
+  events?: SeqState;
   touched: number;
 }
+
+/** Which of a boot's sequences a confirmation is about. */
+export type AckedSequence = 'readings' | 'events';
 
 /**
  * What this ingest instance has durably written, per vessel and boot, turned into the application-level
@@ -22,17 +32,24 @@ export class AckTracker {
   readonly #vessels = new Map<VesselId, Map<BootId, BootState>>();
   #tick = 0;
 
-  /** Records seqs as durably stored; returns the ack to publish for the vessel. */
-  confirm(vesselId: VesselId, bootId: BootId, seqs: readonly number[], atMs: number): Ack {
+  /** Records seqs (of readings, or of device events) as durably stored; returns the vessel's ack. */
+  confirm(
+    vesselId: VesselId,
+    bootId: BootId,
+    seqs: readonly number[],
+    atMs: number,
+    sequence: AckedSequence = 'readings',
+  ): Ack {
     let boots = this.#vessels.get(vesselId);
     if (boots === undefined) this.#vessels.set(vesselId, (boots = new Map<BootId, BootState>()));
     let state = boots.get(bootId);
     if (state === undefined) {
-      state = { bootId, throughSeq: -1, ranges: [], touched: 0 };
+      state = { bootId, readings: { throughSeq: -1, ranges: [] }, touched: 0 };
       boots.set(bootId, state);
     }
     state.touched = ++this.#tick;
-    for (const range of toRanges(seqs)) addRange(state, range);
+    const into = sequence === 'readings' ? state.readings : (state.events ??= { throughSeq: -1, ranges: [] });
+    for (const range of toRanges(seqs)) addRange(into, range);
     if (boots.size > MAX_ACKED_BOOTS) {
       const oldest = [...boots.values()].sort((a, b) => a.touched - b.touched)[0];
       if (oldest !== undefined) boots.delete(oldest.bootId);
@@ -52,9 +69,11 @@ export class AckTracker {
         .sort((a, b) => b.touched - a.touched)
         .map((s) => ({
           bootId: s.bootId,
-          throughSeq: s.throughSeq,
-          ...(s.ranges.length > 0
-            ? { storedRanges: s.ranges.map(([a, b]): [number, number] => [a, b]) }
+          throughSeq: s.readings.throughSeq,
+          ...(s.readings.ranges.length > 0 ? { storedRanges: copy(s.readings.ranges) } : {}),
+          ...(s.events === undefined ? {} : { eventsThroughSeq: s.events.throughSeq }),
+          ...(s.events !== undefined && s.events.ranges.length > 0
+            ? { storedEventRanges: copy(s.events.ranges) }
             : {}),
         })),
     };
@@ -73,7 +92,10 @@ export function toRanges(seqs: readonly number[]): [number, number][] {
   return ranges;
 }
 
-function addRange(state: BootState, [from, to]: [number, number]): void {
+const copy = (ranges: readonly [number, number][]): [number, number][] =>
+  ranges.map(([a, b]): [number, number] => [a, b]);
+
+function addRange(state: SeqState, [from, to]: [number, number]): void {
   if (to <= state.throughSeq) return;
   const merged: [number, number][] = [];
   let incoming: [number, number] = [Math.max(from, state.throughSeq + 1), to];

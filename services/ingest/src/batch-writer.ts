@@ -3,7 +3,7 @@ import type { TelemetryStore } from '@qt-led/store';
 import type { Clock } from './clock.js';
 import type { IngestMetrics } from './metrics.js';
 import { createBacklog } from './backlog.js';
-import type { Spool, WriteBatch } from './spool.js';
+import type { AckSeqs, Spool, WriteBatch } from './spool.js';
 
 export interface BatchWriterOptions {
   /** A batch is cut once it holds this many items (readings, dead letters and device messages). */
@@ -98,7 +98,12 @@ export function createBatchWriter(deps: BatchWriterDeps): BatchWriter {
   });
 
   function cut(): void {
-    if (sizeOf(current) === 0 && Object.keys(current.acks).length === 0) return;
+    if (
+      sizeOf(current) === 0 &&
+      Object.keys(current.acks).length === 0 &&
+      Object.keys(current.eventAcks ?? {}).length === 0
+    )
+      return;
     const batch = current;
     current = emptyBatch();
     if (storeDown || backlog.depth().batches > 0 || waiting.length >= options.maxWritesInFlight) {
@@ -237,7 +242,7 @@ async function writeToStore(
 }
 
 function emptyBatch(): WriteBatch {
-  return { readings: [], deadLetters: [], deviceMessages: [], acks: {} };
+  return { readings: [], deadLetters: [], deviceMessages: [], acks: {}, eventAcks: {} };
 }
 
 /** What a batch holds to write: readings, dead letters and device messages. */
@@ -249,8 +254,13 @@ function append(into: WriteBatch, items: WriteBatch): void {
   into.readings.push(...items.readings);
   into.deadLetters.push(...items.deadLetters);
   if (items.deviceMessages !== undefined) (into.deviceMessages ??= []).push(...items.deviceMessages);
-  for (const [vesselId, boots] of Object.entries(items.acks)) {
-    const intoBoots = (into.acks[vesselId] ??= {});
+  mergeAcks(into.acks, items.acks);
+  if (items.eventAcks !== undefined) mergeAcks((into.eventAcks ??= {}), items.eventAcks);
+}
+
+function mergeAcks(into: AckSeqs, items: AckSeqs): void {
+  for (const [vesselId, boots] of Object.entries(items)) {
+    const intoBoots = (into[vesselId] ??= {});
     for (const [bootId, seqs] of Object.entries(boots)) (intoBoots[bootId] ??= []).push(...seqs);
   }
 }

@@ -157,7 +157,7 @@ describe('classifyMessage', () => {
     expect(device.deadLetters.map((l) => l.reason)).toEqual(['unknown-vessel']);
   });
 
-  it('stores presence at receive time, heartbeats and events at their own time, with no seq to acknowledge', () => {
+  it('stores presence at receive time, heartbeats and events at their own time, and acknowledges events by their seq', () => {
     const identity = { vesselId, gatewayId, bootId: BOOT };
     const presence = { ...examplePayload('presence'), ...identity };
     const heartbeat = { ...examplePayload('heartbeat'), ...identity, atMs: NOW - 5_000 };
@@ -169,6 +169,7 @@ describe('classifyMessage', () => {
     ];
     expect(results.map((r) => r.outcome)).toEqual(['valid', 'valid', 'valid']);
     expect(results.map((r) => r.acks)).toEqual([{}, {}, {}]);
+    expect(results.map((r) => r.eventAcks)).toEqual([{}, {}, { [vesselId]: { [BOOT]: [event.eventSeq] } }]);
     expect(results.flatMap((r) => r.deviceMessages.map((m) => [m.kind, m.atMs, m.receivedAtMs]))).toEqual([
       ['presence', NOW, NOW],
       ['heartbeat', NOW - 5_000, NOW],

@@ -32,6 +32,8 @@ export interface Classification extends WriteBatch {
   deadLetters: NewDeadLetter[];
   deviceMessages: StoredDeviceMessage[];
   acks: AckSeqs;
+  /** The device events' seqs to acknowledge once they are durable. */
+  eventAcks: AckSeqs;
   /** Readings set aside, by reason; stored ones are counted when they are written. */
   readingsSetAside: Partial<Record<DeadLetterReason, number>>;
   /** Readings of a batch sent at a time off receive time by more than the tolerance. */
@@ -72,15 +74,19 @@ export function classifyMessage(message: InboundPublish, context: ClassifyContex
       const readings = decoded.payload.readings;
       result.readingsSetAside['unknown-vessel'] = readings.length;
       for (const r of readings) noteAck(result.acks, r);
+    } else if (decoded.channel === 'events') {
+      noteAck(result.eventAcks, { ...decoded.payload, seq: decoded.payload.eventSeq });
     }
     return result;
   }
   if (decoded.channel === 'telemetry') {
     classifyTelemetry(topic, decoded.payload, context, result);
   } else {
-    // Presence, heartbeats and events carry no seq to acknowledge: the next one replaces presence and
-    // heartbeats, and a gateway resends an event until the broker has it.
+    // Presence and heartbeats carry no seq to acknowledge: the next one replaces them. A device event is
+    // acknowledged by its seq once stored, and the gateway keeps it until then.
     result.deviceMessages.push(toDeviceMessage(decoded, receivedAtMs));
+    if (decoded.channel === 'events')
+      noteAck(result.eventAcks, { ...decoded.payload, seq: decoded.payload.eventSeq });
   }
   return result;
 }
@@ -180,6 +186,7 @@ function emptyClassification(outcome: MessageOutcome): Classification {
     deadLetters: [],
     deviceMessages: [],
     acks: {},
+    eventAcks: {},
     readingsSetAside: {},
     clockSkewFlagged: 0,
   };

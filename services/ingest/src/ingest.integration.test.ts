@@ -132,8 +132,9 @@ describe.each([
     await Promise.all([running.ingest.stop(), publisher.endAsync(), acks.close()]);
   });
 
-  it('stores presence, heartbeats and device events once each, for the status service', async () => {
+  it('stores presence, heartbeats and device events once each, and acknowledges the events by their seq', async () => {
     const root = isolation.topicRoot;
+    const acks = await watchAcks(mqttServer, root);
     const running = await startIngest({
       mqtt: mqttServer,
       store,
@@ -218,7 +219,13 @@ describe.each([
     expect(
       (await store.listDeadLetters({ reason: 'unknown-vessel', limit: 10 })).map((l) => l.topic),
     ).toContain(topicFor('heartbeat', 'QT-99999-TS' as VesselId, root));
-    await Promise.all([running.ingest.stop(), publisher.endAsync()]);
+    // Stored, then acknowledged: the gateway may now delete the event (and only it) from its outbox.
+    await waitFor(() => acks.eventsAcknowledged(vesselId, BOOT).has(7), {
+      timeoutMs: 10_000,
+      description: 'the event acknowledged',
+    });
+    expect([...acks.eventsAcknowledged(vesselId, BOOT)]).toEqual([7]);
+    await Promise.all([running.ingest.stop(), publisher.endAsync(), acks.close()]);
   });
 });
 

@@ -1,6 +1,11 @@
-import { type Ack, type BootId, encodePayload, topicFor } from '@qt-led/contract';
+import { type Ack, type BootId, encodePayload, examplePayload, topicFor } from '@qt-led/contract';
 import { createLogger } from '@qt-led/runtime';
-import { type DeadLetter, type StoredReading, StoreUnavailableError } from '@qt-led/store';
+import {
+  type DeadLetter,
+  type StoredDeviceMessage,
+  type StoredReading,
+  StoreUnavailableError,
+} from '@qt-led/store';
 import { describe, expect, it, vi } from 'vitest';
 import { createIngestMetrics } from './metrics.js';
 import type { MqttPort } from './mqtt-port.js';
@@ -59,6 +64,7 @@ function fakeMqtt() {
 function memoryStore() {
   const readings = new Map<string, StoredReading>();
   const letters: DeadLetter[] = [];
+  const deviceMessages: StoredDeviceMessage[] = [];
   const control = { failing: false, gate: undefined as Promise<void> | undefined, release: () => {} };
   const store: IngestStore = {
     async writeReadings(batch) {
@@ -70,7 +76,11 @@ function memoryStore() {
       for (const l of batch) letters.push({ ...l, id: String(letters.length + 1), replayedAtMs: null });
       return Promise.resolve();
     },
-    writeDeviceMessages: () => Promise.resolve(),
+    async writeDeviceMessages(batch) {
+      await control.gate;
+      if (control.failing) throw new StoreUnavailableError('the store is away');
+      deviceMessages.push(...batch);
+    },
     getDeadLetter: (id) => Promise.resolve(letters.find((l) => l.id === id)),
     markDeadLetterReplayed(id, atMs) {
       const letter = letters.find((l) => l.id === id);
@@ -84,6 +94,7 @@ function memoryStore() {
     control,
     readings,
     letters,
+    deviceMessages,
     hold() {
       control.gate = new Promise((resolve) => {
         control.release = () => {
@@ -173,6 +184,30 @@ describe('ingest pipeline', () => {
     expect(mqtt.acks()[0]?.boots).toEqual([{ bootId: BOOT, throughSeq: 4 }]);
     expect(onStored).toHaveBeenCalledTimes(1);
     expect((onStored.mock.calls[0]?.[0] as StoredReading[]).map((r) => r.seq)).toEqual([0, 1, 2, 3, 4]);
+    await ingest.stop();
+  });
+
+  it('acknowledges a device event by its seq only after it is durably stored', async () => {
+    const { ingest, mqtt, memory } = setup();
+    await ingest.start();
+    const event = {
+      ...examplePayload('events'),
+      vesselId,
+      gatewayId,
+      bootId: BOOT,
+      eventSeq: 3,
+      atMs: SENT_AT_MS,
+    };
+    memory.hold();
+    expect(mqtt.deliver(topicFor('events', vesselId, ROOT), JSON.stringify(event))).toBe(true);
+    await sleep(60);
+    expect(mqtt.published).toEqual([]);
+    memory.control.release();
+    await ingest.idle();
+    expect(memory.deviceMessages.map((m) => m.kind)).toEqual(['event']);
+    expect(mqtt.acks()[0]?.boots).toEqual([
+      { bootId: BOOT, throughSeq: -1, eventsThroughSeq: -1, storedEventRanges: [[3, 3]] },
+    ]);
     await ingest.stop();
   });
 

@@ -62,8 +62,8 @@ export interface Ingest {
 /**
  * The ingest pipeline: MQTT message → classification (contract validation, registry, time rules) → batch
  * writer (store, or disk backlog while the store is away) → application-level ack. Messages are PUBACKed
- * on receipt; the guarantee is the ack, published only after the readings — or their dead letters — are
- * durable.
+ * on receipt; the guarantee is the ack, published only after the readings and device events — or their dead
+ * letters — are durable.
  */
 export function createIngest(deps: IngestDeps): Ingest {
   const { mqtt, store, registry, clock, metrics, options } = deps;
@@ -76,7 +76,7 @@ export function createIngest(deps: IngestDeps): Ingest {
     metrics,
     options,
     onWritten: (batch) => {
-      acks.confirmDurable(batch.acks);
+      acks.confirmDurable(batch.acks, batch.eventAcks);
       notifyStored(batch);
     },
   });

@@ -14,6 +14,8 @@ export interface WriteBatch {
   /** Presence, heartbeats and device events (absent in backlogs written before they were stored). */
   deviceMessages?: StoredDeviceMessage[];
   acks: AckSeqs;
+  /** The device events' `eventSeq`s, acknowledged the same way (absent in backlogs written before). */
+  eventAcks?: AckSeqs;
 }
 
 export interface Spool {

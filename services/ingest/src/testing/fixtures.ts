@@ -74,9 +74,12 @@ export async function watchAcks(
   topicRoot: string,
 ): Promise<{
   acknowledged(vesselId: VesselId, bootId: BootId): Set<number>;
+  /** The device events' seqs acknowledged. */
+  eventsAcknowledged(vesselId: VesselId, bootId: BootId): Set<number>;
   close(): Promise<void>;
 }> {
   const seen = new Map<string, Set<number>>();
+  const seenEvents = new Map<string, Set<number>>();
   const client = await connectMqtt(mqtt, {
     onMessage(topic, payload) {
       const decoded = decodeMessage(topic, payload, { root: topicRoot });
@@ -88,12 +91,17 @@ export async function watchAcks(
         for (let s = 0; s <= boot.throughSeq; s++) set.add(s);
         for (const [from, to] of boot.storedRanges ?? []) for (let s = from; s <= to; s++) set.add(s);
         seen.set(key, set);
+        const events = seenEvents.get(key) ?? new Set<number>();
+        for (let s = 0; s <= (boot.eventsThroughSeq ?? -1); s++) events.add(s);
+        for (const [from, to] of boot.storedEventRanges ?? []) for (let s = from; s <= to; s++) events.add(s);
+        seenEvents.set(key, events);
       }
     },
   });
   await client.subscribeAsync(subscriptionFor('ack', { root: topicRoot }), { qos: 1 });
   return {
     acknowledged: (vesselId, bootId) => seen.get(`${vesselId}/${bootId}`) ?? new Set(),
+    eventsAcknowledged: (vesselId, bootId) => seenEvents.get(`${vesselId}/${bootId}`) ?? new Set(),
     close: () => client.endAsync(),
   };
 }
