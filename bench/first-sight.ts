@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type VesselList, localDateOf } from '@qt-led/contract';
 import { BROKER_PLATFORM_LOGIN_FILE } from '@qt-led/platform';
-import { freePorts } from '@qt-led/test-harness';
+import { type ClaimedAdmin, claimFirstAdmin, fetchPost, freePorts } from '@qt-led/test-harness';
 import { PHONE_VIEWPORT, closeBrowser, timeFleetPage } from './first-sight/browser.js';
 import {
   type PlatformProcess,
@@ -353,9 +353,10 @@ function notLiveInTime(id: RowId, platform: PlatformProcess): void {
   );
 }
 
-function adminPassword(platform: PlatformProcess): string {
+/** The first admin, as a newcomer claims it: one-time password, then a password of their own. */
+function claimAdmin(platform: PlatformProcess): Promise<ClaimedAdmin> {
   const path = platform.credentialsPath() ?? join(platform.dataDir, 'initial-admin.json');
-  return (JSON.parse(readFileSync(path, 'utf8')) as { password: string }).password;
+  return claimFirstAdmin(fetchPost(platform.url), path);
 }
 
 function describeClockFaults(c: ReturnType<typeof countClockFaults>): string {
@@ -448,7 +449,7 @@ if (quiet && quietLiveMs !== undefined) {
     quietLiveMs <= 120_000,
   );
   console.log(`  live after ${s(quietLiveMs)}`);
-  const password = adminPassword(quiet);
+  const { password } = await claimAdmin(quiet);
   const adminToken = await step(
     'quiet: log in as admin, clock faults at "Live now" (context)',
     LIMIT_MS.atLive,
@@ -703,7 +704,7 @@ if (config.skipLoaded) {
     );
     console.log(`  live after ${s(loadedLiveMs)}`);
     await step('loaded: clock faults at "Live now"', LIMIT_MS.atLive, ['clockFaults'], async (ctx) => {
-      const token = await login(loaded.url, 'admin', adminPassword(loaded));
+      const { token } = await claimAdmin(loaded);
       const list = await vesselList(loaded.url, token);
       const c = countClockFaults(list.body, loaded.dataDir, config.faults, liveAtMs);
       figures['loadedClockFaults'] = { ...c, askedAfterLiveMs: Date.now() - liveAtMs };

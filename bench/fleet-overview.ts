@@ -7,7 +7,7 @@
 //   BENCH_DIR=/tmp/x BENCH_DAYS=30 BENCH_REQUESTS=200 npx tsx --conditions=source bench/fleet-overview.ts
 //
 // The store is generated once into BENCH_DIR (about a minute) and reused by later runs.
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startApiTestServer } from '@qt-led/api/testing';
@@ -17,7 +17,7 @@ import { createFleetStatusService, HOME_PORTS } from '@qt-led/fleet-status';
 import { createLogger } from '@qt-led/runtime';
 import type { TelemetryStore } from '@qt-led/store';
 import { createSqliteStore } from '@qt-led/store-sqlite';
-import { generateFleetTelemetry } from '@qt-led/test-harness';
+import { claimFirstAdmin, fetchPost, generateFleetTelemetry } from '@qt-led/test-harness';
 
 const DIR = process.env['BENCH_DIR'] ?? '/tmp/qtled-overview-bench';
 const DAYS = Number(process.env['BENCH_DAYS'] ?? 30);
@@ -165,17 +165,7 @@ await seedStore.close();
   }
   const logger = createLogger({ name: 'bench', level: 'silent' });
   const server = await startApiTestServer({ dataDir, logger, clock: { now: () => NOW_MS } });
-  const admin = JSON.parse(readFileSync(join(dataDir, 'initial-admin.json'), 'utf8')) as {
-    username: string;
-    password: string;
-  };
-  const login = await fetch(`${server.url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: admin.username, password: admin.password }),
-  });
-  if (login.status !== 200) throw new Error(`login: ${login.status} ${await login.text()}`);
-  const { token } = (await login.json()) as { token: string };
+  const { token } = await claimFirstAdmin(fetchPost(server.url), join(dataDir, 'initial-admin.json'));
   const headers = { authorization: `Bearer ${token}` };
   const t0 = performance.now();
   await server.fleetStatus.evaluate(NOW_MS);

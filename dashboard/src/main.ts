@@ -89,6 +89,12 @@ async function render(): Promise<void> {
     return;
   }
 
+  // A one-time password (the first admin's) opens nothing else: the API refuses every other call.
+  if (session.user.mustChangePassword) {
+    root.append(passwordChangeView(session));
+    return;
+  }
+
   const access = ROLE_ACCESS[session.user.role];
   if (route === undefined) {
     navigate(access.home);
@@ -231,6 +237,74 @@ function loginView(): HTMLElement {
       });
   });
   return h('div', { class: 'login-page' }, h('div', { class: 'login-tools' }, languagePicker()), form);
+}
+
+/** Sets a password of the person's own in place of a one-time one, then signs in with it. */
+function passwordChangeView(current: Session): HTMLElement {
+  const i18n = createI18n(language);
+  const field = (id: string, autocomplete: string): HTMLInputElement =>
+    h('input', { name: id, id, type: 'password', autocomplete, required: true });
+  const oneTime = field('current-password', 'current-password');
+  const next = field('new-password', 'new-password');
+  const again = field('confirm-password', 'new-password');
+  const message = h('p', { class: 'error', role: 'alert', hidden: true });
+  const submit = h('button', { type: 'submit' }, i18n.t('password.submit'));
+  const fail = (text: string): void => {
+    message.hidden = false;
+    message.textContent = text;
+    submit.disabled = false;
+  };
+  const form = h(
+    'form',
+    { class: 'login', id: 'password-form' },
+    h('h1', {}, i18n.t('password.title')),
+    h('p', { class: 'muted' }, i18n.t('password.intro')),
+    h('label', { for: 'current-password' }, i18n.t('password.current')),
+    oneTime,
+    h('label', { for: 'new-password' }, i18n.t('password.new')),
+    next,
+    h('label', { for: 'confirm-password' }, i18n.t('password.confirm')),
+    again,
+    message,
+    submit,
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (next.value !== again.value) {
+      fail(i18n.t('password.mismatch'));
+      return;
+    }
+    submit.disabled = true;
+    api
+      .changePassword(oneTime.value, next.value)
+      // The change ends every session of this user: sign in again with the new password.
+      .then(() => api.login(current.user.username, next.value))
+      .then((response) => {
+        session = saveSession(sessionStorage, response);
+        navigate(ROLE_ACCESS[session.user.role].home);
+      })
+      .catch((error: unknown) => {
+        fail(
+          error instanceof ApiError && error.status === 401
+            ? i18n.t('login.failed')
+            : error instanceof ApiError && error.status === 400
+              ? i18n.t('password.rejected', { message: error.message })
+              : i18n.t('common.error', { message: String(error) }),
+        );
+      });
+  });
+  const logout = h('button', { type: 'button', class: 'link', id: 'logout' }, i18n.t('nav.logout'));
+  logout.addEventListener('click', () => {
+    void api.logout().catch(() => undefined);
+    endSession();
+    navigate('/login');
+  });
+  return h(
+    'div',
+    { class: 'login-page' },
+    h('div', { class: 'login-tools' }, languagePicker(), logout),
+    form,
+  );
 }
 
 window.addEventListener('hashchange', () => void render());

@@ -19,7 +19,11 @@ function memoryStorage(): Storage {
 describe('session storage', () => {
   it('keeps a session until it expires, then forgets it', () => {
     const storage = memoryStorage();
-    saveSession(storage, { token: 'abc', expiresAtMs: 2000, user: { username: 'lan', role: 'officer' } });
+    saveSession(storage, {
+      token: 'abc',
+      expiresAtMs: 2000,
+      user: { username: 'lan', role: 'officer', mustChangePassword: false },
+    });
     expect(loadSession(storage, 1000)?.user.username).toBe('lan');
     expect(loadSession(storage, 3000)).toBeNull();
     expect(storage.length).toBe(0);

@@ -23,7 +23,10 @@ export function loadSession(storage: Storage, nowMs: number): Session | null {
       typeof parsed.user?.username === 'string' &&
       (ROLES as readonly string[]).includes(parsed.user.role)
     ) {
-      return { token: parsed.token, expiresAtMs: parsed.expiresAtMs, user: parsed.user };
+      // Saved before the flag existed: absent, which means false.
+      const flag = (parsed.user as Partial<SessionUser>).mustChangePassword;
+      const user = { ...parsed.user, mustChangePassword: flag === true };
+      return { token: parsed.token, expiresAtMs: parsed.expiresAtMs, user };
     }
   } catch {
     // A damaged entry is treated as no session.

@@ -52,6 +52,8 @@ export interface EmissionsQuery {
 export interface ApiClient {
   login(username: string, password: string): Promise<LoginResponse>;
   logout(): Promise<void>;
+  /** Changes the caller's own password; every session of theirs ends (log in again). */
+  changePassword(currentPassword: string, newPassword: string): Promise<void>;
   /** Who the token belongs to, with the partner a partner's account speaks for. */
   me(): Promise<Me>;
   vessels(): Promise<VesselSummary[]>;
@@ -182,7 +184,9 @@ export function createApiClient(deps: ApiClientDeps): ApiClient {
     } catch {
       // Not JSON (a proxy error page): keep the status line.
     }
-    if (response.status === 401 && !path.startsWith('/api/v1/auth/login')) deps.onUnauthorized();
+    // A wrong password is the person's typo, not an ended session.
+    if (response.status === 401 && !path.startsWith('/api/v1/auth/login') && path !== '/api/v1/auth/password')
+      deps.onUnauthorized();
     throw new ApiError(response.status, code, message);
   }
 
@@ -195,6 +199,9 @@ export function createApiClient(deps: ApiClientDeps): ApiClient {
     login: (username, password) => json<LoginResponse>('POST', '/api/v1/auth/login', { username, password }),
     async logout() {
       await send('POST', '/api/v1/auth/logout');
+    },
+    async changePassword(currentPassword, newPassword) {
+      await send('POST', '/api/v1/auth/password', { currentPassword, newPassword });
     },
     async me() {
       const body = await json<Me | { user: Me }>('GET', '/api/v1/auth/me');

@@ -14,7 +14,13 @@ import { District, HomePort, LedLamps, Vessel } from './registry.js';
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
 
-export const SessionUser = z.object({ username: z.string(), role: Role });
+export const SessionUser = z.object({
+  username: z.string(),
+  role: Role,
+  mustChangePassword: z
+    .boolean()
+    .describe('a one-time password (the first admin): only POST /api/v1/auth/password is open until changed'),
+});
 export type SessionUser = z.infer<typeof SessionUser>;
 
 export const LoginResponse = z.object({
@@ -33,6 +39,7 @@ export const Me = z
     partner: PartnerId.nullable().describe('the partner whose data packages this caller sees'),
     scopes: z.array(z.string()).nullable(),
     expiresAtMs: z.number().nullable(),
+    mustChangePassword: z.boolean().describe('only POST /api/v1/auth/password is open until changed'),
   })
   .meta({ id: 'Me' });
 export type Me = z.infer<typeof Me>;

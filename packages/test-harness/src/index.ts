@@ -13,3 +13,4 @@ export {
   generateFleetTelemetry,
 } from './fleet-telemetry.js';
 export { type HttpReceiver, type SmtpSink, startHttpReceiver, startSmtpSink } from './receivers.js';
+export { type ApiPost, type ClaimedAdmin, claimFirstAdmin, fetchPost } from './first-admin.js';

@@ -50,8 +50,26 @@ describe('first start', () => {
         payload: credentials,
       });
       expect(login.statusCode).toBe(200);
-      expect(login.json()).toMatchObject({ user: { username: 'admin', role: 'admin' } });
+      expect(login.json()).toMatchObject({
+        user: { username: 'admin', role: 'admin', mustChangePassword: true },
+      });
       expect(first.lines.join('\n')).not.toContain(credentials.password);
+      // The one-time password opens nothing but the password change (and who am I, and logout).
+      const oneTime = { authorization: `Bearer ${login.json<{ token: string }>().token}` };
+      for (const url of ['/api/v1/vessels', '/api/v1/users', '/api/v1/audit']) {
+        const refused = await first.app.inject({ method: 'GET', url, headers: oneTime });
+        expect(refused.statusCode, url).toBe(403);
+        expect(refused.json()).toMatchObject({ error: { code: 'PASSWORD_CHANGE_REQUIRED' } });
+      }
+      const madeToken = await first.app.inject({
+        method: 'POST',
+        url: '/api/v1/tokens',
+        headers: oneTime,
+        payload: { name: 'backdoor', role: 'admin' },
+      });
+      expect(madeToken.statusCode).toBe(403);
+      const me = await first.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: oneTime });
+      expect(me.json()).toMatchObject({ username: 'admin', mustChangePassword: true });
       await first.close();
 
       // A restart finds the user store populated: no new admin, no new file.
@@ -65,6 +83,29 @@ describe('first start', () => {
         payload: credentials,
       });
       expect(again.statusCode).toBe(200);
+      // Still one-time after a restart, until changed; then the new password opens everything.
+      const stillOneTime = { authorization: `Bearer ${again.json<{ token: string }>().token}` };
+      expect(again.json()).toMatchObject({ user: { mustChangePassword: true } });
+      const newPassword = 'harbour-lamps-glow-at-dusk-2026';
+      const changed = await second.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/password',
+        headers: stillOneTime,
+        payload: { currentPassword: credentials.password, newPassword },
+      });
+      expect(changed.statusCode).toBe(204);
+      const fresh = await second.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: 'admin', password: newPassword },
+      });
+      expect(fresh.json()).toMatchObject({ user: { mustChangePassword: false } });
+      const vessels = await second.app.inject({
+        method: 'GET',
+        url: '/api/v1/vessels',
+        headers: { authorization: `Bearer ${fresh.json<{ token: string }>().token}` },
+      });
+      expect(vessels.statusCode).toBe(200);
       await second.close();
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadFleetRegistry } from '@qt-led/fleet-registry';
 import { createInfluxStore } from '@qt-led/store-influx';
-import { createIsolation, freePorts, influxAdmin, waitFor } from '@qt-led/test-harness';
+import {
+  claimFirstAdmin,
+  createIsolation,
+  fetchPost,
+  freePorts,
+  influxAdmin,
+  waitFor,
+} from '@qt-led/test-harness';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { generateFleetTelemetry } from './testing/fleet-telemetry.js';
 
@@ -89,13 +96,7 @@ describe('the API process', () => {
     };
     expect(output).toContain(join(dataDir, 'initial-admin.json'));
     expect(output).not.toContain(credentials.password);
-    const login = await fetch(`${base}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: credentials.username, password: credentials.password }),
-    });
-    expect(login.status).toBe(200);
-    const { token } = (await login.json()) as { token: string };
+    const { token } = await claimFirstAdmin(fetchPost(base), join(dataDir, 'initial-admin.json'));
     const vessel = (await (
       await fetch(`${base}/api/v1/vessels/${vesselId}`, { headers: { authorization: `Bearer ${token}` } })
     ).json()) as { latest: { deviceTimeMs: number } | null; status: { status: string } };

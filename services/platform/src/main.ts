@@ -62,7 +62,7 @@ await runProcess({
     say(`  Platform: ${platform.url}`);
     say(
       existsSync(platform.adminCredentialsPath)
-        ? `  First admin login: ${platform.adminCredentialsPath} (one-time: log in, then delete the file)`
+        ? `  First admin login: ${platform.adminCredentialsPath} (one-time: log in, choose your own password)`
         : `  Logins: the users an admin created (the first admin's one-time file was deleted)`,
     );
     say(`  MQTT broker: ${platform.brokerUrl}`);

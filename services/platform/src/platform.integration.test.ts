@@ -8,6 +8,7 @@ import mqtt from 'mqtt';
 import { createLogger, loadConfig } from '@qt-led/runtime';
 import { findGaps } from '@qt-led/store';
 import { createSqliteStore } from '@qt-led/store-sqlite';
+import { claimFirstAdmin, fetchPost } from '@qt-led/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROKER_GATEWAY_LOGINS_FILE, BROKER_SECRET_FILE } from './broker-logins.js';
 import { platformEnvSchema } from './config.js';
@@ -107,17 +108,10 @@ describe('startPlatform on the embedded default', () => {
   it('serves the API: health, and every boat with its latest reading to a logged-in officer', async () => {
     const health = await fetch(`${first.url}/healthz`);
     expect(health.status).toBe(200);
-    const admin = JSON.parse(await readFile(first.adminCredentialsPath, 'utf8')) as {
-      username: string;
-      password: string;
-    };
-    const login = await fetch(`${first.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: admin.username, password: admin.password }),
-    });
-    expect(login.status).toBe(200);
-    const { token } = (await login.json()) as { token: string };
+    // The first admin's one-time credentials: a file only its owner can read, spent by the password change.
+    expect((await stat(first.adminCredentialsPath)).mode & 0o777).toBe(0o600);
+    const { token } = await claimFirstAdmin(fetchPost(first.url), first.adminCredentialsPath);
+    await expect(stat(first.adminCredentialsPath)).rejects.toThrow(/ENOENT/);
     const response = await fetch(`${first.url}/api/v1/vessels`, {
       headers: { authorization: `Bearer ${token}` },
     });
@@ -249,10 +243,5 @@ describe('startPlatform on the embedded default', () => {
         }
       }
     }
-  });
-
-  it('writes the first admin credentials to a file only its owner can read', async () => {
-    const info = await stat(first.adminCredentialsPath);
-    expect(info.mode & 0o777).toBe(0o600);
   });
 });

@@ -24,6 +24,7 @@ import {
   logIn as logInAs,
   shot,
   text,
+  watchCsp,
 } from './support/browser.js';
 import { ensureDashboardBuilt } from './support/dashboard-build.js';
 import { type DashboardServer, type Role, startDashboardServer } from './support/dashboard-server.js';
@@ -516,3 +517,65 @@ describe('administration pages', () => {
     await page.context().close();
   });
 });
+
+describe('the first admin, as a newcomer finds it', () => {
+  it('must choose a password of their own before anything else opens', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'qtled-first-admin-'));
+    dataDirs.push(dataDir);
+    const fresh = await startDashboardServer({
+      dataDir,
+      dashboardDir: dashboardDist,
+      nowMs: Date.now(),
+      ingest: false,
+      claimFirstAdmin: false,
+    });
+    try {
+      const oneTime = fresh.users.admin;
+      const context = await browser.newContext({ viewport: PHONE, locale: 'en-GB' });
+      const page = await context.newPage();
+      watchCsp(page);
+      await page.goto(fresh.url);
+      await page.fill('#username', oneTime.username);
+      await page.fill('#password', oneTime.password);
+      await page.click('#login-form button[type=submit]');
+      // No page of the dashboard: the password form, and the API refuses everything else meanwhile.
+      await page.waitForSelector('#password-form');
+      expect(await count(page, 'main[data-page]')).toBe(0);
+      await shot(page, 'first-admin-password-vi');
+      await page.selectOption('#language', 'en');
+      await page.waitForSelector('html[lang="en"] #password-form');
+      await shot(page, 'first-admin-password-en');
+      await page.fill('#current-password', oneTime.password);
+      await page.fill('#new-password', 'aaaaaaaaaaaa');
+      await page.fill('#confirm-password', 'aaaaaaaaaaaa');
+      await page.click('#password-form button[type=submit]');
+      await page.waitForSelector('#password-form [role=alert]:not([hidden])');
+      expect(await text(page, '#password-form [role=alert]')).toMatch(/^Not accepted: /);
+      const chosen = 'lamps-over-the-gulf-of-tonkin-7';
+      await page.fill('#new-password', chosen);
+      await page.fill('#confirm-password', `${chosen}!`);
+      await page.click('#password-form button[type=submit]');
+      expect(await text(page, '#password-form [role=alert]')).toBe('The two new passwords differ.');
+      await page.fill('#confirm-password', chosen);
+      await page.click('#password-form button[type=submit]');
+      await page.waitForSelector('main[data-page]');
+      expect(await text(page, '#who')).toContain('admin');
+      expect(cspViolations(page)).toEqual([]);
+      await context.close();
+      // The one-time password is spent; the chosen one opens everything.
+      expect(await canLogInAt(fresh.url, oneTime.username, oneTime.password)).toBe(false);
+      expect(await canLogInAt(fresh.url, oneTime.username, chosen)).toBe(true);
+    } finally {
+      await fresh.stop();
+    }
+  });
+});
+
+async function canLogInAt(url: string, username: string, password: string): Promise<boolean> {
+  const response = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  return response.status === 200;
+}

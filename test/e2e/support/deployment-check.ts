@@ -2,7 +2,6 @@
 // alarm raised in it reaches a real webhook receiver and a real SMTP sink; a registry uploaded through the
 // API reaches ingest (a new vessel's readings are stored, not dead-lettered); stored readings arrive on the
 // live stream. Run against `npm start`'s module list and against the compose services as processes.
-import { readFile } from 'node:fs/promises';
 import {
   type FleetRegistry,
   type TelemetryBatch,
@@ -12,6 +11,8 @@ import {
 } from '@qt-led/contract';
 import { loadFleetRegistry } from '@qt-led/fleet-registry';
 import {
+  claimFirstAdmin,
+  fetchPost,
   type HttpReceiver,
   type MqttServer,
   type SmtpSink,
@@ -113,17 +114,7 @@ function openStream(url: string, token: string): { events: StreamEvent[]; close(
 }
 
 export async function checkDeployment(d: Deployment, vesselId: VesselId): Promise<void> {
-  const admin = JSON.parse(await readFile(d.adminCredentialsPath, 'utf8')) as {
-    username: string;
-    password: string;
-  };
-  const login = await fetch(`${d.apiUrl}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: admin.username, password: admin.password }),
-  });
-  expect(login.status).toBe(200);
-  const { token } = (await login.json()) as { token: string };
+  const { token } = await claimFirstAdmin(fetchPost(d.apiUrl), d.adminCredentialsPath);
   const auth = { authorization: `Bearer ${token}` };
   const stream = openStream(d.apiUrl, token);
   const boat = await connectMqtt(d.broker, { clientId: `e2e-boat-${vesselId}` });

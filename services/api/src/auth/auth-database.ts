@@ -45,5 +45,9 @@ export function openAuthDatabase(path: string): Database.Database {
     const columns = db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all();
     if (!columns.some((c) => c.name === 'partner')) db.exec(`ALTER TABLE ${table} ADD COLUMN partner TEXT`);
   }
+  // A one-time password (the first admin's) opens nothing but the password change: added to older files.
+  const userColumns = db.prepare<[], { name: string }>('PRAGMA table_info(users)').all();
+  if (!userColumns.some((c) => c.name === 'must_change_password'))
+    db.exec('ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0');
   return db;
 }

@@ -10,6 +10,8 @@ export interface User {
   /** The partner a partner's account speaks for (its packages); null for everyone else. */
   partner: PartnerId | null;
   createdAtMs: number;
+  /** Holds a one-time password (the first admin until they change it). */
+  mustChangePassword: boolean;
 }
 
 export interface ApiTokenRecord {
@@ -37,6 +39,8 @@ export type Principal =
       scopes: null;
       sessionId: string;
       expiresAtMs: number;
+      /** Logged in with a one-time password: only the password change is open. */
+      mustChangePassword: boolean;
     }
   | {
       kind: 'api-token';
@@ -56,10 +60,13 @@ export interface AuthStore {
     partner?: PartnerId | null;
     passwordHash: string;
     nowMs: number;
+    /** The password is one-time: the user must change it before anything else. */
+    mustChangePassword?: boolean;
   }): User;
   findUser(username: string): (User & { passwordHash: string }) | undefined;
   /** Ordered by username; `after` is the last username of the previous page. */
   listUsers(query: { after?: string; limit: number }): User[];
+  /** Sets a user's password (no longer one-time). */
   setPasswordHash(username: string, passwordHash: string): void;
   /** Changes a user's role; it applies to their open sessions at once. False when there is no such user. */
   setRole(username: string, role: Role): boolean;

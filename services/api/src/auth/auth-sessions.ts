@@ -19,9 +19,16 @@ export function sessions(db: Database.Database): Sessions {
     deleteSessionsOf: db.prepare('DELETE FROM sessions WHERE username = ?'),
     findSession: db.prepare<
       [string],
-      { id: string; username: string; role: string; partner: string | null; expires_at_ms: number }
+      {
+        id: string;
+        username: string;
+        role: string;
+        partner: string | null;
+        expires_at_ms: number;
+        must_change_password: number;
+      }
     >(
-      `SELECT s.id, s.username, u.role, u.partner, s.expires_at_ms FROM sessions s
+      `SELECT s.id, s.username, u.role, u.partner, s.expires_at_ms, u.must_change_password FROM sessions s
        JOIN users u ON u.username = s.username WHERE s.token_sha256 = ?`,
     ),
   };
@@ -51,6 +58,7 @@ export function sessions(db: Database.Database): Sessions {
         scopes: null,
         sessionId: row.id,
         expiresAtMs: row.expires_at_ms,
+        mustChangePassword: row.must_change_password === 1,
       };
     },
   };

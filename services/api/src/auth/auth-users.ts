@@ -25,6 +25,7 @@ interface UserRow {
   role: string;
   partner: string | null;
   created_at_ms: number;
+  must_change_password: number;
 }
 
 const userOf = (row: UserRow): User => ({
@@ -32,6 +33,7 @@ const userOf = (row: UserRow): User => ({
   role: asRole(row.role),
   partner: asPartner(row.partner),
   createdAtMs: row.created_at_ms,
+  mustChangePassword: row.must_change_password === 1,
 });
 
 /** Users: created, found, listed a page at a time, their password hash and role changed, deleted. */
@@ -39,16 +41,18 @@ export function userAccounts(db: Database.Database): UserAccounts {
   const statements = {
     countUsers: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM users'),
     insertUser: db.prepare(
-      'INSERT INTO users (username, role, partner, password_hash, created_at_ms) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO users (username, role, partner, password_hash, created_at_ms, must_change_password) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     findUser: db.prepare<[string], UserRow & { password_hash: string }>(
-      'SELECT username, role, partner, password_hash, created_at_ms FROM users WHERE username = ?',
+      'SELECT username, role, partner, password_hash, created_at_ms, must_change_password FROM users WHERE username = ?',
     ),
     listUsers: db.prepare<[string, number], UserRow>(
-      'SELECT username, role, partner, created_at_ms FROM users WHERE username > ? ORDER BY username LIMIT ?',
+      'SELECT username, role, partner, created_at_ms, must_change_password FROM users WHERE username > ? ORDER BY username LIMIT ?',
     ),
     setPartner: db.prepare('UPDATE users SET partner = ? WHERE username = ?'),
-    setPassword: db.prepare('UPDATE users SET password_hash = ? WHERE username = ?'),
+    setPassword: db.prepare(
+      'UPDATE users SET password_hash = ?, must_change_password = 0 WHERE username = ?',
+    ),
     setRole: db.prepare('UPDATE users SET role = ? WHERE username = ?'),
     deleteUser: db.prepare('DELETE FROM users WHERE username = ?'),
     countAdmins: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM users WHERE role = 'admin'"),
@@ -56,16 +60,16 @@ export function userAccounts(db: Database.Database): UserAccounts {
 
   return {
     countUsers: () => statements.countUsers.get()?.n ?? 0,
-    createUser({ username, role, partner = null, passwordHash, nowMs }) {
+    createUser({ username, role, partner = null, passwordHash, nowMs, mustChangePassword = false }) {
       try {
-        statements.insertUser.run(username, role, partner, passwordHash, nowMs);
+        statements.insertUser.run(username, role, partner, passwordHash, nowMs, mustChangePassword ? 1 : 0);
       } catch (error) {
         if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
           throw new UserExistsError(`a user named ${username} already exists`);
         }
         throw error;
       }
-      return { username, role, partner, createdAtMs: nowMs };
+      return { username, role, partner, createdAtMs: nowMs, mustChangePassword };
     },
     findUser(username) {
       const row = statements.findUser.get(username);

@@ -26,12 +26,13 @@ export async function ensureFirstAdmin(
     username: 'admin',
     password,
     createdAt: new Date(nowMs).toISOString(),
-    note: 'One-time credentials of the first administrator: log in, change the password (POST /api/v1/auth/password), then delete this file.',
+    note: 'One-time credentials of the first administrator: log in and change the password (the dashboard asks at once; or POST /api/v1/auth/password); nothing else opens until then, and the change deletes this file.',
   };
   // Written beside the target and renamed, so the file is never seen half-written or with a wider mode.
   await writeFile(temporary, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
   await rename(temporary, path);
   // Created after the file is in place: if writing failed, the next start tries again with an empty store.
-  auth.createUser({ username: 'admin', role: 'admin', passwordHash, nowMs });
+  // One-time: until it is changed, the admin's sessions open nothing but the password change.
+  auth.createUser({ username: 'admin', role: 'admin', passwordHash, nowMs, mustChangePassword: true });
   return path;
 }

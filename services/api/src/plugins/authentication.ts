@@ -69,6 +69,9 @@ export function registerAuthentication(app: FastifyInstance): void {
   }
 }
 
+/** What a session with a one-time password may call: who am I, change the password, log out. */
+const ONE_TIME_PASSWORD_ROUTES = new Set(['/api/v1/auth/me', '/api/v1/auth/password', '/api/v1/auth/logout']);
+
 /**
  * The principal of `token` if it may call `method url` now; throws the 401 or 403 otherwise. Used for each
  * request, and again by what keeps a token's access open (a live stream) when access changed.
@@ -81,6 +84,13 @@ export function authorise(app: FastifyInstance, token: string, method: string, u
   const principal: Principal | undefined = app.auth.resolve(token, app.sessionClock.now());
   if (principal === undefined) {
     throw new ApiError(401, 'UNAUTHENTICATED', 'the token is unknown, expired or revoked; log in again');
+  }
+  if (principal.kind === 'session' && principal.mustChangePassword && !ONE_TIME_PASSWORD_ROUTES.has(url)) {
+    throw new ApiError(
+      403,
+      'PASSWORD_CHANGE_REQUIRED',
+      'this account has a one-time password: change it first (POST /api/v1/auth/password), then log in again',
+    );
   }
   if (!access.roles.includes(principal.role)) {
     throw new ApiError(

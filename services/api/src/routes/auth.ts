@@ -68,7 +68,12 @@ export const authRoutes: FastifyPluginCallbackZod<{ dataDir: string }> = (app, o
       );
       request.log.info({ username: user.username, role: user.role }, 'login');
       audit(app, request, 'login', null, { role: user.role }, user.username);
-      return { ...session, user: { username: user.username, role: user.role } };
+      if (user.mustChangePassword)
+        request.log.warn({ username: user.username }, 'login with a one-time password');
+      return {
+        ...session,
+        user: { username: user.username, role: user.role, mustChangePassword: user.mustChangePassword },
+      };
     },
   );
 
@@ -108,6 +113,7 @@ export const authRoutes: FastifyPluginCallbackZod<{ dataDir: string }> = (app, o
         partner: p.partner,
         scopes: p.scopes,
         expiresAtMs: p.expiresAtMs,
+        mustChangePassword: p.kind === 'session' && p.mustChangePassword,
       };
     },
   );
@@ -117,7 +123,8 @@ export const authRoutes: FastifyPluginCallbackZod<{ dataDir: string }> = (app, o
     {
       schema: {
         tags: ['auth'],
-        summary: 'Change your own password; every session of yours ends',
+        summary:
+          'Change your own password; every session of yours ends (the first admin must, before anything else)',
         body: z.strictObject({ currentPassword: z.string().min(1).max(256), newPassword: NewPassword }),
         response: { 204: z.null().describe('changed'), 400: ErrorBody, 401: ErrorBody },
       },

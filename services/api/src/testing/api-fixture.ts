@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { VesselId } from '@qt-led/contract';
@@ -6,6 +6,7 @@ import { loadFleetRegistry, type RegistrySource } from '@qt-led/fleet-registry';
 import type { FleetStatusServiceImpl } from '@qt-led/fleet-status';
 import { createLogger, type EnvSource } from '@qt-led/runtime';
 import type { TelemetryStore } from '@qt-led/store';
+import { type ApiPost, claimFirstAdmin } from '@qt-led/test-harness';
 import type { FastifyInstance } from 'fastify';
 import { INITIAL_ADMIN_FILE } from '../auth/first-admin.js';
 import type { Role } from '../auth/permissions.js';
@@ -82,10 +83,16 @@ export async function createApiFixture(
   // One evaluation pass at "now", as the periodic timer runs it: raises the silent gateway's alarm.
   await fleetStatus.evaluate(NOW_MS);
 
-  const admin = JSON.parse(await readFile(join(dir, INITIAL_ADMIN_FILE), 'utf8')) as {
-    username: string;
-    password: string;
+  const post: ApiPost = async (url, payload, token) => {
+    const response = await app.inject({
+      method: 'POST',
+      url,
+      payload: payload as object,
+      ...(token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } }),
+    });
+    return { status: response.statusCode, body: response.body };
   };
+  const admin = await claimFirstAdmin(post, join(dir, INITIAL_ADMIN_FILE));
   const passwords = { admin: admin.password } as Record<Role, string>;
   const tokens = {} as Record<Role, string>;
   const login = async (username: string, password: string): Promise<string> => {
@@ -98,7 +105,7 @@ export async function createApiFixture(
       throw new Error(`login ${username}: ${response.statusCode} ${response.body}`);
     return response.json<{ token: string }>().token;
   };
-  tokens.admin = await login('admin', admin.password);
+  tokens.admin = admin.token;
   for (const role of ['officer', 'analyst', 'partner'] as const) {
     passwords[role] = `${role}-password-for-tests`;
     const created = await app.inject({

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { claimFirstAdmin, fetchPost } from '@qt-led/test-harness';
 import { join } from 'node:path';
 import { INITIAL_ADMIN_FILE, type LiveReadingsHub } from '@qt-led/api';
 import { startApiTestServer } from '@qt-led/api/testing';
@@ -45,6 +46,12 @@ export async function startDashboardServer(options: {
   ingest?: boolean;
   /** More variables, as an operator would set them (e.g. `PACKAGES_SCHEDULE_HERE: 'false'`). */
   env?: Readonly<Record<string, string>>;
+  /**
+   * Whether the first admin's one-time password is exchanged for one of their own and the other users
+   * created (default). With false, `users` holds only the admin with the one-time password, as a newcomer
+   * finds it.
+   */
+  claimFirstAdmin?: boolean;
 }): Promise<DashboardServer> {
   const logger = createLogger({ name: 'browser-test', level: 'warn', destination: process.stderr });
   const history = generateFleetHistory(loadFleetRegistry(), options.nowMs, 3, 5 * 60_000);
@@ -71,22 +78,36 @@ export async function startDashboardServer(options: {
     await ingest?.attach({ store, registry: server.registry.index, logger });
     // Statuses and alarms come from one evaluation pass over the history just written.
     await fleetStatus.evaluate();
-    const admin = JSON.parse(await readFile(join(options.dataDir, INITIAL_ADMIN_FILE), 'utf8')) as {
-      username: string;
-      password: string;
+    const setPlatformPhase = (next: PlatformPhase): void => {
+      phase = next;
     };
+    if (options.claimFirstAdmin === false) {
+      const oneTime = JSON.parse(
+        await readFile(join(options.dataDir, INITIAL_ADMIN_FILE), 'utf8'),
+      ) as DashboardServer['users']['admin'];
+      const users = { admin: { username: oneTime.username, password: oneTime.password } };
+      return {
+        url,
+        users: users as DashboardServer['users'],
+        history,
+        store,
+        fleetStatus,
+        liveReadings,
+        ingest,
+        setPlatformPhase,
+        stop,
+      };
+    }
+    const admin = await claimFirstAdmin(fetchPost(url), join(options.dataDir, INITIAL_ADMIN_FILE));
     const users = {
       admin: { username: admin.username, password: admin.password },
     } as DashboardServer['users'];
-    const token = (await postJson<{ token: string }>(`${url}/api/v1/auth/login`, users.admin)).token;
+    const token = admin.token;
     for (const role of ROLES.filter((r) => r !== 'admin')) {
       const user = { username: `${role}.lan`, role, password: `quang-tri-${role}-2024` };
       await postJson(`${url}/api/v1/users`, user, token);
       users[role] = { username: user.username, password: user.password };
     }
-    const setPlatformPhase = (next: PlatformPhase): void => {
-      phase = next;
-    };
     return { url, users, history, store, fleetStatus, liveReadings, ingest, setPlatformPhase, stop };
   } catch (error) {
     await stop();
