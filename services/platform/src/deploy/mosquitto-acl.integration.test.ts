@@ -216,6 +216,32 @@ describe('the production broker configuration on a real mosquitto', () => {
     expect(await acked).toBe(topicFor('ack', A, ROOT));
   });
 
+  it('delivers a gateway’s last will on its own presence topic, and none it sets on another vessel’s', async () => {
+    const ingest = await asIngest();
+    expect(await subscribeReason(ingest, subscriptionFor('presence', { root: ROOT }))).toBe(1);
+    const seen: string[] = [];
+    ingest.on('message', (topic) => seen.push(topic));
+    const will = (vessel: VesselId): mqtt.IClientOptions['will'] => ({
+      topic: topicFor('presence', vessel, ROOT),
+      payload: Buffer.from(JSON.stringify(EXAMPLE_PAYLOADS.presence)),
+      qos: 1,
+      retain: false,
+    });
+    // As the firmware does it: a will on presence, then the link drops without DISCONNECT.
+    for (const vessel of [B, A]) {
+      const gateway = await client({
+        ...(gatewayLogins[gatewayA] as { username: string; password: string }),
+        clientId: gatewayA,
+        protocolVersion: 5,
+        will: will(vessel),
+      });
+      gateway.stream.destroy();
+    }
+    // The broker publishes wills in the order the connections drop: the refused one would come first.
+    await waitFor(() => seen.length > 0, { timeoutMs: 10_000, description: 'the last will at ingest' });
+    expect(seen).toEqual([topicFor('presence', A, ROOT)]);
+  });
+
   it('refuses a gateway that publishes as another vessel, and delivers nothing of it', async () => {
     const ingest = await asIngest();
     await ingest.subscribeAsync(subscriptionFor('telemetry', { root: ROOT }), { qos: 1 });
