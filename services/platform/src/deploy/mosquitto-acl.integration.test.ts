@@ -368,7 +368,10 @@ describe('the production broker configuration on a real mosquitto', () => {
       ...sessionOptions,
     });
     clients.push(again);
-    const [connack] = (await once(again, 'connect')) as [{ sessionPresent: boolean }];
+    const connack = await new Promise<{ sessionPresent: boolean }>((resolve, reject) => {
+      again.once('connect', resolve);
+      again.once('error', reject);
+    });
     expect(connack.sessionPresent).toBe(true);
     // Leave no persistent session behind for the tests after this one.
     await again.endAsync();
