@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { connect as connectTcp } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   EXAMPLE_PAYLOADS,
   type VesselId,
@@ -425,24 +426,26 @@ describe('the production broker configuration on a real mosquitto', () => {
     };
     const [kind, command = ''] = compose.services.mosquitto.healthcheck.test;
     expect(kind).toBe('CMD-SHELL');
-    // What its mosquitto_sub does (there is none here): that login, client id, password file and topic.
-    const arg = (pattern: RegExp): string => pattern.exec(command.replaceAll('$$', '$'))?.[1] ?? '';
-    const topic = arg(/ -t "([^"]+)"/);
-    const clientId = arg(/ -i (\S+)/);
-    const username = arg(/ -u (\S+)/);
-    const passwordFile = arg(/ -P "\$\(cat (\S+)\)"/);
-    expect(command).toMatch(/^mosquitto_sub -p 1883 /);
-    // The password file is the container's view of the generated directory.
+    // Its shell, as compose runs it (`$$` is compose's `$`), with the container's view of the generated
+    // directory pointed at the local one, and a stand-in for mosquitto_sub (there is none here) that
+    // records the arguments the shell gave it.
     const mount = compose.services.mosquitto.volumes
       .map((v) => v.split(':'))
       .find(([source]) => source === './deploy/mosquitto/secrets/dynsec');
-    expect(passwordFile.startsWith(`${(mount as string[])[1] as string}/`)).toBe(true);
-    const password = (
-      await readFile(
-        join(dirname(secrets.dynamicSecurityFile), passwordFile.split('/').pop() as string),
-        'utf8',
-      )
-    ).trim();
+    expect(mount).toBeDefined();
+    const argsFile = join(dir, 'healthcheck-args');
+    const script = command
+      .replaceAll('$$', '$')
+      .replaceAll(`${(mount as string[])[1] as string}/`, `${dirname(secrets.dynamicSecurityFile)}/`);
+    await promisify(execFile)(
+      'sh',
+      ['-c', `mosquitto_sub() { printf '%s\\0' "$@" > "$ARGS_FILE"; }\n${script}`],
+      { env: { ...process.env, ARGS_FILE: argsFile }, timeout: 10_000 },
+    );
+    const argv = (await readFile(argsFile, 'utf8')).split('\0').slice(0, -1);
+    const arg = (flag: string): string => argv[argv.indexOf(flag) + 1] ?? '';
+    expect(arg('-p')).toBe('1883');
+    const [topic, clientId, username, password] = [arg('-t'), arg('-i'), arg('-u'), arg('-P')];
     // mosquitto_sub speaks MQTT 3.1.1 by default.
     const health = await client({ username, password, clientId, protocolVersion: 4 });
     const version = new Promise<string>((resolve) => {
