@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddedBrokerAccess } from './broker-access.js';
 import { EMBEDDED_MAX_PAYLOAD_BYTES, type EmbeddedBroker, startEmbeddedBroker } from './embedded-broker.js';
 
-const access = embeddedBrokerAccess({ topicRoot: 'qtled', secret: randomBytes(32) });
+const INGEST_CLIENT_ID = 'qtled-ingest-1';
+const access = embeddedBrokerAccess({
+  topicRoot: 'qtled',
+  secret: randomBytes(32),
+  platformClientIds: [INGEST_CLIENT_ID],
+});
 const logger = createLogger({ name: 'embedded-broker-test', level: 'silent' });
 let broker: EmbeddedBroker;
 const clients: MqttClient[] = [];
@@ -24,8 +29,16 @@ afterAll(async () => {
   await broker.close();
 });
 
-async function connect(login?: { username: string; password: string }): Promise<MqttClient> {
-  const client = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0, connectTimeout: 5_000, ...login });
+async function connect(
+  login?: { username: string; password: string },
+  clientId?: string,
+): Promise<MqttClient> {
+  const client = await mqtt.connectAsync(broker.url, {
+    reconnectPeriod: 0,
+    connectTimeout: 5_000,
+    ...login,
+    ...(clientId === undefined ? {} : { clientId }),
+  });
   clients.push(client);
   return client;
 }
@@ -82,8 +95,41 @@ describe('the embedded broker', () => {
     await expect(spy.subscribeAsync(topic('QT-90145-TS', 'ack'), { qos: 1 })).rejects.toThrow(
       /Subscribe error/,
     );
+    // Nor ingest's share group, which would take a share of every boat's readings.
+    for (const filter of [
+      '$share/ingest/qtled/v1/vessels/+/telemetry',
+      `$share/ingest/${topic('QT-98774-TS', 'ack')}`,
+    ]) {
+      await expect(spy.subscribeAsync(filter, { qos: 1 })).rejects.toThrow(/Subscribe error/);
+    }
     const granted = await spy.subscribeAsync(topic('QT-98774-TS', 'ack'), { qos: 1 });
     expect(granted.map((g) => g.qos)).toEqual([1]);
+  });
+
+  it('refuses a login that connects with a client id of another login; the connected client stays', async () => {
+    // Ingest's id is the platform's before ingest ever connects.
+    await expect(connect(access.gateway('QT-98774-TS'), INGEST_CLIENT_ID)).rejects.toThrow(/Not authorized/i);
+    const ingest = await connect(access.platform, INGEST_CLIENT_ID);
+    await ingest.subscribeAsync('qtled/v1/vessels/+/telemetry', { qos: 1 });
+    const victim = await connect(access.gateway('QT-90145-TS'), 'GW-victim');
+    let dropped = 0;
+    ingest.on('close', () => dropped++);
+    victim.on('close', () => dropped++);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await expect(connect(access.gateway('QT-98774-TS'), INGEST_CLIENT_ID)).rejects.toThrow(
+        /Not authorized/i,
+      );
+      await expect(connect(access.gateway('QT-98774-TS'), 'GW-victim')).rejects.toThrow(/Not authorized/i);
+    }
+    // Both still connected: the victim's reading reaches ingest.
+    const got = await received(ingest, 'qtled/', () =>
+      victim.publishAsync(topic('QT-90145-TS', 'telemetry'), 'still here', { qos: 1 }),
+    );
+    expect(got).toEqual([`${topic('QT-90145-TS', 'telemetry')} still here`]);
+    expect(dropped).toBe(0);
+    // Its own login may reconnect with it (a gateway coming back after a dropout).
+    const back = await connect(access.gateway('QT-90145-TS'), 'GW-victim');
+    expect(back.connected).toBe(true);
   });
 
   it('refuses a payload over the limit', async () => {

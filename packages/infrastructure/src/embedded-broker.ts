@@ -11,7 +11,11 @@ export interface EmbeddedBrokerOptions {
   /** When the preferred port is taken, listen on a free one instead of failing (with a clear message). */
   fallbackToFreePort: boolean;
   logger: Logger;
-  /** Who may connect and what each may do; every client must log in (anonymous is refused). */
+  /**
+   * Who may connect and what each may do; every client must log in (anonymous is refused). A client id
+   * belongs to the first login that connected with it, for the broker's life (as long as the sessions it
+   * keeps in memory): another login using it is refused, rather than taking over the connection and session.
+   */
   access: BrokerAccessPolicy;
 }
 
@@ -34,6 +38,8 @@ export interface EmbeddedBroker {
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const logger = options.logger.child({ component: 'broker' });
   const logins = new WeakMap<Client, BrokerLogin>();
+  // Client id → the login it belongs to. Checked before aedes replaces a connected client with the same id.
+  const owners = new Map<string, string>();
   const aedes = await Aedes.createBroker({
     id: 'qtled-embedded',
     authenticate(client, username, password, done) {
@@ -43,6 +49,16 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         done(Object.assign(new Error('bad username or password'), { returnCode: 4 as const }), false);
         return;
       }
+      const owner = owners.get(client.id);
+      if ((owner !== undefined && owner !== login.name) || !login.mayUseClientId(client.id)) {
+        logger.warn(
+          { clientId: client.id, login: login.name, owner },
+          'MQTT login refused: the client id belongs to another login',
+        );
+        done(Object.assign(new Error('client id of another login'), { returnCode: 5 as const }), false);
+        return;
+      }
+      owners.set(client.id, login.name);
       logins.set(client, login);
       done(null, true);
     },

@@ -15,9 +15,14 @@ export type EmbeddedBrokerAccess = ReturnType<typeof embeddedBrokerAccess>;
 /**
  * The embedded broker's logins: a secret made on first start (`DATA_DIR/embedded-broker-secret`, 0600) from
  * which every password is derived, and beside it — also 0600 — the platform's login and the gateways' in the
- * simulator CLI's format, for a gateway or a tool run outside the process.
+ * simulator CLI's format, for a gateway or a tool run outside the process. `platformClientIds` (ingest's)
+ * are the platform login's alone: no gateway can connect with them.
  */
-export function embeddedBrokerLogins(dataDir: string, topicRoot: string): EmbeddedBrokerAccess {
+export function embeddedBrokerLogins(
+  dataDir: string,
+  topicRoot: string,
+  platformClientIds: readonly string[],
+): EmbeddedBrokerAccess {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, BROKER_SECRET_FILE);
   let secret: Buffer;
@@ -29,7 +34,7 @@ export function embeddedBrokerLogins(dataDir: string, topicRoot: string): Embedd
     writeFileSync(path, secret.toString('base64url'), { mode: 0o600, flag: 'wx' });
   }
   if (secret.length < 32) throw new Error(`${path}: expected at least 32 bytes of secret (base64url)`);
-  const access = embeddedBrokerAccess({ topicRoot, secret });
+  const access = embeddedBrokerAccess({ topicRoot, secret, platformClientIds });
   writeFileSync(join(dataDir, BROKER_PLATFORM_LOGIN_FILE), `${JSON.stringify(access.platform)}\n`, {
     mode: 0o600,
   });

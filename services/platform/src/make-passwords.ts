@@ -6,7 +6,7 @@
 //
 // The ingest password comes from MQTT_PASSWORD and the API's from API_MQTT_PASSWORD when set (the values
 // docker-compose passes to them); otherwise they are made and printed once.
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { makePasswords } from './deploy/make-passwords.js';
 
@@ -31,7 +31,7 @@ function main(): void {
   });
   process.stdout.write(
     [
-      `Wrote ${result.passwordFile} (${result.gateways} gateways, ingest and the API), ${result.aclFile},`,
+      `Wrote ${result.dynamicSecurityFile} (${result.gateways} gateways, ingest, the API and the health check),`,
       `and ${result.gatewayCredentialsFile} (install each gateway's login on its gateway).`,
       result.ingestPasswordGenerated
         ? `Put the ingest login into .env (shown once):\n  MQTT_USERNAME=${result.ingest.username}\n  MQTT_PASSWORD=${result.ingest.password}`
@@ -39,7 +39,9 @@ function main(): void {
       result.apiPasswordGenerated
         ? `Put the API's login into .env (shown once):\n  API_MQTT_PASSWORD=${result.api.password}`
         : "The API's login uses API_MQTT_PASSWORD from the environment.",
-      'Mosquitto in its container runs as uid 1883: `sudo chown 1883:1883` the passwd file before `docker compose up`.',
+      `Mosquitto in its container runs as uid 1883: \`sudo chown -R 1883:1883 ${dirname(result.dynamicSecurityFile)}\` before`,
+      '`docker compose up`. To re-run this script, take that directory back first (`sudo chown -R "$(id -u)" …`), and',
+      'restart the broker afterwards (`docker compose restart mosquitto`): it reads its logins at start.',
       '',
     ].join('\n'),
   );

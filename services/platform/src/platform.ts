@@ -136,8 +136,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     let broker: MqttConnectionConfig;
     // Every client of the embedded broker logs in: the platform's own, and each gateway as its vessel.
     let access: EmbeddedBrokerAccess | undefined;
+    const tuning = { ...DEFAULT_INGEST_TUNING, ...options.ingest };
     if (options.broker === undefined) {
-      access = embeddedBrokerLogins(options.dataDir, options.topicRoot);
+      access = embeddedBrokerLogins(options.dataDir, options.topicRoot, [tuning.clientId]);
       const embedded = await stack.add(
         createEmbeddedBrokerModule({ ...options.embeddedBroker, logger, access }),
       );
@@ -160,7 +161,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     // The registry's gateway logins on the embedded broker, also written for gateways run outside.
     const gatewayCredentials =
       access === undefined ? undefined : gatewayLogins(options.dataDir, access, registry.index);
-    const tuning = { ...DEFAULT_INGEST_TUNING, ...options.ingest };
     const ingestConfig: IngestModuleConfig = {
       mqtt: broker,
       topicRoot: options.topicRoot,

@@ -6,6 +6,8 @@ import { ingestEnvSchema } from '@qt-led/ingest';
 import { type EnvSource, loadConfig } from '@qt-led/runtime';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { BROKER_DIR, DYNSEC_FILE } from './make-passwords.js';
+import { INGEST_SHARE_GROUP, SERVICE_CLIENT_IDS, SERVICE_USERS } from './mosquitto-auth.js';
 
 const REPO = new URL('../../../../', import.meta.url);
 
@@ -81,6 +83,13 @@ describe('docker-compose.yml', () => {
     expect(ingest.MQTT_PASSWORD).toBe('ingest-secret');
     // Mosquitto delivers shared subscriptions; replicas split the load.
     expect(ingest.INGEST_SHARED_SUBSCRIPTION).toBe(true);
+    // The client ids and share group the broker's logins are bound to (make-passwords).
+    expect(ingest.INGEST_CLIENT_ID).toBe(SERVICE_CLIENT_IDS.ingest);
+    expect(ingest.INGEST_SHARE_GROUP).toBe(INGEST_SHARE_GROUP);
+    expect(ingest.MQTT_USERNAME).toBe(SERVICE_USERS.ingest);
+    const api = loadConfig('api', apiEnvSchema, environmentOf(services['api'] as ComposeService, DOT_ENV));
+    expect(api.API_MQTT_CLIENT_ID).toBe(SERVICE_CLIENT_IDS.api);
+    expect(api.MQTT_USERNAME).toBe(SERVICE_USERS.api);
   });
 
   it('refuses to start without the secrets, and documents every variable it reads in .env.example', async () => {
@@ -101,14 +110,15 @@ describe('docker-compose.yml', () => {
       expect.arrayContaining([
         ['./deploy/mosquitto/mosquitto.conf', '/mosquitto/config/mosquitto.conf'],
         ['./deploy/mosquitto/conf.d', '/mosquitto/config/conf.d'],
-        ['./deploy/mosquitto/secrets/passwd', '/mosquitto/config/passwd'],
-        ['./deploy/mosquitto/secrets/acl', '/mosquitto/config/acl'],
       ]),
     );
+    // The plugin's directory, writable (no `:ro`): it saves its file there.
+    expect(mosquitto.volumes).toContain(`./deploy/mosquitto/secrets/${BROKER_DIR}:/mosquitto/dynsec`);
     const conf = await readFile(new URL('deploy/mosquitto/mosquitto.conf', REPO), 'utf8');
-    expect(conf).toMatch(/^password_file \/mosquitto\/config\/passwd$/m);
-    expect(conf).toMatch(/^acl_file \/mosquitto\/config\/acl$/m);
+    expect(conf).toMatch(/^plugin \/usr\/lib\/mosquitto_dynamic_security\.so$/m);
+    expect(conf).toMatch(new RegExp(`^plugin_opt_config_file /mosquitto/dynsec/${DYNSEC_FILE}$`, 'm'));
     expect(conf).toMatch(/^allow_anonymous false$/m);
+    expect(conf).not.toMatch(/^(password_file|acl_file)/m);
     const delivery = await readFile(new URL('deploy/mosquitto/conf.d/10-delivery.conf', REPO), 'utf8');
     expect(delivery).toMatch(/^persistence true$/m);
     expect(delivery).toMatch(/^max_queued_messages 0$/m);

@@ -4,26 +4,33 @@ import { loadFleetRegistry } from '@qt-led/fleet-registry';
 import {
   type BrokerLogin,
   SERVICE_USERS,
-  aclFile,
+  dynamicSecurityConfig,
   gatewayLogins,
-  passwordFileLine,
   randomPassword,
 } from './mosquitto-auth.js';
 
+/** The directory of `outDir` docker-compose mounts (writable) into the broker: nothing the gateways hold. */
+export const BROKER_DIR = 'dynsec';
+export const DYNSEC_FILE = 'dynamic-security.json';
+/** The health check's password, read by the broker container's health check. */
+export const HEALTHCHECK_PASSWORD_FILE = 'healthcheck-password';
+
 /**
- * Writes the production broker's logins from the fleet registry into `outDir`: the Mosquitto password file
- * (`passwd`) and topic ACL (`acl`) docker-compose mounts, and the gateways' own credentials
- * (`gateway-credentials.json`, keyed by gateway id) for the gateways and the simulator of the `demo`
- * profile. Re-running keeps the gateways' existing passwords.
+ * Writes the production broker's logins from the fleet registry into `outDir`: the dynamic-security
+ * plugin's configuration (`dynsec/dynamic-security.json`, logins with their client ids and roles) and the
+ * health check's password beside it, which docker-compose mounts into the broker, and the gateways' own
+ * credentials (`gateway-credentials.json`, keyed by gateway id) for the gateways and the simulator of the
+ * `demo` profile. Re-running keeps the gateways' existing passwords.
  */
 export interface MakePasswordsResult {
-  readonly passwordFile: string;
-  readonly aclFile: string;
+  readonly dynamicSecurityFile: string;
+  readonly healthcheckPasswordFile: string;
   readonly gatewayCredentialsFile: string;
   readonly ingest: BrokerLogin;
   readonly ingestPasswordGenerated: boolean;
   readonly api: BrokerLogin;
   readonly apiPasswordGenerated: boolean;
+  readonly healthcheck: BrokerLogin;
   readonly gateways: number;
 }
 
@@ -35,7 +42,8 @@ export function makePasswords(options: {
   apiPassword?: string | undefined;
 }): MakePasswordsResult {
   const registry = loadFleetRegistry(options.registryPath);
-  mkdirSync(options.outDir, { recursive: true });
+  const brokerDir = join(options.outDir, BROKER_DIR);
+  mkdirSync(brokerDir, { recursive: true });
   // Everything in here is secret or generated: keep it out of the repository.
   writeFileSync(join(options.outDir, '.gitignore'), '*\n');
   const credentialsPath = join(options.outDir, 'gateway-credentials.json');
@@ -48,10 +56,14 @@ export function makePasswords(options: {
     password: options.ingestPassword ?? randomPassword(),
   };
   const api: BrokerLogin = { username: SERVICE_USERS.api, password: options.apiPassword ?? randomPassword() };
-  const passwordFile = join(options.outDir, 'passwd');
-  writeSecret(passwordFile, `${[ingest, api, ...gateways].map((l) => passwordFileLine(l)).join('\n')}\n`);
-  const acl = join(options.outDir, 'acl');
-  writeFileSync(acl, aclFile(options.topicRoot, gateways));
+  const healthcheck: BrokerLogin = { username: SERVICE_USERS.healthcheck, password: randomPassword() };
+  const dynamicSecurityFile = join(brokerDir, DYNSEC_FILE);
+  writeSecret(
+    dynamicSecurityFile,
+    `${JSON.stringify(dynamicSecurityConfig(options.topicRoot, { ingest, api, healthcheck, gateways }), null, 2)}\n`,
+  );
+  const healthcheckPasswordFile = join(brokerDir, HEALTHCHECK_PASSWORD_FILE);
+  writeSecret(healthcheckPasswordFile, `${healthcheck.password}\n`);
   // Keyed by gateway id, as the simulator's --credentials and the platform's FLEET_SIM_CREDENTIALS_PATH read it.
   writeSecret(
     credentialsPath,
@@ -62,13 +74,14 @@ export function makePasswords(options: {
     )}\n`,
   );
   return {
-    passwordFile,
-    aclFile: acl,
+    dynamicSecurityFile,
+    healthcheckPasswordFile,
     gatewayCredentialsFile: credentialsPath,
     ingest,
     ingestPasswordGenerated: options.ingestPassword === undefined,
     api,
     apiPasswordGenerated: options.apiPassword === undefined,
+    healthcheck,
     gateways: gateways.length,
   };
 }

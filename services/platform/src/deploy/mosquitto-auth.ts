@@ -1,5 +1,12 @@
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
-import { type RegistryIndex, assertTopicRoot, storedReadingsTopic } from '@qt-led/contract';
+import {
+  type RegistryIndex,
+  assertTopicRoot,
+  storedReadingsTopic,
+  subscriptionFor,
+  topicFor,
+  type VesselId,
+} from '@qt-led/contract';
 
 /** A broker login: one per gateway, one per platform service. */
 export interface BrokerLogin {
@@ -14,13 +21,32 @@ export interface GatewayLogin extends BrokerLogin {
 
 /**
  * The platform's own logins: ingest reads every uplink channel, writes acks and tells the API what it
- * stored; the API only reads that.
+ * stored; the API only reads that; the broker container's health check only reads the broker version.
  */
-export const SERVICE_USERS = { ingest: 'ingest', api: 'api' } as const;
+export const SERVICE_USERS = { ingest: 'ingest', api: 'api', healthcheck: 'healthcheck' } as const;
+
+/**
+ * The one client id each service login may connect with (the broker refuses any other), as docker-compose
+ * sets them (INGEST_CLIENT_ID, API_MQTT_CLIENT_ID; a test keeps them equal). Bound, so that no other login can
+ * take a service's id, which would disconnect it and discard its persistent session. A second ingest replica
+ * needs a login of its own with its own client id (see docs/architecture.md §7).
+ */
+export const SERVICE_CLIENT_IDS = {
+  ingest: 'qtled-ingest-1',
+  api: 'qtled-api-1',
+  healthcheck: 'qtled-healthcheck',
+} as const;
+
+/** The shared-subscription group of the ingest replicas (INGEST_SHARE_GROUP in docker-compose). */
+export const INGEST_SHARE_GROUP = 'ingest';
+
+const UPLINK = ['telemetry', 'presence', 'heartbeat', 'events'] as const;
+const DOWNLINK = ['ack', 'config'] as const;
 
 /**
  * One login per gateway the registry has ever assigned (a swapped gateway keeps its vessel's topics until
- * it is removed), named by gateway id, each confined to its vessel. Passwords are 24 random bytes.
+ * it is removed), named by gateway id, each confined to its vessel; a gateway connects with its gateway id as
+ * client id, as the firmware does. Passwords are 24 random bytes.
  */
 export function gatewayLogins(
   registry: RegistryIndex,
@@ -47,50 +73,147 @@ export function randomPassword(): string {
 }
 
 /**
- * A Mosquitto 2 password file line (`mosquitto_passwd` format 7: PBKDF2-SHA512, 101 iterations, 12-byte
- * salt), so no Mosquitto tools are needed to make one.
+ * A dynamic-security ACL entry (Mosquitto's `acltype`s); `allow: false` entries refuse explicitly. The plugin
+ * checks a role's entries highest `priority` first (default 0), the first whose topic matches decides.
  */
-export function passwordFileLine(login: BrokerLogin, salt: Buffer = randomBytes(12)): string {
-  if (/[:\r\n]/.test(login.username)) throw new Error(`a broker username cannot contain ':' or a line break`);
-  const hash = pbkdf2Sync(login.password, salt, 101, 64, 'sha512');
-  return `${login.username}:$7$101$${salt.toString('base64')}$${hash.toString('base64')}`;
+interface DynsecAcl {
+  readonly acltype: 'publishClientSend' | 'publishClientReceive' | 'subscribePattern';
+  readonly topic: string;
+  readonly allow: boolean;
+  readonly priority?: number;
+}
+
+interface DynsecClient {
+  readonly username: string;
+  readonly textName: string;
+  readonly clientid: string;
+  readonly password: string;
+  readonly salt: string;
+  readonly iterations: number;
+  readonly roles: readonly { readonly rolename: string }[];
+}
+
+/** The dynamic-security plugin's configuration file (`plugin_opt_config_file`), as the plugin reads it. */
+export interface DynamicSecurityConfig {
+  readonly defaultACLAccess: Readonly<
+    Record<'publishClientSend' | 'publishClientReceive' | 'subscribe' | 'unsubscribe', boolean>
+  >;
+  readonly clients: readonly DynsecClient[];
+  readonly groups: readonly never[];
+  readonly roles: readonly {
+    readonly rolename: string;
+    readonly textName: string;
+    readonly acls: readonly DynsecAcl[];
+  }[];
 }
 
 /**
- * The topic ACL: a gateway publishes only on its own vessel's uplink channels (its last will included:
- * presence) and reads only its own ack and config; ingest reads every vessel's uplink, writes acks and the
- * stored-readings notices; the API reads those notices only. Everything not granted is refused (Mosquitto
- * denies by default once an ACL file is set).
+ * A client of the dynamic-security plugin: its password as the plugin stores it (PBKDF2-SHA512 of the
+ * password with a 12-byte salt, 101 iterations, 64 bytes, each base64 — what `mosquitto_ctrl` writes), so no
+ * Mosquitto tools are needed to make one.
  */
-export function aclFile(topicRoot: string, gateways: readonly GatewayLogin[]): string {
+function dynsecClient(
+  login: BrokerLogin,
+  clientid: string,
+  rolename: string,
+  textName: string,
+  salt: Buffer = randomBytes(12),
+): DynsecClient {
+  const iterations = 101;
+  return {
+    username: login.username,
+    textName,
+    clientid,
+    password: pbkdf2Sync(login.password, salt, iterations, 64, 'sha512').toString('base64'),
+    salt: salt.toString('base64'),
+    iterations,
+    roles: [{ rolename }],
+  };
+}
+
+const allow = (acltype: DynsecAcl['acltype'], topic: string): DynsecAcl => ({ acltype, topic, allow: true });
+/** Read access: subscribing to the filter, and receiving what matches it. */
+const read = (filter: string): DynsecAcl[] => [
+  allow('subscribePattern', filter),
+  allow('publishClientReceive', filter),
+];
+
+/**
+ * The broker's logins and access rules for the dynamic-security plugin. Everything not granted is refused:
+ * publishing, subscribing and receiving (`defaultACLAccess`). Each login is bound to one client id, so no
+ * login can take over another's connection or session. A gateway publishes only its own vessel's uplink
+ * channels (its last will included: presence) and subscribes to and receives only its own ack and config —
+ * not `$share/…` (a member of ingest's share group would take its share of every vessel's telemetry);
+ * ingest subscribes to every vessel's uplink (shared or not), writes acks and the stored-readings notices;
+ * the API reads those notices only; the health check reads the broker version only.
+ */
+export function dynamicSecurityConfig(
+  topicRoot: string,
+  logins: {
+    ingest: BrokerLogin;
+    api: BrokerLogin;
+    healthcheck: BrokerLogin;
+    gateways: readonly GatewayLogin[];
+  },
+): DynamicSecurityConfig {
   assertTopicRoot(topicRoot);
-  const vessels = `${topicRoot}/v1/vessels`;
-  const lines = [
-    '# Mosquitto topic ACL, written by services/platform/src/make-passwords.ts from the fleet registry.',
-    '# Do not edit by hand: re-run the script after a gateway is added or swapped.',
-    '',
-    `user ${SERVICE_USERS.ingest}`,
-    ...['telemetry', 'presence', 'heartbeat', 'events'].map((c) => `topic read ${vessels}/+/${c}`),
-    `topic write ${vessels}/+/ack`,
-    `topic write ${storedReadingsTopic(topicRoot)}`,
-    '# The container health check subscribes to the broker version.',
-    'topic read $SYS/broker/version',
-    '',
-    '# The API: what ingest stored, for the live stream.',
-    `user ${SERVICE_USERS.api}`,
-    `topic read ${storedReadingsTopic(topicRoot)}`,
-  ];
-  for (const g of gateways) {
-    lines.push(
-      '',
-      `# ${g.vesselId}`,
-      `user ${g.username}`,
-      ...['telemetry', 'presence', 'heartbeat', 'events'].map(
-        (c) => `topic write ${vessels}/${g.vesselId}/${c}`,
-      ),
-      `topic read ${vessels}/${g.vesselId}/ack`,
-      `topic read ${vessels}/${g.vesselId}/config`,
-    );
+  for (const login of [logins.ingest, logins.api, logins.healthcheck, ...logins.gateways]) {
+    if (login.username === '' || /[\r\n]/.test(login.username)) throw new Error(`invalid broker username`);
   }
-  return `${lines.join('\n')}\n`;
+  const vessels = [...new Set(logins.gateways.map((g) => g.vesselId))];
+  const vesselRole = (vesselId: string): string => `vessel-${vesselId}`;
+  const roles: DynamicSecurityConfig['roles'] = [
+    {
+      rolename: 'ingest',
+      textName: 'every vessel’s uplink, shared or not; writes acks and the stored-readings notices',
+      acls: [
+        ...UPLINK.flatMap((channel) => [
+          ...read(subscriptionFor(channel, { root: topicRoot })),
+          allow(
+            'subscribePattern',
+            subscriptionFor(channel, { root: topicRoot, shareGroup: INGEST_SHARE_GROUP }),
+          ),
+        ]),
+        allow('publishClientSend', subscriptionFor('ack', { root: topicRoot })),
+        allow('publishClientSend', storedReadingsTopic(topicRoot)),
+      ],
+    },
+    {
+      rolename: 'api',
+      textName: 'what ingest stored, for the live stream',
+      acls: read(storedReadingsTopic(topicRoot)),
+    },
+    { rolename: 'healthcheck', textName: 'the container health check', acls: read('$SYS/broker/version') },
+    ...vessels.map((vesselId) => ({
+      rolename: vesselRole(vesselId),
+      textName: `the gateways of ${vesselId}: its own uplink, ack and config`,
+      acls: [
+        // Refused by default already; explicit and first, so that a wider grant added later (`#` matches
+        // `$share/…` too) cannot let a gateway join ingest's share group.
+        { acltype: 'subscribePattern' as const, topic: '$share/#', allow: false, priority: 100 },
+        ...UPLINK.map((channel) =>
+          allow('publishClientSend', topicFor(channel, vesselId as VesselId, topicRoot)),
+        ),
+        ...DOWNLINK.flatMap((channel) => read(topicFor(channel, vesselId as VesselId, topicRoot))),
+      ],
+    })),
+  ];
+  return {
+    defaultACLAccess: {
+      publishClientSend: false,
+      publishClientReceive: false,
+      subscribe: false,
+      unsubscribe: true,
+    },
+    clients: [
+      dynsecClient(logins.ingest, SERVICE_CLIENT_IDS.ingest, 'ingest', 'ingest'),
+      dynsecClient(logins.api, SERVICE_CLIENT_IDS.api, 'api', 'the API'),
+      dynsecClient(logins.healthcheck, SERVICE_CLIENT_IDS.healthcheck, 'healthcheck', 'health check'),
+      ...logins.gateways.map((g) =>
+        dynsecClient(g, g.gatewayId, vesselRole(g.vesselId), `gateway of ${g.vesselId}`),
+      ),
+    ],
+    groups: [],
+    roles,
+  };
 }
