@@ -49,6 +49,12 @@ export * from './code-lists.js';
 export * from './fleet-status.js';
 export * from './emissions-result.js';
 export * from './api.js';
-export { storedReadingsTopic, StoredReadingSchema, StoredReadingsNotice } from './platform-channels.js';
+export {
+  IngestReplicaPresence,
+  ingestReplicaTopic,
+  storedReadingsTopic,
+  StoredReadingSchema,
+  StoredReadingsNotice,
+} from './platform-channels.js';
 export { PlatformPhase } from './platform-phase.js';
 export * from './partner-package.js';

@@ -46,3 +46,29 @@ export const StoredReadingsNotice = z.object({
   readings: z.array(StoredReadingSchema),
 });
 export type StoredReadingsNotice = z.infer<typeof StoredReadingsNotice>;
+
+/**
+ * Each ingest replica's presence, retained, on `<root>/v1/platform/ingest-replicas/<clientId>`: `online` when
+ * it connects, `offline` when it stops or (its last will) loses the connection; cleared (an empty retained
+ * message) when an operator retires it. A replica in a shared subscription whose persistent session outlives
+ * it keeps being handed its share of every vessel's messages; the live replicas read these to see such a
+ * stale member and say so. `clientId` is `+` for the subscription to every replica.
+ */
+export function ingestReplicaTopic(root: string, clientId: string): string {
+  assertTopicRoot(root);
+  if (clientId !== '+' && !/^[A-Za-z0-9._-]{1,128}$/.test(clientId))
+    throw new Error(`not a replica client id: ${clientId}`);
+  return `${root}/${TOPIC_SCHEME_VERSION}/platform/ingest-replicas/${clientId}`;
+}
+
+export const IngestReplicaPresence = z.object({
+  schema: z.literal('qtled.ingest-replica/1'),
+  clientId: z.string().min(1).max(128),
+  shareGroup: z.string().min(1).max(128),
+  state: z.enum(['online', 'offline']),
+  /** Why it went offline: a clean stop, or the broker's last will for a lost connection. */
+  cause: z.enum(['stopped', 'connection-lost']).optional(),
+  /** When the replica said so; absent in the last will, which is written when the replica connects. */
+  atMs: z.number().optional(),
+});
+export type IngestReplicaPresence = z.infer<typeof IngestReplicaPresence>;

@@ -18,6 +18,8 @@ export interface MqttSessionOptions {
   persistent: boolean;
   /** How long the broker keeps a persistent session of an MQTT 5 client that went away. */
   sessionExpiryS?: number;
+  /** What the broker publishes for this client when its connection is lost (its last will). */
+  will?: { topic: string; payload: string; qos: 0 | 1; retain: boolean };
 }
 
 /** One way for every service to connect: credentials, protocol, session, reconnects, no Nagle. */
@@ -37,6 +39,7 @@ export async function connectMqtt(
             ? { properties: { sessionExpiryInterval: session.sessionExpiryS ?? 14 * 86_400 } }
             : {}),
         }),
+    ...(session.will === undefined ? {} : { will: session.will }),
     ...(config.username === undefined ? {} : { username: config.username }),
     ...(config.password === undefined ? {} : { password: config.password }),
   };

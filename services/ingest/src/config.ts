@@ -28,6 +28,8 @@ export const ingestEnvSchema = z
       .regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, _ or -')
       .default('ingest'),
     INGEST_SHARED_SUBSCRIPTION: boolVar(true),
+    /** A member of the share group offline this long is reported as a stale replica (metric and log). */
+    INGEST_STALE_REPLICA_AFTER_S: intVar({ min: 1, max: 14 * 86_400, default: 300 }),
     INGEST_BATCH_MAX_READINGS: intVar({ min: 1, max: 50_000, default: 5_000 }),
     INGEST_BATCH_MAX_AGE_MS: intVar({ min: 0, max: 60_000, default: 250 }),
     INGEST_MAX_WRITES_IN_FLIGHT: intVar({ min: 1, max: 16, default: 2 }),
@@ -60,6 +62,7 @@ export interface IngestTuning {
   minDeviceTime: string;
   clockSkewToleranceS: number;
   gapScanIntervalS: number;
+  staleReplicaAfterS: number;
 }
 
 /** The tuning the INGEST_* variables give; the ingest service and the one-command platform share it. */
@@ -75,6 +78,7 @@ export function ingestTuningFrom(
     | 'INGEST_MIN_DEVICE_TIME'
     | 'INGEST_CLOCK_SKEW_TOLERANCE_S'
     | 'INGEST_GAP_SCAN_INTERVAL_S'
+    | 'INGEST_STALE_REPLICA_AFTER_S'
   >,
 ): IngestTuning {
   return {
@@ -87,6 +91,7 @@ export function ingestTuningFrom(
     minDeviceTime: config.INGEST_MIN_DEVICE_TIME,
     clockSkewToleranceS: config.INGEST_CLOCK_SKEW_TOLERANCE_S,
     gapScanIntervalS: config.INGEST_GAP_SCAN_INTERVAL_S,
+    staleReplicaAfterS: config.INGEST_STALE_REPLICA_AFTER_S,
   };
 }
 

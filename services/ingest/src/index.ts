@@ -27,3 +27,5 @@ export {
   ingestModuleConfigFrom,
 } from './module.js';
 export { type IngestOperations, LISTED_PAYLOAD_CHARS, ingestOperations } from './operations.js';
+export { type ReplicaWatch, createReplicaWatch, replicaLastWill } from './replica-watch.js';
+export { type RetireOutcome, retireReplica } from './retire-replica.js';

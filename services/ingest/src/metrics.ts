@@ -50,6 +50,11 @@ export function createIngestMetrics() {
       help: 'Readings waiting on disk for the store',
       registers: [registry],
     }),
+    staleReplicas: new Gauge({
+      name: 'qtled_ingest_stale_replicas',
+      help: 'Members of the share group offline longer than INGEST_STALE_REPLICA_AFTER_S whose session still takes a share',
+      registers: [registry],
+    }),
     acksSent: new Counter({
       name: 'qtled_ingest_acks_sent_total',
       help: 'Application-level acks published to gateways',

@@ -10,6 +10,7 @@ import { createOperatorServer } from './http.js';
 import { createIngestMetrics, type IngestMetrics } from './metrics.js';
 import { type IngestOperations, ingestOperations } from './operations.js';
 import { createIngest, type Ingest } from './pipeline.js';
+import { createReplicaWatch, type ReplicaWatch, replicaLastWill } from './replica-watch.js';
 import { openSpool, type Spool } from './spool.js';
 import { storedReadingsNotices } from './stored-notices.js';
 
@@ -59,6 +60,7 @@ export function createIngestModule(config: IngestModuleConfig, deps: IngestModul
   let client: MqttClient | undefined;
   let ingest: Ingest | undefined;
   let server: Server | undefined;
+  let replicas: ReplicaWatch | undefined;
   const operations = ingestOperations({ ingest: () => ingest, store: deps.store, metrics });
 
   const notifyStored = (readings: readonly StoredReading[]): void => {
@@ -81,10 +83,12 @@ export function createIngestModule(config: IngestModuleConfig, deps: IngestModul
     },
     async start() {
       spool = openSpool(config.spoolPath);
+      const { clientId, shareGroup } = config.tuning;
       client = await (deps.connectMqtt ?? connectMqtt)(config.mqtt, {
-        clientId: config.tuning.clientId,
+        clientId,
         persistent: true,
         ...(config.sessionExpiryS === undefined ? {} : { sessionExpiryS: config.sessionExpiryS }),
+        ...(config.shared ? { will: replicaLastWill(config.topicRoot, clientId, shareGroup) } : {}),
       });
       ingest = createIngest({
         mqtt: client,
@@ -98,6 +102,23 @@ export function createIngestModule(config: IngestModuleConfig, deps: IngestModul
         options: ingestOptionsFrom(config.tuning, { topicRoot: config.topicRoot, shared: config.shared }),
       });
       await ingest.start();
+      if (config.shared) {
+        // Only a share group has members whose stale sessions take a share of the messages.
+        replicas = createReplicaWatch({
+          mqtt: client,
+          clock: deps.clock,
+          logger,
+          gauge: metrics.staleReplicas,
+          options: {
+            topicRoot: config.topicRoot,
+            clientId,
+            shareGroup,
+            staleAfterMs: config.tuning.staleReplicaAfterS * 1_000,
+            checkIntervalMs: Math.min(30_000, config.tuning.staleReplicaAfterS * 1_000),
+          },
+        });
+        await replicas.start();
+      }
       if (config.operatorHttp !== null) {
         const { host, port } = config.operatorHttp;
         server = createOperatorServer(operations);
@@ -110,11 +131,14 @@ export function createIngestModule(config: IngestModuleConfig, deps: IngestModul
     },
     async stop() {
       if (server !== undefined) await new Promise<void>((resolve) => server?.close(() => resolve()));
-      // Flushes what is in flight (to the store or the disk backlog), publishes the acks, disconnects.
+      // Says this replica stopped, then flushes what is in flight (to the store or the disk backlog),
+      // publishes the acks, disconnects.
+      await replicas?.stop();
       await ingest?.stop();
       spool?.close();
       server = undefined;
       ingest = undefined;
+      replicas = undefined;
       client = undefined;
       spool = undefined;
     },

@@ -82,6 +82,7 @@ export function createIngest(deps: IngestDeps): Ingest {
   });
   let stopping = false;
   let started = false;
+  const platformPrefix = `${options.topicRoot}/v1/platform/`;
   let stopGapScan = (): void => undefined;
   const heldPubacks: (() => void)[] = [];
 
@@ -110,6 +111,11 @@ export function createIngest(deps: IngestDeps): Ingest {
   }
 
   function handleMessage(packet: InboundPublish, done: (error?: Error) => void): void {
+    // The platform's own channels on this connection (the replicas' presence) are not the boats' messages.
+    if (packet.topic.startsWith(platformPrefix)) {
+      done();
+      return;
+    }
     if (stopping) {
       // No PUBACK: the broker keeps the message for this persistent session's next connection.
       heldPubacks.push(() => {

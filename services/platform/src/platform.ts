@@ -107,6 +107,8 @@ export const DEFAULT_INGEST_TUNING: IngestTuning = {
   minDeviceTime: '2017-01-01T00:00:00Z',
   clockSkewToleranceS: 120,
   gapScanIntervalS: 300,
+  // No share group in one process (aedes): nothing to watch, kept for the shape.
+  staleReplicaAfterS: 300,
 };
 
 /**

@@ -29,6 +29,7 @@ const SCENARIO_TUNING: Omit<IngestTuning, 'clientId'> = {
   minDeviceTime: '2017-01-01T00:00:00Z',
   clockSkewToleranceS: 120,
   gapScanIntervalS: 0,
+  staleReplicaAfterS: 300,
 };
 
 export interface ScenarioPlatform {

@@ -8,10 +8,12 @@ import { promisify } from 'node:util';
 import {
   EXAMPLE_PAYLOADS,
   type VesselId,
+  ingestReplicaTopic,
   storedReadingsTopic,
   subscriptionFor,
   topicFor,
 } from '@qt-led/contract';
+import { replicaLastWill } from '@qt-led/ingest';
 import { freePorts, underParentDeathSignal, waitFor } from '@qt-led/test-harness';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -326,6 +328,20 @@ describe('the production broker configuration on a real mosquitto', () => {
     expect(await publishReason(api, topic, notice)).toBe(0x87);
     expect(await publishReason(gateway, topic, notice)).toBe(0x87);
   });
+  it('lets ingest keep its replica presence (last will included), and keeps it from the gateways', async () => {
+    const topic = ingestReplicaTopic(ROOT, SERVICE_CLIENT_IDS.ingest);
+    const will = replicaLastWill(ROOT, SERVICE_CLIENT_IDS.ingest, 'ingest');
+    const ingest = await asIngest({ will });
+    expect(await subscribeReason(ingest, ingestReplicaTopic(ROOT, '+'))).toBe(1);
+    const presence = JSON.stringify({ ...JSON.parse(will.payload), state: 'online', atMs: Date.now() });
+    expect(await publishReason(ingest, topic, presence, { retain: true })).toBe(0);
+    const gateway = await asGateway(gatewayA);
+    expect(await subscribeReason(gateway, ingestReplicaTopic(ROOT, '+'))).toBe(0x87);
+    expect(await publishReason(gateway, topic, presence, { retain: true })).toBe(0x87);
+    // Cleared again, as retiring a replica does.
+    expect(await publishReason(ingest, topic, '', { retain: true })).toBe(0);
+  });
+
   it('refuses a gateway login that connects with ingest’s client id; ingest stays connected with its session', async () => {
     // A persistent session, as ingest keeps one: its subscription and its queued messages.
     const sessionOptions = { clean: false, properties: { sessionExpiryInterval: 3600 } };

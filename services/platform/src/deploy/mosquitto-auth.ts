@@ -2,6 +2,7 @@ import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import {
   type RegistryIndex,
   assertTopicRoot,
+  ingestReplicaTopic,
   storedReadingsTopic,
   subscriptionFor,
   topicFor,
@@ -165,7 +166,8 @@ export function dynamicSecurityConfig(
   const roles: DynamicSecurityConfig['roles'] = [
     {
       rolename: 'ingest',
-      textName: 'every vessel’s uplink, shared or not; writes acks and the stored-readings notices',
+      textName:
+        'every vessel’s uplink, shared or not; writes acks and the stored-readings notices; the replicas’ presence',
       acls: [
         ...UPLINK.flatMap((channel) => [
           ...read(subscriptionFor(channel, { root: topicRoot })),
@@ -176,6 +178,9 @@ export function dynamicSecurityConfig(
         ]),
         allow('publishClientSend', subscriptionFor('ack', { root: topicRoot })),
         allow('publishClientSend', storedReadingsTopic(topicRoot)),
+        // The replicas' presence (last will included), and each other's: a stale member is reported.
+        allow('publishClientSend', ingestReplicaTopic(topicRoot, '+')),
+        ...read(ingestReplicaTopic(topicRoot, '+')),
       ],
     },
     {
