@@ -1,6 +1,13 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger } from '@qt-led/runtime';
+import { claimFirstAdmin, fetchPost } from '@qt-led/test-harness';
 import type { StoredReading } from '@qt-led/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiFixture, createApiFixture, NOW_MS } from './testing/api-fixture.js';
+import { INITIAL_ADMIN_FILE } from './auth/first-admin.js';
+import { startApiTestServer } from './testing/api-server.js';
 import { listenOnce, openStream } from './testing/http.js';
 
 let f: ApiFixture;
@@ -174,5 +181,40 @@ describe('live stream', () => {
     // Everyone else's stream stays open through all of it.
     expect(other.text()).not.toContain('event: end');
     other.close();
+  });
+
+  it('ends a stream when its token expires, on a real clock', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'qtled-stream-expiry-'));
+    const server = await startApiTestServer({
+      dataDir,
+      logger: createLogger({ name: 'stream-expiry', level: 'silent' }),
+      clock: { now: () => Date.now() },
+    });
+    try {
+      const admin = await claimFirstAdmin(fetchPost(server.url), join(dataDir, INITIAL_ADMIN_FILE));
+      const created = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/tokens',
+        headers: { authorization: `Bearer ${admin.token}` },
+        payload: {
+          name: 'harbour screen',
+          role: 'officer',
+          scopes: ['live'],
+          expiresAt: new Date(Date.now() + 1_500).toISOString(),
+        },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      const { token } = created.json<{ token: string }>();
+      const stream = await openStream(server.url, '/api/v1/stream?events=status', {
+        authorization: `Bearer ${token}`,
+      });
+      expect(stream.statusCode).toBe(200);
+      await stream.waitFor(/: connected/);
+      await stream.closed;
+      expect(events(stream.text(), 'end')).toEqual([{ reason: 'UNAUTHENTICATED' }]);
+    } finally {
+      await server.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
