@@ -1,5 +1,6 @@
 import './styles.css';
 import { ApiError, createApiClient } from './api/client.js';
+import type { LoginResponse } from './api/types.js';
 import { type LiveFeed, createLiveFeed, idleLiveFeed } from './api/live.js';
 import { type AppContext, type Cleanup, type PageView, parseRoute, withLoading } from './app.js';
 import { LANGUAGES, type Language, createI18n, isLanguage } from './i18n/i18n.js';
@@ -148,12 +149,7 @@ function shell(ctx: AppContext, current: Page): HTMLElement {
   showLive();
   const stop = ctx.live.onState(showLive);
   onLeave.push(stop);
-  const logout = h('button', { type: 'button', class: 'link', id: 'logout' }, i18n.t('nav.logout'));
-  logout.addEventListener('click', () => {
-    void api.logout().catch(() => undefined);
-    endSession();
-    navigate('/login');
-  });
+  const logout = logoutButton(i18n);
   return h(
     'header',
     { class: 'top' },
@@ -204,29 +200,21 @@ function loginView(): HTMLElement {
     required: true,
   });
   const submit = h('button', { type: 'submit' }, i18n.t('login.submit'));
-  const form = h(
-    'form',
-    { class: 'login', id: 'login-form' },
-    h('h1', {}, i18n.t('app.title')),
-    h('p', { class: 'muted' }, i18n.t('login.intro')),
-    h('label', { for: 'username' }, i18n.t('login.username')),
-    username,
-    h('label', { for: 'password' }, i18n.t('login.password')),
-    password,
-    message,
-    submit,
+  const form = credentialsForm(
+    'login-form',
+    [i18n.t('app.title'), i18n.t('login.intro')],
+    [
+      [i18n.t('login.username'), username],
+      [i18n.t('login.password'), password],
+    ],
+    [message, submit],
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     submit.disabled = true;
     api
       .login(username.value.trim(), password.value)
-      .then((response) => {
-        session = saveSession(sessionStorage, response);
-        // A partner who has chosen no language on this device reads the dashboard in Japanese.
-        language = loadLanguage(localStorage, session.user.role);
-        navigate(ROLE_ACCESS[session.user.role].home);
-      })
+      .then(signedIn)
       .catch((error: unknown) => {
         message.hidden = false;
         message.textContent =
@@ -254,19 +242,15 @@ function passwordChangeView(current: Session): HTMLElement {
     message.textContent = text;
     submit.disabled = false;
   };
-  const form = h(
-    'form',
-    { class: 'login', id: 'password-form' },
-    h('h1', {}, i18n.t('password.title')),
-    h('p', { class: 'muted' }, i18n.t('password.intro')),
-    h('label', { for: 'current-password' }, i18n.t('password.current')),
-    oneTime,
-    h('label', { for: 'new-password' }, i18n.t('password.new')),
-    next,
-    h('label', { for: 'confirm-password' }, i18n.t('password.confirm')),
-    again,
-    message,
-    submit,
+  const form = credentialsForm(
+    'password-form',
+    [i18n.t('password.title'), i18n.t('password.intro')],
+    [
+      [i18n.t('password.current'), oneTime],
+      [i18n.t('password.new'), next],
+      [i18n.t('password.confirm'), again],
+    ],
+    [message, submit],
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -279,10 +263,7 @@ function passwordChangeView(current: Session): HTMLElement {
       .changePassword(oneTime.value, next.value)
       // The change ends every session of this user: sign in again with the new password.
       .then(() => api.login(current.user.username, next.value))
-      .then((response) => {
-        session = saveSession(sessionStorage, response);
-        navigate(ROLE_ACCESS[session.user.role].home);
-      })
+      .then(signedIn)
       .catch((error: unknown) => {
         fail(
           error instanceof ApiError && error.status === 401
@@ -293,18 +274,47 @@ function passwordChangeView(current: Session): HTMLElement {
         );
       });
   });
+  return h(
+    'div',
+    { class: 'login-page' },
+    h('div', { class: 'login-tools' }, languagePicker(), logoutButton(i18n)),
+    form,
+  );
+}
+
+/** The sign-in page's form: a title and a line of help, labelled fields, then the error line and button. */
+function credentialsForm(
+  id: string,
+  [title, intro]: [string, string],
+  fields: readonly [string, HTMLInputElement][],
+  end: HTMLElement[],
+): HTMLFormElement {
+  return h(
+    'form',
+    { class: 'login', id },
+    h('h1', {}, title),
+    h('p', { class: 'muted' }, intro),
+    ...fields.flatMap(([label, input]) => [h('label', { for: input.id }, label), input]),
+    ...end,
+  );
+}
+
+/** Signed in: the session kept for this tab, the person's language, their home page. */
+function signedIn(response: LoginResponse): void {
+  session = saveSession(sessionStorage, response);
+  // A partner who has chosen no language on this device reads the dashboard in Japanese.
+  language = loadLanguage(localStorage, session.user.role);
+  navigate(ROLE_ACCESS[session.user.role].home);
+}
+
+function logoutButton(i18n: ReturnType<typeof createI18n>): HTMLElement {
   const logout = h('button', { type: 'button', class: 'link', id: 'logout' }, i18n.t('nav.logout'));
   logout.addEventListener('click', () => {
     void api.logout().catch(() => undefined);
     endSession();
     navigate('/login');
   });
-  return h(
-    'div',
-    { class: 'login-page' },
-    h('div', { class: 'login-tools' }, languagePicker(), logout),
-    form,
-  );
+  return logout;
 }
 
 window.addEventListener('hashchange', () => void render());
