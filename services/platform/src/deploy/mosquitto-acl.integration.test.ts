@@ -1,7 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { connect as connectTcp } from 'node:net';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -11,39 +8,16 @@ import {
   subscriptionFor,
   topicFor,
 } from '@qt-led/contract';
-import { freePorts, underParentDeathSignal, waitFor } from '@qt-led/test-harness';
+import { waitFor } from '@qt-led/test-harness';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePasswords } from './make-passwords.js';
+import { type ProductionBroker, makeCerts, startProductionBroker } from './production-broker.js';
 
-const REPO = new URL('../../../../', import.meta.url);
 const ROOT = 'qtled';
 // The broker checks topics, not payloads: the contract's examples, as they are.
 const TELEMETRY = JSON.stringify(EXAMPLE_PAYLOADS.telemetry);
 const ACK = JSON.stringify(EXAMPLE_PAYLOADS.ack);
-
-/**
- * The broker configuration docker-compose runs — deploy/mosquitto/mosquitto.conf with its conf.d delivery
- * settings, and the password file and ACL make-passwords writes — on the real local mosquitto. Only the
- * container paths and the port are rewritten.
- */
-async function productionConfig(dir: string, port: number, secrets: string): Promise<string> {
-  const shipped = await readFile(new URL('deploy/mosquitto/mosquitto.conf', REPO), 'utf8');
-  const rewritten = shipped.split('\n').map((line) =>
-    line
-      .replace(/^listener 1883$/, `listener ${port} 127.0.0.1`)
-      .replace(/^persistence_location .*/, `persistence_location ${dir}/`)
-      .replace(/^password_file .*/, `password_file ${join(secrets, 'passwd')}`)
-      .replace(/^acl_file .*/, `acl_file ${join(secrets, 'acl')}`)
-      .replace(/^include_dir .*/, `include_dir ${new URL('deploy/mosquitto/conf.d', REPO).pathname}`),
-  );
-  for (const expected of ['password_file', 'acl_file', 'include_dir', 'allow_anonymous false']) {
-    expect(rewritten.some((l) => l.startsWith(expected))).toBe(true);
-  }
-  // As root, mosquitto drops to a `mosquitto` user that cannot read the temp dir (harness does the same).
-  const user = process.getuid?.() === 0 ? ['user root'] : [];
-  return [...user, ...rewritten].join('\n');
-}
 
 /** The PUBACK reason code of a QoS 1 publish (MQTT 5): 0 accepted, 0x87 not authorized. */
 async function publishReason(
@@ -64,26 +38,9 @@ async function publishReason(
   }
 }
 
-async function waitForPort(port: number, child: ChildProcess): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (child.exitCode !== null) throw new Error(`mosquitto exited with ${child.exitCode}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connectTcp(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('mosquitto did not open its port');
-}
-
 describe('the production broker configuration on a real mosquitto', () => {
   let dir: string;
-  let child: ChildProcess;
+  let broker: ProductionBroker | undefined;
   let url: string;
   let secrets: ReturnType<typeof makePasswords>;
   let gatewayLogins: Record<string, { username: string; password: string }>;
@@ -117,21 +74,14 @@ describe('the production broker configuration on a real mosquitto', () => {
     gatewayB = other?.[2] ?? '';
     expect(gatewayA).not.toBe('');
     expect(gatewayB).not.toBe('');
-    const [port] = await freePorts(1);
-    url = `mqtt://127.0.0.1:${port}`;
-    const configPath = join(dir, 'mosquitto.conf');
-    await writeFile(configPath, await productionConfig(dir, port as number, join(dir, 'secrets')));
-    const [command, args] = await underParentDeathSignal('mosquitto', ['-c', configPath]);
-    child = spawn(command, args, { stdio: 'ignore' });
-    await waitForPort(port as number, child);
+    await makeCerts(join(dir, 'tls'));
+    broker = await startProductionBroker({ dir, secrets: join(dir, 'secrets'), tls: join(dir, 'tls') });
+    url = `mqtt://127.0.0.1:${broker.plainPort}`;
   });
 
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.endAsync(true)));
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    }
+    await broker?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
