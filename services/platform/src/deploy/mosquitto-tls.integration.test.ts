@@ -3,9 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ingestEnvSchema } from '@qt-led/ingest';
 import { connectMqtt, mqttConnectionFrom } from '@qt-led/infrastructure';
-import { loadConfig } from '@qt-led/runtime';
+import { createLogger, loadConfig } from '@qt-led/runtime';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { platformEnvSchema } from '../config.js';
+import { platformOptionsFrom } from '../options.js';
+import { startPlatform } from '../platform.js';
 import { makePasswords } from './make-passwords.js';
 import { type ProductionBroker, makeCerts, startProductionBroker } from './production-broker.js';
 
@@ -99,6 +102,27 @@ describe('the production broker over TLS', () => {
     );
     // The broker reads the CONNECT packet as a broken TLS record and drops the connection.
     await expect(plain).rejects.toThrow(/ECONNRESET|EPIPE|Couldn't connect/);
+  });
+
+  it('takes npm start onto the TLS broker with the CA, and stops it with another CA', async () => {
+    const start = async (ca: string, dataDir: string): Promise<() => Promise<void>> => {
+      const env = loadConfig('platform', platformEnvSchema, {
+        DATA_DIR: join(dir, dataDir),
+        API_PORT: '0',
+        MQTT_URL: `mqtts://127.0.0.1:${broker?.tlsPort ?? 0}`,
+        MQTT_CA_PATH: ca,
+        MQTT_USERNAME: secrets.ingest.username,
+        MQTT_PASSWORD: secrets.ingest.password,
+        INGEST_CLIENT_ID: `tls-platform-${dataDir}`,
+        FLEET_SIMULATION: 'false',
+      });
+      const logger = createLogger({ name: 'tls-platform', level: 'silent' });
+      const platform = await startPlatform(platformOptionsFrom(env, { logger, dashboardDir: undefined }));
+      return () => platform.stop();
+    };
+    const stop = await start(join(dir, 'tls', 'ca.crt'), 'platform-right-ca');
+    await stop();
+    await expect(start(join(dir, 'other', 'ca.crt'), 'platform-other-ca')).rejects.toThrow(UNTRUSTED);
   });
 
   it('with require_certificate, lets in only clients with a certificate of the CA', async () => {
