@@ -49,6 +49,24 @@ describe('the command line', () => {
     );
   });
 
+  it('takes the TLS files from flags or the environment, and refuses them with a plain broker URL', () => {
+    const parsed = parseCliOptions(
+      ['--broker', 'mqtts://mosquitto:8883', '--cert', 'gw.crt', '--key', 'gw.key'],
+      { MQTT_CA_PATH: '/tls/ca.crt' },
+      NOW,
+    );
+    if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+    expect(parsed.options).toMatchObject({ caFile: '/tls/ca.crt', certFile: 'gw.crt', keyFile: 'gw.key' });
+    const plain = parseCliOptions(
+      ['--broker', 'mqtt://mosquitto:1883', '--ca', 'ca.crt', '--cert', 'c'],
+      {},
+      NOW,
+    );
+    expect(plain.ok).toBe(false);
+    if (plain.ok) return;
+    expect(plain.problems.join('\n')).toMatch(/--cert and --key go together[\s\S]*need a TLS broker/);
+  });
+
   it('finds per-gateway credentials by vessel, gateway or *', () => {
     const table = parseCredentials({
       'QT-90145-TS': { username: 'a', password: '1' },

@@ -17,7 +17,11 @@ Usage: qtled-sim [options]
                            acknowledges, with a progress bar and a summary, then exit
   --faults <spec>          none | realistic | list: realistic,reboot:QT-90145-TS@2d,silent@5d~3d,...
                            (kind[:VESSEL][@OFFSET][~DURATION][xLAMPS]; default realistic)
-  --broker <url>           MQTT broker (default MQTT_URL, else mqtt://127.0.0.1:1883)
+  --broker <url>           MQTT broker (default MQTT_URL, else mqtt://127.0.0.1:1883); mqtts://host:8883 for TLS
+  --ca <file>              mqtts://: the CA the broker's certificate must chain to, PEM (default MQTT_CA_PATH,
+                           else the system's CAs); a broker with another certificate is refused
+  --cert, --key <file>     mqtts://: a client certificate and its key for every gateway, PEM (default
+                           MQTT_CERT_PATH / MQTT_KEY_PATH), for a broker that requires one
   --topic-root <root>      first topic segment(s) (default MQTT_TOPIC_ROOT, else qtled)
   --credentials <file>     per-gateway MQTT credentials, JSON: {"QT-90145-TS": {"username": "…",
                            "password": "…"}, "gw-41a11a97": {…}, "*": {…}} (vessel id, gateway id, or *)
@@ -44,6 +48,10 @@ export interface CliOptions {
   readonly backfill: boolean;
   readonly faults: FaultSpec;
   readonly brokerUrl: string;
+  /** PEM files for a TLS broker. */
+  readonly caFile: string | undefined;
+  readonly certFile: string | undefined;
+  readonly keyFile: string | undefined;
   readonly topicRoot: string;
   readonly credentialsFile: string | undefined;
   readonly username: string | undefined;
@@ -61,6 +69,9 @@ export interface CliEnvironment {
   readonly MQTT_URL?: string | undefined;
   readonly MQTT_USERNAME?: string | undefined;
   readonly MQTT_PASSWORD?: string | undefined;
+  readonly MQTT_CA_PATH?: string | undefined;
+  readonly MQTT_CERT_PATH?: string | undefined;
+  readonly MQTT_KEY_PATH?: string | undefined;
   readonly MQTT_TOPIC_ROOT?: string | undefined;
   readonly DATA_DIR?: string | undefined;
   readonly LOG_LEVEL?: string | undefined;
@@ -83,6 +94,9 @@ export function parseCliOptions(argv: readonly string[], env: CliEnvironment, no
         backfill: { type: 'string' },
         faults: { type: 'string' },
         broker: { type: 'string' },
+        ca: { type: 'string' },
+        cert: { type: 'string' },
+        key: { type: 'string' },
         'topic-root': { type: 'string' },
         credentials: { type: 'string' },
         username: { type: 'string' },
@@ -181,6 +195,13 @@ export function parseCliOptions(argv: readonly string[], env: CliEnvironment, no
     },
     undefined,
   );
+  const caFile = str('ca') ?? env.MQTT_CA_PATH;
+  const certFile = str('cert') ?? env.MQTT_CERT_PATH;
+  const keyFile = str('key') ?? env.MQTT_KEY_PATH;
+  if ((certFile === undefined) !== (keyFile === undefined)) problems.push('--cert and --key go together');
+  // TLS files with a plain broker URL would be ignored; the operator expects an encrypted link.
+  if ([caFile, certFile, keyFile].some((f) => f !== undefined) && !/^(mqtts|wss):/.test(brokerUrl))
+    problems.push(`--ca, --cert and --key need a TLS broker: --broker mqtts://host:8883, not "${brokerUrl}"`);
   const queueSync = str('queue-sync') ?? 'normal';
   if (queueSync !== 'full' && queueSync !== 'normal' && queueSync !== 'off')
     problems.push(`--queue-sync: "${queueSync}" is not full, normal or off`);
@@ -205,6 +226,9 @@ export function parseCliOptions(argv: readonly string[], env: CliEnvironment, no
       backfill: backfillMs !== undefined,
       faults,
       brokerUrl,
+      caFile,
+      certFile,
+      keyFile,
       topicRoot,
       credentialsFile: str('credentials'),
       username,

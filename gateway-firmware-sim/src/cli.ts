@@ -36,6 +36,11 @@ async function main(): Promise<number> {
     ...(o.vessels === undefined ? {} : { vessels: o.vessels }),
     broker: {
       url: o.brokerUrl,
+      tls: {
+        ca: o.caFile === undefined ? undefined : readFileSync(o.caFile, 'utf8'),
+        cert: o.certFile === undefined ? undefined : readFileSync(o.certFile, 'utf8'),
+        key: o.keyFile === undefined ? undefined : readFileSync(o.keyFile, 'utf8'),
+      },
       credentials: (vesselId, gatewayId) => credentialsFor(table, vesselId, gatewayId) ?? shared,
     },
     topicRoot: o.topicRoot,

@@ -19,6 +19,7 @@ export {
   openDiskQueue,
 } from './firmware/disk-queue.js';
 export {
+  type GatewayTls,
   type LinkGate,
   type MqttJsConnectorOptions,
   createMqttJsConnector,

@@ -13,11 +13,24 @@ export interface LinkGate {
   onChange(listener: (up: boolean) => void): () => void;
 }
 
+/**
+ * TLS material of a gateway, as PEM text, as it is provisioned into its flash: the CA the broker's
+ * certificate must chain to (absent: the system's CAs), and its own certificate and key for a broker
+ * that requires one.
+ */
+export interface GatewayTls {
+  ca?: string | undefined;
+  cert?: string | undefined;
+  key?: string | undefined;
+}
+
 export interface MqttJsConnectorOptions {
   /** `mqtt://host:1883`, `mqtts://…` */
   url: string;
   username?: string | undefined;
   password?: string | undefined;
+  /** Used with `mqtts://` and `wss://` URLs. */
+  tls?: GatewayTls | undefined;
   /** Pause before reconnecting after a lost connection (default 2,000 ms, doubling up to 60,000 ms). */
   reconnectDelayMs?: number;
   connectTimeoutMs?: number;
@@ -31,6 +44,16 @@ export interface MqttJsConnectorOptions {
  */
 export function createMqttJsConnector(options: MqttJsConnectorOptions): MqttConnector {
   const baseDelayMs = options.reconnectDelayMs ?? 2_000;
+  // The broker's certificate is always verified (chain and host name): a gateway never talks to a broker
+  // whose certificate its CA did not sign.
+  const tlsOptions = /^(mqtts|wss):/.test(options.url)
+    ? {
+        rejectUnauthorized: true,
+        ...(options.tls?.ca === undefined ? {} : { ca: options.tls.ca }),
+        ...(options.tls?.cert === undefined ? {} : { cert: options.tls.cert }),
+        ...(options.tls?.key === undefined ? {} : { key: options.tls.key }),
+      }
+    : {};
   return (sessionOptions, handlers): MqttSession => {
     let client: MqttClient | undefined;
     let connected = false;
@@ -73,6 +96,7 @@ export function createMqttJsConnector(options: MqttJsConnectorOptions): MqttConn
         },
         ...(options.username === undefined ? {} : { username: options.username }),
         ...(options.password === undefined ? {} : { password: options.password }),
+        ...tlsOptions,
       });
       client = c;
       // Small request/response packets (PUBLISH → PUBACK → ack): Nagle's algorithm with delayed ACKs would

@@ -2,7 +2,7 @@ import type { ConfigKey } from '../firmware/config-key.js';
 import { MeterId, type RegistryIndex, VesselId } from '@qt-led/contract';
 import type { QueueSynchronous } from '../firmware/disk-queue.js';
 import type { Gateway, GatewayTuning } from '../firmware/gateway.js';
-import { createMqttJsConnector } from '../firmware/mqtt-connector.js';
+import { type GatewayTls, createMqttJsConnector } from '../firmware/mqtt-connector.js';
 import type { GatewayLogger, MqttConnector } from '../firmware/ports.js';
 import { type FuelMeterPolicy, registrySetup } from '../world/registry-setup.js';
 import { type Random, createRandom, keyed } from '../world/rng.js';
@@ -25,6 +25,8 @@ export interface BrokerOptions {
   url: string;
   /** Per-gateway credentials (each gateway has its own on a production broker). */
   credentials?: (vesselId: string, gatewayId: string) => { username: string; password: string } | undefined;
+  /** The CA (and a client certificate) for an `mqtts://` broker, the same for every gateway. */
+  tls?: GatewayTls | undefined;
   /** Pause before reconnecting after an unexpected drop (real time, default 200 ms). */
   reconnectDelayMs?: number;
 }
@@ -337,6 +339,7 @@ function connectorFor(
   const credentials = options.broker.credentials?.(vesselId, gatewayId);
   return createMqttJsConnector({
     url: options.broker.url,
+    tls: options.broker.tls,
     link: gate,
     reconnectDelayMs: options.broker.reconnectDelayMs ?? 200,
     ...(credentials ? { username: credentials.username, password: credentials.password } : {}),

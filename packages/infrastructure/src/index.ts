@@ -19,5 +19,12 @@ export {
   createStoreModule,
   storeConfigFrom,
 } from './store-module.js';
-export { type MqttConnectionConfig, type MqttSessionOptions, connectMqtt } from './mqtt-connection.js';
+export {
+  type MqttConnectionConfig,
+  type MqttEnv,
+  type MqttSessionOptions,
+  type MqttTls,
+  connectMqtt,
+  mqttConnectionFrom,
+} from './mqtt-connection.js';
 export { createRegistryModule } from './registry-module.js';

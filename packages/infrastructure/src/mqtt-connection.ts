@@ -1,10 +1,22 @@
+import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+
+/**
+ * TLS material for an `mqtts://` or `wss://` broker, as PEM text: the CA the broker's certificate must chain
+ * to (absent: the system's CAs) and a client certificate with its key for brokers that require one.
+ */
+export interface MqttTls {
+  ca?: string | undefined;
+  cert?: string | undefined;
+  key?: string | undefined;
+}
 
 /** How a service reaches the broker. */
 export interface MqttConnectionConfig {
   url: string;
   username?: string | undefined;
   password?: string | undefined;
+  tls?: MqttTls | undefined;
   /**
    * The embedded broker (aedes) speaks MQTT 3.1.1 only; a real broker gets MQTT 5, whose session expiry lets
    * a persistent session outlive a restart of the service.
@@ -42,6 +54,7 @@ export async function connectMqtt(
     ...(session.will === undefined ? {} : { will: session.will }),
     ...(config.username === undefined ? {} : { username: config.username }),
     ...(config.password === undefined ? {} : { password: config.password }),
+    ...tlsOptions(config),
   };
   const client = await mqtt.connectAsync(config.url, options);
   // Acks and live notices leave at once instead of after a delayed TCP ACK (40 ms+ on loopback).
@@ -51,4 +64,55 @@ export async function connectMqtt(
   noDelay();
   client.on('connect', noDelay);
   return client;
+}
+
+/**
+ * The TLS options mqtt.js hands to `tls.connect`. The broker's certificate is always verified, chain and
+ * host name: a certificate from another CA fails the connection instead of being accepted.
+ */
+function tlsOptions(config: Pick<MqttConnectionConfig, 'url' | 'tls'>): IClientOptions {
+  if (!/^(mqtts|wss):/.test(config.url)) return {};
+  const tls = config.tls ?? {};
+  return {
+    rejectUnauthorized: true,
+    ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+    ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+    ...(tls.key === undefined ? {} : { key: tls.key }),
+  };
+}
+
+/** The broker variables of a service (`mqttEnv`), validated by its schema with `checkMqttTls`. */
+export interface MqttEnv {
+  MQTT_URL: string;
+  MQTT_USERNAME?: string | undefined;
+  MQTT_PASSWORD?: string | undefined;
+  MQTT_CA_PATH?: string | undefined;
+  MQTT_CERT_PATH?: string | undefined;
+  MQTT_KEY_PATH?: string | undefined;
+}
+
+/**
+ * A real broker's connection from the variables, with the TLS files read now, at start, so that a
+ * missing or unreadable file stops the process with the variable that names it.
+ */
+export function mqttConnectionFrom(env: MqttEnv): MqttConnectionConfig {
+  const read = (variable: 'MQTT_CA_PATH' | 'MQTT_CERT_PATH' | 'MQTT_KEY_PATH'): string | undefined => {
+    const path = env[variable];
+    if (path === undefined) return undefined;
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new Error(`${variable} ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+        cause: error,
+      });
+    }
+  };
+  const tls: MqttTls = { ca: read('MQTT_CA_PATH'), cert: read('MQTT_CERT_PATH'), key: read('MQTT_KEY_PATH') };
+  return {
+    url: env.MQTT_URL,
+    username: env.MQTT_USERNAME,
+    password: env.MQTT_PASSWORD,
+    ...(Object.values(tls).some((v) => v !== undefined) ? { tls } : {}),
+    embedded: false,
+  };
 }

@@ -18,6 +18,7 @@ export {
   registryLivePath,
   REGISTRY_LIVE_FILE,
   checkInfluxAuth,
+  checkMqttTls,
   SHARED_ENV_VARIABLES,
 } from './shared-env.js';
 export { type Logger, type LoggerOptions, REDACTED_PATHS, createLogger, redactUrl } from './logger.js';

@@ -17,6 +17,13 @@ export const mqttEnv = {
   MQTT_URL: urlVar(['mqtt', 'mqtts', 'ws', 'wss']).optional(),
   MQTT_USERNAME: z.string().min(1).optional(),
   MQTT_PASSWORD: secretVar().optional(),
+  /**
+   * TLS to the broker (`mqtts://`, `wss://`): the CA that signed the broker's certificate (PEM; unset: the
+   * system's CAs), and this client's certificate and key when the broker requires one.
+   */
+  MQTT_CA_PATH: z.string().min(1).optional(),
+  MQTT_CERT_PATH: z.string().min(1).optional(),
+  MQTT_KEY_PATH: z.string().min(1).optional(),
   MQTT_TOPIC_ROOT: z
     .string()
     .regex(
@@ -66,6 +73,38 @@ export function registryLivePath(env: {
   FLEET_REGISTRY_LIVE_PATH?: string | undefined;
 }): string {
   return env.FLEET_REGISTRY_LIVE_PATH ?? join(env.DATA_DIR, REGISTRY_LIVE_FILE);
+}
+
+/**
+ * Cross-variable rules for the broker's TLS: a client certificate needs its key, and TLS files with a
+ * plain `mqtt://` URL are refused rather than ignored, since the operator expects an encrypted link.
+ */
+export function checkMqttTls(
+  env: {
+    MQTT_URL?: string | undefined;
+    MQTT_CA_PATH?: string | undefined;
+    MQTT_CERT_PATH?: string | undefined;
+    MQTT_KEY_PATH?: string | undefined;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  if ((env.MQTT_CERT_PATH === undefined) !== (env.MQTT_KEY_PATH === undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [env.MQTT_CERT_PATH === undefined ? 'MQTT_CERT_PATH' : 'MQTT_KEY_PATH'],
+      message: 'MQTT_CERT_PATH and MQTT_KEY_PATH go together',
+    });
+  }
+  const tlsFile = (['MQTT_CA_PATH', 'MQTT_CERT_PATH', 'MQTT_KEY_PATH'] as const).find(
+    (name) => env[name] !== undefined,
+  );
+  if (tlsFile !== undefined && !/^(mqtts|wss):/.test(env.MQTT_URL ?? '')) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [tlsFile],
+      message: `${tlsFile} needs a TLS broker URL: set MQTT_URL to mqtts://host:8883 (or wss://)`,
+    });
+  }
 }
 
 /** Cross-variable rules for the InfluxDB fragment: one way to authenticate, and only both halves of it. */

@@ -50,7 +50,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     trustProxy: options.trustProxy,
     // Live streams stay open: closing the app ends them (preClose below) instead of waiting for them.
     forceCloseConnections: true,
-  });
+    // Node's https server; the routes and plugins only use what it shares with the http one.
+    ...(deps.https === undefined ? {} : { https: { cert: deps.https.cert, key: deps.https.key } }),
+  }) as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // Clients often send `content-type: application/json` with no body on a POST that takes none
@@ -100,7 +102,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerErrorHandler(app);
   registerAuthentication(app);
   registerRequestLog(app);
-  registerSecurityHeaders(app);
+  registerSecurityHeaders(app, { hsts: deps.https !== undefined });
 
   // Layer 4: routes.
   await app.register(healthRoutes, deps.ingest === undefined ? {} : { ingestHealth: deps.ingest });

@@ -1,4 +1,5 @@
 import type { PlatformPhase } from '@qt-led/contract';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEmissionsModule, type EmissionsModule } from '@qt-led/emissions';
 import type { RegistrySource } from '@qt-led/fleet-registry';
@@ -7,6 +8,7 @@ import { type MqttConnectionConfig, storeConfigFrom } from '@qt-led/infrastructu
 import type { Logger, ModuleStack } from '@qt-led/runtime';
 import type { TelemetryStore } from '@qt-led/store';
 import type { ApiEnv } from './config.js';
+import type { ApiTls } from './deps.js';
 import type { IngestOperations } from './ingest-operations.js';
 import type { LiveReadings } from './live-readings.js';
 import { type ApiModule, type ApiModuleConfig, createApiModule } from './module.js';
@@ -42,6 +44,24 @@ function packagesConfigFrom(env: ApiEnv): PackagesModuleConfig {
   };
 }
 
+/** The API's certificate and key, read at start so that a bad path stops the process naming its variable. */
+function apiTlsFrom(env: ApiEnv): ApiTls | undefined {
+  if (env.API_TLS_CERT_PATH === undefined || env.API_TLS_KEY_PATH === undefined) return undefined;
+  const read = (variable: 'API_TLS_CERT_PATH' | 'API_TLS_KEY_PATH', path: string): string => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new Error(`${variable} ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+        cause: error,
+      });
+    }
+  };
+  return {
+    cert: read('API_TLS_CERT_PATH', env.API_TLS_CERT_PATH),
+    key: read('API_TLS_KEY_PATH', env.API_TLS_KEY_PATH),
+  };
+}
+
 /** The API side's slices from the validated variables (the API service and the one-command platform). */
 export function apiSideConfigFrom(
   env: ApiEnv,
@@ -68,7 +88,7 @@ export function apiSideConfigFrom(
     },
     packages: packagesConfigFrom(env),
     api: {
-      http: { host: env.API_HOST, port: env.API_PORT },
+      http: { host: env.API_HOST, port: env.API_PORT, tls: apiTlsFrom(env) },
       dashboardDir: placement.dashboardDir,
       authDbPath: env.API_AUTH_DB_PATH ?? join(env.DATA_DIR, 'api-auth.sqlite'),
       dataDir: env.DATA_DIR,

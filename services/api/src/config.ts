@@ -2,6 +2,7 @@ import { alarmNotificationEnv, checkAlarmNotificationEnv } from '@qt-led/fleet-s
 import {
   boolVar,
   checkInfluxAuth,
+  checkMqttTls,
   dataEnv,
   influxEnv,
   intVar,
@@ -11,6 +12,20 @@ import {
   registryEnv,
 } from '@qt-led/runtime';
 import { z } from 'zod';
+
+/** HTTPS needs both the certificate and its key; one alone is a mistake, not plain HTTP. */
+export function checkApiTls(
+  env: { API_TLS_CERT_PATH?: string | undefined; API_TLS_KEY_PATH?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if ((env.API_TLS_CERT_PATH === undefined) !== (env.API_TLS_KEY_PATH === undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [env.API_TLS_CERT_PATH === undefined ? 'API_TLS_CERT_PATH' : 'API_TLS_KEY_PATH'],
+      message: 'API_TLS_CERT_PATH and API_TLS_KEY_PATH go together',
+    });
+  }
+}
 
 /** Every variable the API process reads (`main.ts`); `.env.example` documents each. */
 export const apiEnvSchema = z
@@ -31,6 +46,12 @@ export const apiEnvSchema = z
     API_SESSION_TTL_H: intVar({ min: 1, max: 24 * 30, default: 12 }),
     API_LOGIN_RATE_LIMIT_PER_MIN: intVar({ min: 1, max: 10_000, default: 10 }),
     API_TRUST_PROXY: boolVar(false),
+    /**
+     * HTTPS: the server certificate (PEM, with any intermediates after it) and its key. Unset: plain HTTP,
+     * for loopback or behind a TLS-terminating proxy only.
+     */
+    API_TLS_CERT_PATH: z.string().min(1).optional(),
+    API_TLS_KEY_PATH: z.string().min(1).optional(),
     /** The API's MQTT client id (live readings); unique per API replica. */
     API_MQTT_CLIENT_ID: z
       .string()
@@ -56,6 +77,8 @@ export const apiEnvSchema = z
     PACKAGES_SCHEDULE_HERE: boolVar(true),
   })
   .superRefine(checkInfluxAuth)
+  .superRefine(checkMqttTls)
+  .superRefine(checkApiTls)
   .superRefine(checkAlarmNotificationEnv);
 
 export type ApiConfig = z.output<typeof apiEnvSchema>;

@@ -13,6 +13,12 @@ import type { IngestOperations } from './ingest-operations.js';
 /** What `/readyz` asks besides the store: ingest's own view of whether it keeps up (optional). */
 export type IngestHealth = Pick<IngestOperations, 'ready'>;
 
+/** The API's server certificate and key, as PEM text. */
+export interface ApiTls {
+  cert: string;
+  key: string;
+}
+
 export interface Clock {
   now(): number;
 }
@@ -78,6 +84,8 @@ export interface ApiDeps {
   /** Methodology ids the emissions service knows (the `variant` parameter); default: the built-in ones. */
   methodologyIds?: readonly string[];
   options?: Partial<ApiOptions>;
+  /** Serve HTTPS with this certificate (PEM, chain after it) and key; absent: plain HTTP. */
+  https?: ApiTls;
 }
 
 declare module 'fastify' {

@@ -20,4 +20,4 @@ export {
 } from './auth/permissions.js';
 export { INITIAL_ADMIN_FILE } from './auth/first-admin.js';
 export { STREAM_EVENTS } from './routes/stream.js';
-export { apiEnvSchema, API_ENV_VARIABLES, type ApiConfig } from './config.js';
+export { apiEnvSchema, API_ENV_VARIABLES, type ApiConfig, checkApiTls } from './config.js';

@@ -1,8 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { loadFleetRegistry } from '@qt-led/fleet-registry';
 import { createInfluxStore } from '@qt-led/store-influx';
 import {
@@ -14,11 +16,13 @@ import {
   waitFor,
 } from '@qt-led/test-harness';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { HSTS } from './plugins/security-headers.js';
 import { generateFleetTelemetry } from './testing/fleet-telemetry.js';
 
 const influx = inject('influx');
 const isolation = createIsolation('api_main');
 const serviceDir = fileURLToPath(new URL('..', import.meta.url));
+const makeCerts = fileURLToPath(new URL('../../../deploy/tls/make-certs.sh', import.meta.url));
 let dataDir: string;
 let child: ChildProcess | undefined;
 let output = '';
@@ -107,4 +111,72 @@ describe('the API process', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });
+});
+
+/** A GET over HTTPS that trusts only `ca` (and checks the host name), as the compose health check does. */
+function getTrusting(url: string, ca: string): Promise<{ status: number; hsts: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    httpsGet(url, { ca }, (response) => {
+      response.resume();
+      resolve({
+        status: response.statusCode ?? 0,
+        hsts: response.headers['strict-transport-security'],
+      });
+    }).on('error', reject);
+  });
+}
+
+describe('the API process over TLS', () => {
+  let tlsChild: ChildProcess | undefined;
+  let tlsDir: string;
+  afterAll(async () => {
+    if (tlsChild?.exitCode === null) tlsChild.kill('SIGKILL');
+    await rm(tlsDir, { recursive: true, force: true });
+  });
+
+  it('serves HTTPS with the certificate of make-certs.sh, with HSTS, and fails a client trusting another CA', async () => {
+    tlsDir = await mkdtemp(join(tmpdir(), 'qtled-api-tls-'));
+    const run = promisify(execFile);
+    await run(makeCerts, [], { env: { ...process.env, TLS_OUT_DIR: join(tlsDir, 'tls') } });
+    await run(makeCerts, [], { env: { ...process.env, TLS_OUT_DIR: join(tlsDir, 'other') } });
+    const ca = await readFile(join(tlsDir, 'tls', 'ca.crt'), 'utf8');
+    const otherCa = await readFile(join(tlsDir, 'other', 'ca.crt'), 'utf8');
+    const [port] = await freePorts(1);
+    const base = `https://127.0.0.1:${String(port)}`;
+    let log = '';
+    tlsChild = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', 'src/main.ts'], {
+      cwd: serviceDir,
+      env: {
+        ...process.env,
+        ...influxEnv,
+        DATA_DIR: tlsDir,
+        API_HOST: '127.0.0.1',
+        API_PORT: String(port),
+        API_TLS_CERT_PATH: join(tlsDir, 'tls', 'api.crt'),
+        API_TLS_KEY_PATH: join(tlsDir, 'tls', 'api.key'),
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    tlsChild.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    tlsChild.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    await waitFor(
+      async () => (await getTrusting(`${base}/healthz`, ca).catch(() => undefined))?.status === 200,
+      {
+        timeoutMs: 30_000,
+        description: () => `the API to answer /healthz over HTTPS; output so far:\n${log}`,
+      },
+    );
+    expect(await getTrusting(`${base}/healthz`, ca)).toEqual({ status: 200, hsts: HSTS });
+    expect(log).toContain(`API listening on ${base}`);
+    await expect(getTrusting(`${base}/healthz`, otherCa)).rejects.toThrow(
+      /self[- ]signed certificate|unable to (get local issuer|verify)/i,
+    );
+    // Plain HTTP on the HTTPS port gets no answer from the API.
+    await expect(fetch(`http://127.0.0.1:${String(port)}/healthz`)).rejects.toThrow();
+
+    const exited = new Promise<number | null>((resolve) => tlsChild?.on('exit', (code) => resolve(code)));
+    tlsChild.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 90_000);
 });

@@ -1,7 +1,12 @@
 #!/usr/bin/env node
 // The API process (compose): the store, the registry source, and the API side — emissions, fleet status
 // with its alarm notifiers, the API with the dashboard, and the live readings ingest publishes on the broker.
-import { createRegistryModule, createStoreModule, storeConfigFrom } from '@qt-led/infrastructure';
+import {
+  createRegistryModule,
+  createStoreModule,
+  mqttConnectionFrom,
+  storeConfigFrom,
+} from '@qt-led/infrastructure';
 import { redactUrl, runProcess, startModules } from '@qt-led/runtime';
 import { addApiSide, apiSideConfigFrom } from './assemble.js';
 import { apiEnvSchema } from './config.js';
@@ -21,12 +26,7 @@ await runProcess({
           liveReadingsBroker:
             config.MQTT_URL === undefined
               ? null
-              : {
-                  url: config.MQTT_URL,
-                  username: config.MQTT_USERNAME,
-                  password: config.MQTT_PASSWORD,
-                  embedded: false,
-                },
+              : mqttConnectionFrom({ ...config, MQTT_URL: config.MQTT_URL }),
           topicRoot: config.MQTT_TOPIC_ROOT,
         }),
         { logger, clock, store, registry },

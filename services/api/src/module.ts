@@ -12,13 +12,14 @@ import type { FastifyInstance } from 'fastify';
 import type { MqttClient } from 'mqtt';
 import { buildApi } from './app.js';
 import { INITIAL_ADMIN_FILE } from './auth/first-admin.js';
-import type { ApiOptions } from './deps.js';
+import type { ApiOptions, ApiTls } from './deps.js';
 import type { IngestOperations } from './ingest-operations.js';
 import { createMqttLiveReadings, type LiveReadings } from './live-readings.js';
 
 /** The API's slice of a process's configuration. */
 export interface ApiModuleConfig {
-  http: { host: string; port: number };
+  /** Where to listen; with `tls`, HTTPS. */
+  http: { host: string; port: number; tls?: ApiTls | undefined };
   /** The built dashboard served at `/`; absent: the API only. */
   dashboardDir?: string | undefined;
   /** SQLite file of users, sessions and API tokens. */
@@ -53,7 +54,7 @@ export interface ApiModuleDeps {
 }
 
 export interface ApiModule extends ServiceModule {
-  /** `http://host:port`, once listening. */
+  /** `http://host:port` (`https://` with TLS), once listening. */
   readonly url: string;
   readonly app: FastifyInstance;
   readonly adminCredentialsPath: string;
@@ -110,11 +111,12 @@ export function createApiModule(config: ApiModuleConfig, deps: ApiModuleDeps): A
         ...(deps.platformPhase === undefined ? {} : { platformPhase: deps.platformPhase }),
         ...(deps.sessionClock === undefined ? {} : { sessionClock: deps.sessionClock }),
         options: config.options,
+        ...(config.http.tls === undefined ? {} : { https: config.http.tls }),
       });
       await app.listen({ host: config.http.host, port: config.http.port });
       const { port } = app.server.address() as AddressInfo;
       const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
-      url = `http://${host}:${port}`;
+      url = `${config.http.tls === undefined ? 'http' : 'https'}://${host}:${port}`;
       logger.info(
         { url, dashboard: config.dashboardDir ?? null },
         'API listening (OpenAPI at /api/openapi.json)',

@@ -32,6 +32,30 @@ describe('ingest configuration', () => {
     }
   });
 
+  it('takes the broker TLS files only with a TLS URL, and a client certificate only with its key', () => {
+    const config = loadConfig('ingest', ingestEnvSchema, {
+      MQTT_URL: 'mqtts://mosquitto:8883',
+      MQTT_CA_PATH: '/tls/ca.crt',
+    });
+    expect(config.MQTT_CA_PATH).toBe('/tls/ca.crt');
+    try {
+      loadConfig('ingest', ingestEnvSchema, {
+        MQTT_URL: 'mqtt://mosquitto:1883',
+        MQTT_CA_PATH: '/tls/ca.crt',
+        MQTT_CERT_PATH: '/tls/ingest.crt',
+      });
+      expect.unreachable('the configuration should be rejected');
+    } catch (error) {
+      expect((error as ConfigError).problems).toEqual([
+        { variable: 'MQTT_KEY_PATH', message: 'MQTT_CERT_PATH and MQTT_KEY_PATH go together' },
+        {
+          variable: 'MQTT_CA_PATH',
+          message: 'MQTT_CA_PATH needs a TLS broker URL: set MQTT_URL to mqtts://host:8883 (or wss://)',
+        },
+      ]);
+    }
+  });
+
   it('is documented variable by variable in .env.example', async () => {
     const text = await readFile(new URL('../../../.env.example', import.meta.url), 'utf8');
     const documented = new Set([...text.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));

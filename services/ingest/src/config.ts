@@ -1,6 +1,7 @@
 import {
   boolVar,
   checkInfluxAuth,
+  checkMqttTls,
   dataEnv,
   influxEnv,
   intVar,
@@ -46,7 +47,8 @@ export const ingestEnvSchema = z
     /** Tell the API's live stream in another process what was stored (compose); off: nobody listens. */
     INGEST_PUBLISH_STORED_READINGS: boolVar(true),
   })
-  .superRefine(checkInfluxAuth);
+  .superRefine(checkInfluxAuth)
+  .superRefine(checkMqttTls);
 
 export type IngestConfig = z.output<typeof ingestEnvSchema>;
 export const INGEST_ENV_VARIABLES = Object.keys(ingestEnvSchema.shape);

@@ -1,7 +1,12 @@
 #!/usr/bin/env node
 // The ingest process (compose, or by hand against real servers): the store and the ingest module.
 import { hostname } from 'node:os';
-import { createRegistryModule, createStoreModule, storeConfigFrom } from '@qt-led/infrastructure';
+import {
+  createRegistryModule,
+  createStoreModule,
+  mqttConnectionFrom,
+  storeConfigFrom,
+} from '@qt-led/infrastructure';
 import { redactUrl, runProcess, startModules } from '@qt-led/runtime';
 import { ingestEnvSchema } from './config.js';
 import { createIngestModule, ingestModuleConfigFrom } from './module.js';
@@ -23,12 +28,7 @@ await runProcess({
       await modules.add(
         createIngestModule(
           ingestModuleConfigFrom(config, {
-            mqtt: {
-              url: brokerUrl,
-              username: config.MQTT_USERNAME,
-              password: config.MQTT_PASSWORD,
-              embedded: false,
-            },
+            mqtt: mqttConnectionFrom({ ...config, MQTT_URL: brokerUrl }),
             shared: config.INGEST_SHARED_SUBSCRIPTION,
             operatorHttp: { host: config.INGEST_HTTP_HOST, port: config.INGEST_HTTP_PORT },
             publishStoredReadings: config.INGEST_PUBLISH_STORED_READINGS,

@@ -1,7 +1,7 @@
-import { apiEnvSchema } from '@qt-led/api';
+import { apiEnvSchema, checkApiTls } from '@qt-led/api';
 import { checkAlarmNotificationEnv } from '@qt-led/fleet-status';
 import { ingestEnvSchema } from '@qt-led/ingest';
-import { boolVar, checkInfluxAuth, intVar } from '@qt-led/runtime';
+import { boolVar, checkInfluxAuth, checkMqttTls, intVar } from '@qt-led/runtime';
 import { z } from 'zod';
 
 // The platform's HTTP port is the API's; ingest's operator endpoints are not served in this process.
@@ -46,6 +46,8 @@ export const platformEnvSchema = z
     FLEET_SIM_CREDENTIALS_PATH: z.string().min(1).optional(),
   })
   .superRefine(checkInfluxAuth)
+  .superRefine(checkMqttTls)
+  .superRefine(checkApiTls)
   .superRefine(checkAlarmNotificationEnv);
 
 export type PlatformConfig = z.output<typeof platformEnvSchema>;

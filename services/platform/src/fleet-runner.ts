@@ -1,4 +1,5 @@
 import type { RegistryIndex } from '@qt-led/contract';
+import type { MqttTls } from '@qt-led/infrastructure';
 import {
   type ConfigKey,
   type FaultSpec,
@@ -24,6 +25,8 @@ export interface FleetRunnerOptions {
   /** The boats move in lock step on it while behind the platform clock, then follow the platform clock. */
   clock: WorldClock;
   brokerUrl: string;
+  /** The broker's CA (and a client certificate) when it speaks TLS. */
+  brokerTls?: MqttTls | undefined;
   credentials?: (vesselId: string, gatewayId: string) => { username: string; password: string } | undefined;
   topicRoot: string;
   /** One folder per vessel, holding its gateway's disk queue. */
@@ -90,6 +93,7 @@ export function createFleetRunner(options: FleetRunnerOptions): FleetRunner {
       dataDir: options.dataDir,
       broker: {
         url: options.brokerUrl,
+        tls: options.brokerTls,
         ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
       },
       faults: faults.filter((f) => f.vesselId === vesselId),

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { apiSideConfigFrom } from '@qt-led/api';
 import { ingestTuningFrom } from '@qt-led/ingest';
-import { storeConfigFrom } from '@qt-led/infrastructure';
+import { mqttConnectionFrom, storeConfigFrom } from '@qt-led/infrastructure';
 import { type Logger, type loadConfig, registryLivePath } from '@qt-led/runtime';
 import { z } from 'zod';
 import type { platformEnvSchema } from './config.js';
@@ -39,7 +39,7 @@ export function platformOptionsFrom(
     broker:
       config.MQTT_URL === undefined
         ? undefined
-        : { url: config.MQTT_URL, username: config.MQTT_USERNAME, password: config.MQTT_PASSWORD },
+        : mqttConnectionFrom({ ...config, MQTT_URL: config.MQTT_URL }),
     embeddedBroker: {
       host: config.PLATFORM_BROKER_HOST,
       port: config.PLATFORM_BROKER_PORT,

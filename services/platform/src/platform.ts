@@ -26,11 +26,8 @@ import { type WorldClock, createWorldClock } from './world-clock.js';
 
 export type { SimulatedFleetOptions } from './simulated-fleet.js';
 
-export interface ExternalBroker {
-  url: string;
-  username?: string | undefined;
-  password?: string | undefined;
-}
+/** A real broker: its URL, the platform's login and, for `mqtts://`, the TLS material. */
+export type ExternalBroker = Omit<MqttConnectionConfig, 'embedded'>;
 
 /** The platform's configuration: every module's slice, as `main.ts` derives it from the environment. */
 export interface PlatformOptions {

@@ -153,6 +153,7 @@ export function createSimulatedFleetModule(
         resumeMs: resumeOf,
         clock,
         brokerUrl: config.broker.url,
+        brokerTls: config.broker.tls,
         ...(config.credentials === undefined
           ? {}
           : {

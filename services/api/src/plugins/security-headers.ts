@@ -19,19 +19,27 @@ export const DASHBOARD_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/**
+ * Over HTTPS, browsers that have seen the site once refuse plain HTTP to it for a year, so a network
+ * attacker cannot downgrade a later visit. Not `includeSubDomains`: other hosts of the operator's domain
+ * may not serve HTTPS.
+ */
+export const HSTS = 'max-age=31536000';
+
 /** The API docs page (Swagger UI) runs inline scripts: it gets no CSP of this strictness. */
 const DOCS_PREFIX = '/api/docs';
 
 /**
  * Headers that cost nothing and close common holes: no MIME sniffing of a CSV into HTML, no framing of
  * the dashboard by another site, no URLs (with their query) leaking to other sites in Referer, and the
- * dashboard's Content-Security-Policy on everything but the API docs page.
+ * dashboard's Content-Security-Policy on everything but the API docs page; HSTS when served over TLS.
  */
-export function registerSecurityHeaders(app: FastifyInstance): void {
+export function registerSecurityHeaders(app: FastifyInstance, options: { hsts: boolean }): void {
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');
     reply.header('referrer-policy', 'no-referrer');
+    if (options.hsts) reply.header('strict-transport-security', HSTS);
     if (!request.url.startsWith(DOCS_PREFIX)) reply.header('content-security-policy', DASHBOARD_CSP);
     done(null, payload);
   });

@@ -17,6 +17,7 @@ interface ComposeService {
   command?: string[];
   environment?: Record<string, string | number | boolean>;
   volumes?: string[];
+  ports?: string[];
   profiles?: string[];
 }
 interface ComposeFile {
@@ -78,7 +79,8 @@ describe('docker-compose.yml', () => {
       ingestEnvSchema,
       environmentOf(services['ingest'] as ComposeService, DOT_ENV),
     );
-    expect(ingest.MQTT_URL).toBe('mqtt://mosquitto:1883');
+    expect(ingest.MQTT_URL).toBe('mqtts://mosquitto:8883');
+    expect(ingest.MQTT_CA_PATH).toBeDefined();
     expect(ingest.MQTT_USERNAME).toBe('ingest');
     expect(ingest.MQTT_PASSWORD).toBe('ingest-secret');
     // Mosquitto delivers shared subscriptions; replicas split the load.
@@ -135,6 +137,59 @@ describe('docker-compose.yml', () => {
       const entry = (service.command ?? [])[1] ?? '';
       expect(existsSync(new URL(entry.replace('/dist/', '/src/').replace(/\.js$/, '.ts'), REPO))).toBe(true);
     }
+  });
+});
+
+describe('TLS in docker-compose.yml', () => {
+  /** Which host file a container path is mounted from. */
+  const mountedFrom = (service: ComposeService, path: string): string | undefined =>
+    (service.volumes ?? []).map((v) => v.split(':')).find(([, target]) => target === path)?.[0];
+
+  it('publishes only MQTT over TLS and HTTPS to the network; the rest on loopback or not at all', async () => {
+    const { services } = await compose();
+    const published = Object.entries(services).flatMap(([name, s]) =>
+      (s.ports ?? []).filter((p) => !p.startsWith('127.0.0.1:')).map((p) => `${name} ${p}`),
+    );
+    expect(published.sort()).toEqual(['api 8080:8080', 'mosquitto 8883:8883']);
+  });
+
+  it('connects every MQTT client over TLS with the CA, and serves the API over HTTPS, from mounted files', async () => {
+    const { services } = await compose();
+    for (const name of ['ingest', 'api'] as const) {
+      const service = services[name] as ComposeService;
+      const env = environmentOf(service, DOT_ENV);
+      expect(env['MQTT_URL']).toBe('mqtts://mosquitto:8883');
+      expect(mountedFrom(service, env['MQTT_CA_PATH'] ?? '')).toBe('./deploy/tls/secrets/ca.crt');
+    }
+    const api = services['api'] as ComposeService;
+    const apiEnv = environmentOf(api, DOT_ENV);
+    expect(mountedFrom(api, apiEnv['API_TLS_CERT_PATH'] ?? '')).toBe('./deploy/tls/secrets/api.crt');
+    expect(mountedFrom(api, apiEnv['API_TLS_KEY_PATH'] ?? '')).toBe('./deploy/tls/secrets/api.key');
+    // The health check speaks HTTPS and checks the certificate against the CA.
+    const check = JSON.stringify((api as { healthcheck?: unknown }).healthcheck);
+    expect(check).toContain("require('https')");
+    expect(check).toContain(apiEnv['MQTT_CA_PATH'] ?? '(no CA)');
+
+    const simulator = services['simulator'] as ComposeService;
+    const command = simulator.command ?? [];
+    expect(command[command.indexOf('--broker') + 1]).toBe('mqtts://mosquitto:8883');
+    expect(mountedFrom(simulator, command[command.indexOf('--ca') + 1] ?? '')).toBe(
+      './deploy/tls/secrets/ca.crt',
+    );
+
+    // The broker's listener reads the files compose mounts.
+    const mosquitto = services['mosquitto'] as ComposeService;
+    const conf = await readFile(new URL('deploy/mosquitto/mosquitto.conf', REPO), 'utf8');
+    for (const [option, file] of [
+      ['cafile', 'ca.crt'],
+      ['certfile', 'broker.crt'],
+      ['keyfile', 'broker.key'],
+    ] as const) {
+      const path = new RegExp(`^${option} (\\S+)$`, 'm').exec(conf)?.[1] ?? '';
+      expect(mountedFrom(mosquitto, path), option).toBe(`./deploy/tls/secrets/${file}`);
+    }
+    expect(conf).toMatch(/^listener 8883$/m);
+    expect(conf).toMatch(/^tls_version tlsv1\.2$/m);
   });
 });
 

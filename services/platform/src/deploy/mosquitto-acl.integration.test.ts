@@ -1,7 +1,5 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { connect as connectTcp } from 'node:net';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,51 +12,19 @@ import {
   topicFor,
 } from '@qt-led/contract';
 import { replicaLastWill } from '@qt-led/ingest';
-import { freePorts, underParentDeathSignal, waitFor } from '@qt-led/test-harness';
+import { waitFor } from '@qt-led/test-harness';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { makePasswords } from './make-passwords.js';
 import { type DynamicSecurityConfig, INGEST_SHARE_GROUP, SERVICE_CLIENT_IDS } from './mosquitto-auth.js';
+import { type ProductionBroker, makeCerts, startProductionBroker } from './production-broker.js';
 
 const REPO = new URL('../../../../', import.meta.url);
 const ROOT = 'qtled';
 // The broker checks topics, not payloads: the contract's examples, as they are.
 const TELEMETRY = JSON.stringify(EXAMPLE_PAYLOADS.telemetry);
 const ACK = JSON.stringify(EXAMPLE_PAYLOADS.ack);
-
-/** Where the Debian package installs the plugin the eclipse-mosquitto image has in /usr/lib. */
-const LOCAL_DYNSEC_PLUGIN = '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so';
-
-/**
- * The broker configuration docker-compose runs — deploy/mosquitto/mosquitto.conf with its conf.d delivery
- * settings, and the dynamic-security file make-passwords writes — on the real local mosquitto. Only the
- * container paths and the port are rewritten.
- */
-async function productionConfig(dir: string, port: number, dynsecFile: string): Promise<string> {
-  const shipped = await readFile(new URL('deploy/mosquitto/mosquitto.conf', REPO), 'utf8');
-  const rewritten = shipped.split('\n').map((line) =>
-    line
-      .replace(/^listener 1883$/, `listener ${port} 127.0.0.1`)
-      .replace(/^persistence_location .*/, `persistence_location ${dir}/`)
-      .replace(/^plugin \/usr\/lib\/mosquitto_dynamic_security\.so$/, `plugin ${LOCAL_DYNSEC_PLUGIN}`)
-      .replace(/^plugin_opt_config_file .*/, `plugin_opt_config_file ${dynsecFile}`)
-      .replace(/^include_dir .*/, `include_dir ${new URL('deploy/mosquitto/conf.d', REPO).pathname}`),
-  );
-  for (const expected of [
-    `plugin ${LOCAL_DYNSEC_PLUGIN}`,
-    `plugin_opt_config_file ${dynsecFile}`,
-    'include_dir',
-    'allow_anonymous false',
-  ]) {
-    expect(rewritten.some((l) => l.startsWith(expected))).toBe(true);
-  }
-  // No other authentication or ACL beside the plugin's.
-  expect(rewritten.filter((l) => /^(password_file|acl_file|allow_anonymous true)/.test(l))).toEqual([]);
-  // As root, mosquitto drops to a `mosquitto` user that cannot read the temp dir (harness does the same).
-  const user = process.getuid?.() === 0 ? ['user root'] : [];
-  return [...user, ...rewritten].join('\n');
-}
 
 /** The SUBACK reason code of one subscription (MQTT 5): the granted QoS, or 0x80/0x87 when refused. */
 async function subscribeReason(c: MqttClient, filter: string): Promise<number> {
@@ -92,26 +58,9 @@ async function publishReason(
   }
 }
 
-async function waitForPort(port: number, child: ChildProcess): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (child.exitCode !== null) throw new Error(`mosquitto exited with ${child.exitCode}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connectTcp(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('mosquitto did not open its port');
-}
-
 describe('the production broker configuration on a real mosquitto', () => {
   let dir: string;
-  let child: ChildProcess;
+  let broker: ProductionBroker | undefined;
   let url: string;
   let brokerPort: number;
   let secrets: ReturnType<typeof makePasswords>;
@@ -160,22 +109,19 @@ describe('the production broker configuration on a real mosquitto', () => {
     gatewayB = gatewayOf(B) ?? '';
     expect(gatewayA).not.toBe('');
     expect(gatewayB).not.toBe('');
-    const [port] = await freePorts(1);
-    brokerPort = port as number;
-    url = `mqtt://127.0.0.1:${port}`;
-    const configPath = join(dir, 'mosquitto.conf');
-    await writeFile(configPath, await productionConfig(dir, brokerPort, secrets.dynamicSecurityFile));
-    const [command, args] = await underParentDeathSignal('mosquitto', ['-c', configPath]);
-    child = spawn(command, args, { stdio: 'ignore' });
-    await waitForPort(brokerPort, child);
+    await makeCerts(join(dir, 'tls'));
+    broker = await startProductionBroker({
+      dir,
+      dynsecFile: secrets.dynamicSecurityFile,
+      tls: join(dir, 'tls'),
+    });
+    brokerPort = broker.plainPort;
+    url = `mqtt://127.0.0.1:${brokerPort}`;
   });
 
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.endAsync(true)));
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    }
+    await broker?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
