@@ -6,9 +6,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TelemetryBatch } from '@qt-led/contract';
 import { createFleetSimulation, type FleetSummary, parseFaultSpec } from '@qt-led/gateway';
-import { findGaps, type StoredReading, type TelemetryStore } from '@qt-led/store';
+import type { TelemetryStore } from '@qt-led/store';
 import { createSqliteStore } from '@qt-led/store-sqlite';
 import {
   createIsolation,
@@ -18,6 +17,7 @@ import {
   waitFor,
 } from '@qt-led/test-harness';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { accountFor, expectEveryReadingOnce } from './support/accounting.js';
 import { freshInfluxStore } from './support/influx-store.js';
 import { startIngestProcess } from './support/ingest-process.js';
 
@@ -37,18 +37,6 @@ async function tempDir(prefix: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   cleanup.push(() => rm(dir, { recursive: true, force: true }));
   return dir;
-}
-
-/** Readings of the listed vessels in the store, and those set aside for their time stamps (with the batch they came in). */
-async function accountFor(store: TelemetryStore, vessels: readonly string[], toMs: number) {
-  const stored = new Map<string, StoredReading[]>();
-  for (const vesselId of vessels)
-    stored.set(vesselId, await store.readings(vesselId as StoredReading['vesselId'], 0, toMs + 30 * DAY));
-  const letters = await store.listDeadLetters({ limit: 10_000, includeReplayed: true });
-  const setAsideReadings = letters
-    .filter((l) => l.reason === 'time-before-epoch-floor' || l.reason === 'time-in-future')
-    .flatMap((l) => TelemetryBatch.parse(JSON.parse(l.payload)).readings);
-  return { stored, letters, setAsideReadings };
 }
 
 async function runWeek(
@@ -90,34 +78,6 @@ async function runWeek(
     description: 'ingest backlog drained',
   });
   return { store, ingest, summary };
-}
-
-function expectEveryReadingOnce(
-  summary: FleetSummary,
-  account: Awaited<ReturnType<typeof accountFor>>,
-): void {
-  const all = [...account.stored.values()].flat();
-  const keys = new Set(all.map((r) => `${r.vesselId}/${r.bootId}/${r.seq}`));
-  expect(keys.size, 'no reading stored twice').toBe(all.length);
-  for (const r of account.setAsideReadings) keys.add(`${r.vesselId}/${r.bootId}/${r.seq}`);
-  // Every sampled reading is either stored or set aside for its time stamp, exactly once.
-  expect(keys.size).toBe(summary.totals.sampled);
-  expect(all.length + account.setAsideReadings.length).toBe(summary.totals.sampled);
-  // Gateways hold nothing unacknowledged: no reading, no device event.
-  expect(summary.totals.pending).toBe(0);
-  expect(summary.totals.eventsPending).toBe(0);
-  // The gap ledger (stored and set-aside seqs together) is empty.
-  const asStored = account.setAsideReadings.map(
-    (r) =>
-      ({
-        ...all[0],
-        vesselId: r.vesselId,
-        bootId: r.bootId,
-        seq: r.seq,
-        deviceTimeMs: r.deviceTimeMs,
-      }) as StoredReading,
-  );
-  expect(findGaps([...all, ...asStored])).toEqual([]);
 }
 
 describe('a simulated week with faults, through the real ingest', () => {

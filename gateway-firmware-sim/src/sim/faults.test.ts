@@ -38,4 +38,20 @@ describe('faults', () => {
     expect(events.map((e) => `${e.kind}:${e.vesselId}`)).toEqual(['reboot:A', 'reboot:B', 'gps-loss:B']);
     expect(() => faultEvents(parseFaultSpec('reboot:C@1h'), 1, ['A'], 0, DAY)).toThrow(/not simulated/);
   });
+
+  it('jumps the RTC only on demand, by the duration (default an hour)', () => {
+    const events = faultEvents(
+      parseFaultSpec('rtc-jump-ahead:A@1h,rtc-jump-back:B@2h~2d'),
+      1,
+      ['A', 'B'],
+      0,
+      DAY,
+    );
+    expect(events.map((e) => [e.kind, e.vesselId, e.durationMs])).toEqual([
+      ['rtc-jump-ahead', 'A', 3_600_000],
+      ['rtc-jump-back', 'B', 2 * DAY],
+    ]);
+    const drawn = realisticFaults(3, ['A', 'B', 'C'], 0, 3_650 * DAY).map((e) => e.kind);
+    expect(drawn.filter((k) => k.startsWith('rtc-jump'))).toEqual([]);
+  });
 });

@@ -15,6 +15,11 @@ import { DAY_MS, HOUR_MS } from '../world/sky-and-weather.js';
  * | `duplicate-sends` | every telemetry batch is published twice for the duration |
  * | `corrupted-frame` | one corrupted payload (invalid JSON, truncated, or schema-violating) is published |
  * | `silent` | the gateway is off for the duration (days); the world, and its meters, go on |
+ * | `rtc-jump-ahead` | the RTC jumps forward by the duration (default 1 h) and GPS time is missing for 2 h |
+ * | `rtc-jump-back` | the RTC jumps back by the duration (default 1 h) and GPS time is missing for 2 h |
+ *
+ * The RTC jumps are drawn only on demand (a realistic rate of 0): they are for fault tests of the
+ * readings' identity, which is `(bootId, seq)` and never the device time.
  */
 export const FAULT_KINDS = [
   'lamp-failure',
@@ -26,6 +31,8 @@ export const FAULT_KINDS = [
   'duplicate-sends',
   'corrupted-frame',
   'silent',
+  'rtc-jump-ahead',
+  'rtc-jump-back',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -52,7 +59,12 @@ export const REALISTIC_RATES: Readonly<
   'duplicate-sends': { perVesselPer30Days: 0.5, durationMs: [HOUR_MS, 6 * HOUR_MS] },
   'corrupted-frame': { perVesselPer30Days: 0.5 },
   silent: { perVesselPer30Days: 0.05, durationMs: [2 * DAY_MS, 5 * DAY_MS] },
+  'rtc-jump-ahead': { perVesselPer30Days: 0 },
+  'rtc-jump-back': { perVesselPer30Days: 0 },
 };
+
+/** How long GPS time stays away after an RTC jump, so that the wrong clock stamps readings for a while. */
+export const RTC_JUMP_GPS_TIME_OUTAGE_MS = 2 * HOUR_MS;
 
 const DEFAULT_DURATION_MS: Partial<Record<FaultKind, number>> = {
   'lamp-failure': 5 * DAY_MS,
@@ -60,6 +72,8 @@ const DEFAULT_DURATION_MS: Partial<Record<FaultKind, number>> = {
   'gps-loss': 3 * HOUR_MS,
   'duplicate-sends': 2 * HOUR_MS,
   silent: 3 * DAY_MS,
+  'rtc-jump-ahead': HOUR_MS,
+  'rtc-jump-back': HOUR_MS,
 };
 
 /** Faults drawn at the realistic rates for each vessel over [fromMs, toMs), from the seed. */
@@ -74,6 +88,7 @@ export function realisticFaults(
     const random = createRandom(keyed(seed, vesselId, 'faults'));
     for (const kind of FAULT_KINDS) {
       const { perVesselPer30Days, durationMs } = REALISTIC_RATES[kind];
+      if (perVesselPer30Days === 0) continue;
       const ratePerMs = perVesselPer30Days / (30 * DAY_MS);
       // A Poisson process: exponential gaps between occurrences.
       let t = fromMs;

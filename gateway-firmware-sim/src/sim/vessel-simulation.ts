@@ -13,7 +13,7 @@ import {
   createVesselWorld,
   emptyWorldFaults,
 } from '../world/vessel-world.js';
-import type { FaultEvent } from './faults.js';
+import { type FaultEvent, RTC_JUMP_GPS_TIME_OUTAGE_MS } from './faults.js';
 import type { Pacer } from './pacer.js';
 import { settle } from './settle.js';
 import { type Rtc, createRtc, simulatedSensors } from './simulated-devices.js';
@@ -247,6 +247,8 @@ function worldFaultsFrom(
       });
     }
     if (f.kind === 'gps-loss') worldFaults.gpsOutages.push({ fromMs: f.atMs, toMs: until });
+    if (f.kind === 'rtc-jump-ahead' || f.kind === 'rtc-jump-back')
+      worldFaults.gpsTimeOutages.push({ fromMs: f.atMs, toMs: f.atMs + RTC_JUMP_GPS_TIME_OUTAGE_MS });
     if (f.kind === 'clock-drift') {
       worldFaults.rtcDrifts.push({ fromMs: f.atMs, toMs: until, ppm: 2_000 });
       worldFaults.gpsTimeOutages.push({ fromMs: f.atMs, toMs: until });
@@ -321,6 +323,13 @@ function scheduleFaults(
         break;
       case 'corrupted-frame':
         fire(deps.queueCorruption);
+        break;
+      case 'rtc-jump-ahead':
+      case 'rtc-jump-back':
+        fire(() => {
+          const stepMs = (f.durationMs ?? 3_600_000) * (f.kind === 'rtc-jump-ahead' ? 1 : -1);
+          deps.rtc.set(timeline.nowMs, deps.rtc.read(timeline.nowMs) + stepMs);
+        });
         break;
       default:
         // World faults were applied to the world when it was made.

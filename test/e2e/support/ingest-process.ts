@@ -18,6 +18,8 @@ export interface IngestProcessOptions {
 
 export interface IngestProcess {
   readonly url: string;
+  /** The ingest process's id (setpriv execs it: the same process). */
+  readonly pid: number;
   /** Counter or gauge from /metrics, summed over labels matching `labels`. */
   metric(name: string, labels?: Record<string, string>): Promise<number>;
   kill(signal: NodeJS.Signals): Promise<void>;
@@ -56,6 +58,7 @@ export async function startIngestProcess(options: IngestProcessOptions): Promise
   });
   return {
     url,
+    pid: service.pid,
     async metric(name, labels = {}) {
       const text = await (await fetch(`${url}/metrics`)).text();
       let total = 0;

@@ -7,6 +7,8 @@ import { underParentDeathSignal } from '@qt-led/test-harness';
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 
 export interface ServiceProcess {
+  /** The service's own process id (its /proc entry: memory, open files), for soak and fault tests. */
+  readonly pid: number;
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export async function startServiceProcess(options: {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return {
+    pid: child.pid as number,
     async kill(signal) {
       if (!state.gone) child.kill(signal);
       await exited;
