@@ -19,6 +19,9 @@ import {
   type FleetSummary,
   parseFaultSpec,
 } from '@qt-led/gateway';
+import { loadFleetRegistry } from '@qt-led/fleet-registry';
+import { createFleetStatusService } from '@qt-led/fleet-status';
+import { createLogger } from '@qt-led/runtime';
 import { findGaps, type TelemetryStore } from '@qt-led/store';
 import { createSqliteStore } from '@qt-led/store-sqlite';
 import {
@@ -342,10 +345,27 @@ describe('fault suite: a gateway disk filling', () => {
         fromMs: 0,
         toMs: START + 30 * DAY,
       });
-      expect(events.some((m) => m.kind === 'event' && m.payload.event.type === 'queue-pressure')).toBe(true);
+      const pressure = events.filter((m) => m.kind === 'event' && m.payload.event.type === 'queue-pressure');
+      expect(pressure.length).toBeGreaterThan(0);
       const stored = await run.store.readings(offline as VesselId, 0, START + 30 * DAY);
       const missing = findGaps(stored).reduce((n, g) => n + g.toSeq - g.fromSeq + 1, 0);
       expect(missing).toBe(summary.totals.evicted);
+      // And an alarm for the officers: fleet status, evaluated an hour after the gateway said its disk was full.
+      const atMs = Math.max(...pressure.map((m) => m.atMs)) + HOUR;
+      const fleetStatus = createFleetStatusService({
+        store: run.store,
+        registry: loadFleetRegistry(),
+        alarmDbPath: ':memory:',
+        clock: { now: () => atMs },
+        logger: createLogger({ name: 'fault-suite', level: 'silent' }),
+      });
+      try {
+        await fleetStatus.evaluate(atMs);
+        const raised = await fleetStatus.listAlarms({ state: 'raised', limit: 500 });
+        expect(raised.map((a) => [a.type, a.vesselId])).toContainEqual(['readings-dropped', offline]);
+      } finally {
+        await fleetStatus.stop();
+      }
     },
   );
 });

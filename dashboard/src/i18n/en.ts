@@ -151,6 +151,7 @@ export const en = {
   'alarm.type.backlog-growing': 'Unsent data growing',
   'alarm.type.data-gap': 'Gap in the data',
   'alarm.type.registry-mismatch': 'Does not match the registry',
+  'alarm.type.readings-dropped': 'Disk full: readings dropped',
   'alarm.state.raised': 'Raised',
   'alarm.state.acknowledged': 'Acknowledged',
   'alarm.state.cleared': 'Cleared',

@@ -153,6 +153,7 @@ export const ja: Messages = {
   'alarm.type.backlog-growing': '未送信データ増加',
   'alarm.type.data-gap': 'データ欠測',
   'alarm.type.registry-mismatch': '台帳との不一致',
+  'alarm.type.readings-dropped': 'ディスク満杯: 記録を破棄',
   'alarm.state.raised': '発報中',
   'alarm.state.acknowledged': '確認済み',
   'alarm.state.cleared': '解除',

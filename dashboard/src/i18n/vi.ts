@@ -154,6 +154,7 @@ export const vi: Messages = {
   'alarm.type.backlog-growing': 'Dữ liệu chưa gửi tăng',
   'alarm.type.data-gap': 'Thiếu dữ liệu',
   'alarm.type.registry-mismatch': 'Không khớp với sổ đăng ký',
+  'alarm.type.readings-dropped': 'Đầy bộ nhớ: mất bản ghi',
   'alarm.state.raised': 'Đang báo',
   'alarm.state.acknowledged': 'Đã xác nhận',
   'alarm.state.cleared': 'Đã hết',

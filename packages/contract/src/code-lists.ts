@@ -23,6 +23,7 @@ export const ALARM_TYPES = [
   'backlog-growing',
   'data-gap',
   'registry-mismatch',
+  'readings-dropped',
 ] as const;
 
 export const ALARM_STATES = ['raised', 'acknowledged', 'cleared'] as const;

@@ -54,6 +54,7 @@ function evidence(over: Partial<VesselEvidence> = {}): VesselEvidence {
       assignedGatewayId: GATEWAY,
       reporting: [{ gatewayId: GATEWAY, assignedTo: VESSEL }],
     },
+    queuePressure: [],
     ...over,
   };
 }
@@ -159,6 +160,22 @@ describe('alarm rules', () => {
     // Fewer than dataGapMinReadings missing: a lost message or two is no alarm.
     expect(config.dataGapMinReadings).toBeGreaterThan(3);
     expect(at('data-gap', missing(20, 22, 0)).active).toBe(false);
+  });
+
+  it('raises readings-dropped while a full gateway disk is in the window, and says what is lost', () => {
+    expect(at('readings-dropped', evidence()).active).toBe(false);
+    const full = at(
+      'readings-dropped',
+      evidence({
+        queuePressure: [
+          { atMs: NOW - HOUR, receivedAtMs: NOW - MIN, depth: 48_000, diskFreeBytes: 4_096 },
+          { atMs: NOW - 5 * HOUR, receivedAtMs: NOW - 4 * HOUR, depth: 47_000, diskFreeBytes: 2_048 },
+        ],
+      }),
+    );
+    expect(full.active).toBe(true);
+    expect(full.detail).toContain('dropped its oldest unsent readings');
+    expect(full.evidence).toMatchObject({ episodes: 2, diskFreeBytes: 4_096, queueDepth: 48_000 });
   });
 
   it('finds a registry mismatch from the gateways the vessel was heard through', () => {

@@ -99,6 +99,27 @@ const registryMismatchRule: AlarmRule<VesselEvidence> = {
   },
 };
 
+// The gateway's disk was full within the status window: it dropped its oldest readings to keep sampling.
+const readingsDroppedRule: AlarmRule<VesselEvidence> = {
+  type: 'readings-dropped',
+  holdMs: () => null,
+  find({ status, queuePressure }, config) {
+    const latest = queuePressure[0];
+    if (latest === undefined) return null;
+    const oldest = queuePressure.at(-1) ?? latest;
+    return {
+      sinceMs: oldest.atMs,
+      detail: `the gateway of ${status.vesselId} ran out of disk (${latest.diskFreeBytes} bytes free, ${latest.depth} readings queued, ${new Date(latest.atMs).toISOString()}) and dropped its oldest unsent readings to keep sampling: ${queuePressure.length} time(s) in the last ${config.statusWindowMs / HOUR_MS} h. Energy and fuel stay whole (cumulative registers); the power samples and positions of the dropped readings are lost and show as gaps. Free the gateway's disk or bring the boat into coverage`,
+      evidence: {
+        episodes: queuePressure.length,
+        latestAtMs: latest.atMs,
+        diskFreeBytes: latest.diskFreeBytes,
+        queueDepth: latest.depth,
+      },
+    };
+  },
+};
+
 /** The per-vessel alarm types, in the order their conditions are evaluated. */
 export const VESSEL_ALARM_RULES: readonly AlarmRule<VesselEvidence>[] = [
   // The LED assessment already requires the fault to last `ledFaultAlarmAfterMs`.
@@ -140,6 +161,7 @@ export const VESSEL_ALARM_RULES: readonly AlarmRule<VesselEvidence>[] = [
   ),
   dataGapRule,
   registryMismatchRule,
+  readingsDroppedRule,
 ];
 
 /** Messages from vessel ids the registry does not know, set aside by ingest recently. */

@@ -30,6 +30,16 @@ export interface VesselEvidence {
   recent: StoredReading[];
   /** Null when nothing was ever received from the vessel. */
   gateways: GatewayAssignment | null;
+  /** The gateway's `queue-pressure` events of the status window, newest first: its disk was full. */
+  queuePressure: QueuePressure[];
+}
+
+/** A gateway's disk full: it dropped its oldest readings to keep sampling (one event per episode). */
+export interface QueuePressure {
+  atMs: number;
+  receivedAtMs: number;
+  depth: number;
+  diskFreeBytes: number;
 }
 
 /** What the fleet-wide rules look at. */
@@ -70,6 +80,7 @@ export interface DeviceSnapshot {
   heartbeats: ReadonlyMap<string, HeartbeatObservation[]>;
   absurd: ReadonlyMap<string, StoredDeviceMessage[]>;
   clockLetters: ReadonlyMap<string, ClockObservation[]>;
+  queuePressure: ReadonlyMap<string, QueuePressure[]>;
 }
 
 /** The device side of one pass. `parseLetter` may memoise (a letter never changes once stored). */
@@ -81,7 +92,7 @@ export async function readDeviceSnapshot(
   parseLetter: (letter: DeadLetter) => ClockLetter | null = clockLetterOf,
 ): Promise<DeviceSnapshot> {
   const vesselFilter = only === undefined ? {} : { vesselId: only };
-  const [presence, newestHeartbeats, recentHeartbeats, absurd, ...letters] = await Promise.all([
+  const [presence, newestHeartbeats, recentHeartbeats, absurd, recentEvents, ...letters] = await Promise.all([
     store.latestDeviceMessages('presence'),
     store.latestDeviceMessages('heartbeat'),
     store.deviceMessages({
@@ -96,6 +107,14 @@ export async function readDeviceSnapshot(
       ...vesselFilter,
       fromMs: 0,
       toMs: config.clockFloorMs,
+      limit: 10_000,
+    }),
+    // The window's device events (a few a day per boat), for the gateways' full disks.
+    store.deviceMessages({
+      kinds: ['event'],
+      ...vesselFilter,
+      fromMs: nowMs - config.statusWindowMs,
+      toMs: nowMs + config.clockSkewToleranceMs + 1,
       limit: 10_000,
     }),
     // By reason (an index), so a flood of other dead letters cannot push the clock hints out of the page.
@@ -135,7 +154,22 @@ export async function readDeviceSnapshot(
     if (list === undefined) clockLettersOf.set(parsed.vesselId, (list = []));
     list.push(parsed.observation);
   }
-  return { presence: presenceOf, heartbeats: heartbeatsOf, absurd: absurdOf, clockLetters: clockLettersOf };
+  const queuePressureOf = new Map<string, QueuePressure[]>();
+  for (const m of recentEvents) {
+    if (m.kind !== 'event' || m.payload.event.type !== 'queue-pressure') continue;
+    let list = queuePressureOf.get(m.vesselId);
+    if (list === undefined) queuePressureOf.set(m.vesselId, (list = []));
+    const { depth, diskFreeBytes } = m.payload.event;
+    list.push({ atMs: m.atMs, receivedAtMs: m.receivedAtMs, depth, diskFreeBytes });
+  }
+  for (const list of queuePressureOf.values()) list.sort((a, b) => b.atMs - a.atMs);
+  return {
+    presence: presenceOf,
+    heartbeats: heartbeatsOf,
+    absurd: absurdOf,
+    clockLetters: clockLettersOf,
+    queuePressure: queuePressureOf,
+  };
 }
 
 /** The evidence of one vessel from its readings, its LED assessment and the device snapshot. Pure. */
@@ -181,6 +215,7 @@ export function vesselEvidenceFrom(
     status,
     recent: input.recent,
     gateways: gatewaysOf(registry, vesselId, latest, presenceMessage?.gatewayId ?? null),
+    queuePressure: device.queuePressure.get(vesselId) ?? [],
   };
 }
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AlarmCondition } from '../alarm-rules.js';
 import { openAlarmStore } from '../alarm-store.js';
 import { applyAlarmConditions } from '../alarm-transitions.js';
-import type { AlarmType } from '../model.js';
+import { ALARM_TYPES, type AlarmType } from '../model.js';
 import { createNotificationDispatcher } from '../notification-dispatcher.js';
 import { type HttpReceiver, type SmtpSink, startHttpReceiver, startSmtpSink } from '@qt-led/test-harness';
 import { VESSEL } from '../testing/readings.js';
@@ -84,7 +84,7 @@ describe('alarm notification configuration', () => {
     const notifiers = notifiersFromConfig(config);
     expect(notifiers.map((n) => n.channel)).toEqual(['webhook', 'email']);
     // ALARM_EMAIL_TO catches every type the per-type list leaves out.
-    expect(notifiers[1]?.alarmTypes).toHaveLength(6);
+    expect(notifiers[1]?.alarmTypes).toHaveLength(ALARM_TYPES.length);
   });
 
   it('rejects bad values, each named with its variable', () => {
@@ -107,7 +107,7 @@ describe('alarm notification configuration', () => {
       ALARM_EMAIL_TO:
         'expected comma-separated e-mail addresses, e.g. ops@x.vn,tech@x.vn: "not-an-address" is not an e-mail address',
       ALARM_EMAIL_TO_BY_TYPE: expect.stringContaining(
-        'unknown alarm type "lamp-broken" (expected one of led-fault, gateway-silent, clock-skew, backlog-growing, data-gap, registry-mismatch)',
+        'unknown alarm type "lamp-broken" (expected one of led-fault, gateway-silent, clock-skew, backlog-growing, data-gap, registry-mismatch, readings-dropped)',
       ) as string,
     });
     expect(problems).toHaveLength(7);

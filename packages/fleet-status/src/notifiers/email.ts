@@ -26,6 +26,7 @@ const TITLES: Record<Alarm['type'], string> = {
   'backlog-growing': 'Gateway backlog growing',
   'data-gap': 'Data gap',
   'registry-mismatch': 'Registry mismatch',
+  'readings-dropped': 'Gateway disk full: readings dropped',
 };
 
 /**
