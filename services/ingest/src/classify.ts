@@ -92,16 +92,20 @@ function classifyTelemetry(
   { registry, receivedAtMs, options }: ClassifyContext,
   result: Classification,
 ): void {
-  const fromItsGateway = gatewayCheck(batch, registry);
+  // The clock's rules first: a reading stamped 1970 is an RTC reset, whoever sent it; and only readings
+  // that pass them reach the registry's date look-up (a stamp past year 275760 has no date at all).
+  const broken = batch.readings.map((reading) => timeRuleBroken(reading, receivedAtMs, options));
+  const fromItsGateway = gatewayCheck(
+    batch,
+    batch.readings.filter((_, i) => broken[i] === undefined),
+    registry,
+  );
   const skewMs = batch.sentAtMs - receivedAtMs;
   if (Math.abs(skewMs) > options.clockSkewToleranceMs) result.clockSkewFlagged = batch.readings.length;
   const rejected = new Map<DeadLetterReason, Reading[]>();
-  for (const reading of batch.readings) {
+  for (const [i, reading] of batch.readings.entries()) {
     noteAck(result.acks, reading);
-    // The clock's rules first: a reading stamped 1970 is an RTC reset, whoever sent it.
-    const reason =
-      timeRuleBroken(reading, receivedAtMs, options) ??
-      (fromItsGateway(reading) ? undefined : 'gateway-mismatch');
+    const reason = broken[i] ?? (fromItsGateway(reading) ? undefined : 'gateway-mismatch');
     if (reason === undefined) {
       result.readings.push(toStoredReading(batch, reading, receivedAtMs, skewMs));
       continue;
@@ -121,7 +125,7 @@ function classifyTelemetry(
         : reason === 'time-in-future'
           ? 'ahead of receive time'
           : 'before the earliest plausible device time';
-    const text = `${readings.length} reading(s) of ${batch.vesselId} boot ${first.bootId} stamped ${new Date(first.deviceTimeMs).toISOString()}: ${why}`;
+    const text = `${readings.length} reading(s) of ${batch.vesselId} boot ${first.bootId} stamped ${instantText(first.deviceTimeMs)}: ${why}`;
     result.deadLetters.push(
       toDeadLetter(topic, encodePayload('telemetry', kept), reason, text, receivedAtMs),
     );
@@ -132,17 +136,18 @@ function classifyTelemetry(
  * Whether a reading comes from the gateway the registry puts on the batch's vessel on the reading's local
  * date: a login allowed to publish for a vessel (or a gateway moved to another boat) cannot add readings
  * under a gateway the vessel did not carry, and a backlog delivered after a swap still counts for the
- * dates the old gateway was aboard. Checked per batch when its first and last readings agree (the usual
- * case: two date look-ups), per reading otherwise.
+ * dates the old gateway was aboard. Checked per batch when the first and last of `timely` (the readings
+ * that passed the time rules) agree (the usual case: two date look-ups), per reading otherwise.
  */
 function gatewayCheck(
   batch: TelemetryBatch,
+  timely: readonly Reading[],
   registry: Pick<RegistryIndex, 'vesselForGateway'>,
 ): (reading: Reading) => boolean {
   const onDate = (ms: number): boolean =>
     registry.vesselForGateway(batch.gatewayId, localDateOf(ms))?.vessel.vesselId === batch.vesselId;
-  const first = batch.readings[0];
-  const last = batch.readings.at(-1);
+  const first = timely[0];
+  const last = timely.at(-1);
   if (first === undefined || last === undefined) return () => true;
   const sameDay = localDateOf(first.deviceTimeMs) === localDateOf(last.deviceTimeMs);
   if (sameDay) {
@@ -156,6 +161,12 @@ function gatewayCheck(
     if (ok === undefined) memo.set(date, (ok = onDate(reading.deviceTimeMs)));
     return ok;
   };
+}
+
+/** An instant for a message: ISO 8601, or the bare number where it lies beyond what a Date can hold. */
+function instantText(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? `${ms} ms` : date.toISOString();
 }
 
 function timeRuleBroken(
