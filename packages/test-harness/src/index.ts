@@ -13,3 +13,5 @@ export {
   generateFleetTelemetry,
 } from './fleet-telemetry.js';
 export { type HttpReceiver, type SmtpSink, startHttpReceiver, startSmtpSink } from './receivers.js';
+export { type FuzzOptions, type FuzzRun, fuzz, fuzzSeed } from './fuzz.js';
+export { type JsonSchema, type SchemaArbitraryOptions, schemaArbitrary } from './schema-arbitrary.js';
