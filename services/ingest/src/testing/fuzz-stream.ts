@@ -161,7 +161,7 @@ function build(bootId: BootId, items: Item[], options: StreamOptions): FuzzCase 
     const mismatch = c === 'gateway-mismatch';
     const gatewayId = mismatch ? otherVessel(vessel.vesselId).gatewayId : vessel.gatewayId;
     const readings = telemetry.readings.map(({ body, flaw, timeOffsetMs, extra }) => {
-      const r = {
+      const r: Record<string, unknown> = {
         ...(body as Record<string, unknown>),
         ...extra,
         vesselId: vessel.vesselId,
@@ -204,6 +204,13 @@ function build(bootId: BootId, items: Item[], options: StreamOptions): FuzzCase 
         if (reason !== undefined) letters[reason] = 1;
       }
       return letters;
+    };
+    const goodBatch = (): FuzzMessage => {
+      for (const { reading, flaw } of readings)
+        if (flaw === 'good' && !mismatch) good.set(reading.seq, { reading, gatewayId });
+      const m = { topic, payload: text, outcome: 'valid', letters: validLetters() };
+      sent.push(m);
+      return m;
     };
     const setAside = (outcome: string, payload: string | Uint8Array = text, on = topic): FuzzMessage => ({
       topic: on,
@@ -283,13 +290,12 @@ function build(bootId: BootId, items: Item[], options: StreamOptions): FuzzCase 
           messages.push({ ...earlier });
           continue;
         }
+        // Nothing to resend yet: an ordinary batch.
+        message = goodBatch();
+        break;
       }
-      // falls through: nothing to resend yet, so an ordinary batch
       default:
-        message = { topic, payload: text, outcome: 'valid', letters: validLetters() };
-        for (const { reading, flaw } of readings)
-          if (flaw === 'good' && !mismatch) good.set(reading.seq, { reading, gatewayId });
-        sent.push(message);
+        message = goodBatch();
     }
     messages.push(message);
   }
