@@ -79,8 +79,17 @@ export function classifyMessage(message: InboundPublish, context: ClassifyContex
     classifyTelemetry(topic, decoded.payload, context, result);
   } else {
     // Presence, heartbeats and events carry no seq to acknowledge: the next one replaces presence and
-    // heartbeats, and a gateway resends an event until the broker has it.
-    result.deviceMessages.push(toDeviceMessage(decoded, receivedAtMs));
+    // heartbeats, and a gateway resends an event until the broker has it. A heartbeat's or event's own
+    // time obeys the readings' clock rules: a store keyed by time (InfluxDB ends in 2262) would refuse
+    // a stamp far ahead for ever, and hold every write behind it on the disk backlog.
+    const stamped = decoded.channel === 'presence' ? undefined : decoded.payload.atMs;
+    const reason =
+      stamped === undefined ? undefined : timeRuleBroken({ deviceTimeMs: stamped }, receivedAtMs, options);
+    if (reason === undefined) result.deviceMessages.push(toDeviceMessage(decoded, receivedAtMs));
+    else {
+      const text = `${decoded.channel} of ${decoded.vesselId} stamped ${instantText(stamped ?? 0)}: ${reason === 'time-in-future' ? 'ahead of receive time' : 'before the earliest plausible device time'}`;
+      result.deadLetters.push(toDeadLetter(topic, payload, reason, text, receivedAtMs));
+    }
   }
   return result;
 }
@@ -170,7 +179,7 @@ function instantText(ms: number): string {
 }
 
 function timeRuleBroken(
-  reading: Reading,
+  reading: Pick<Reading, 'deviceTimeMs'>,
   receivedAtMs: number,
   options: ClassifierOptions,
 ): 'time-before-epoch-floor' | 'time-in-future' | undefined {
