@@ -272,14 +272,25 @@ function build(bootId: BootId, items: Item[], options: StreamOptions): FuzzCase 
       case 'unknown-topic':
         message = setAside('unknown-topic', text, `elsewhere/${topic}`);
         break;
-      case 'device':
+      case 'device': {
+        // Heartbeats and events obey the readings' clock rules on their own time.
+        const atMs = device.body['atMs'];
+        const reason =
+          typeof atMs !== 'number'
+            ? undefined
+            : atMs < Date.UTC(2017, 0, 1)
+              ? 'time-before-epoch-floor'
+              : atMs > now + 300_000
+                ? 'time-in-future'
+                : undefined;
         message = {
           topic: topicFor(device.channel, vessel.vesselId, options.topicRoot),
           payload: JSON.stringify({ ...device.body, vesselId: vessel.vesselId }),
           outcome: 'valid',
-          letters: {},
+          letters: reason === undefined ? {} : { [reason]: 1 },
         };
         break;
+      }
       case 'downlink':
         // Readings on a downlink topic: checked against that channel's schema, which they do not fit.
         message = setAside('schema-violation', text, topicFor('ack', vessel.vesselId, options.topicRoot));
