@@ -14,3 +14,5 @@ export {
 } from './fleet-telemetry.js';
 export { type HttpReceiver, type SmtpSink, startHttpReceiver, startSmtpSink } from './receivers.js';
 export { type ApiPost, type ClaimedAdmin, claimFirstAdmin, fetchPost } from './first-admin.js';
+export { type FuzzOptions, type FuzzRun, fuzz, fuzzSeed } from './fuzz.js';
+export { type JsonSchema, type SchemaArbitraryOptions, schemaArbitrary } from './schema-arbitrary.js';

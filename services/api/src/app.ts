@@ -6,7 +6,7 @@ import { ensureFirstAdmin } from './auth/first-admin.js';
 import { type ApiDeps, DEFAULT_API_OPTIONS } from './deps.js';
 import { registerAuthentication } from './plugins/authentication.js';
 import { registerDashboard } from './plugins/dashboard.js';
-import { registerErrorHandler } from './plugins/error-handler.js';
+import { frameworkErrorHandler, registerErrorHandler } from './plugins/error-handler.js';
 import { registerExternal } from './plugins/external.js';
 import { registerRequestLog } from './plugins/request-log.js';
 import { registerSecurityHeaders } from './plugins/security-headers.js';
@@ -50,6 +50,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     trustProxy: options.trustProxy,
     // Live streams stay open: closing the app ends them (preClose below) instead of waiting for them.
     forceCloseConnections: true,
+    frameworkErrors: frameworkErrorHandler,
     // Node's https server; the routes and plugins only use what it shares with the http one.
     ...(deps.https === undefined ? {} : { https: { cert: deps.https.cert, key: deps.https.key } }),
   }) as FastifyInstance;

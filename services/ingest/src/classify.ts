@@ -83,8 +83,17 @@ export function classifyMessage(message: InboundPublish, context: ClassifyContex
     classifyTelemetry(topic, decoded.payload, context, result);
   } else {
     // Presence and heartbeats carry no seq to acknowledge: the next one replaces them. A device event is
-    // acknowledged by its seq once stored, and the gateway keeps it until then.
-    result.deviceMessages.push(toDeviceMessage(decoded, receivedAtMs));
+    // acknowledged by its seq once stored (or set aside), and the gateway keeps it until then. A heartbeat's
+    // or event's own time stamped far ahead is set aside like a reading's: a store keyed by time (InfluxDB
+    // ends in 2262) would refuse it for ever, and hold every write behind it on the disk backlog. One stamped
+    // by a clock reset to 1970 is stored: it is the status service's evidence of the reset.
+    const stamped = decoded.channel === 'presence' ? undefined : decoded.payload.atMs;
+    const ahead = stamped !== undefined && stamped > receivedAtMs + options.futureToleranceMs;
+    if (!ahead) result.deviceMessages.push(toDeviceMessage(decoded, receivedAtMs));
+    else {
+      const text = `${decoded.channel} of ${decoded.vesselId} stamped ${instantText(stamped)}: ahead of receive time`;
+      result.deadLetters.push(toDeadLetter(topic, payload, 'time-in-future', text, receivedAtMs));
+    }
     if (decoded.channel === 'events')
       noteAck(result.eventAcks, { ...decoded.payload, seq: decoded.payload.eventSeq });
   }
@@ -98,16 +107,20 @@ function classifyTelemetry(
   { registry, receivedAtMs, options }: ClassifyContext,
   result: Classification,
 ): void {
-  const fromItsGateway = gatewayCheck(batch, registry);
+  // The clock's rules first: a reading stamped 1970 is an RTC reset, whoever sent it; and only readings
+  // that pass them reach the registry's date look-up (a stamp past year 275760 has no date at all).
+  const broken = batch.readings.map((reading) => timeRuleBroken(reading, receivedAtMs, options));
+  const fromItsGateway = gatewayCheck(
+    batch,
+    batch.readings.filter((_, i) => broken[i] === undefined),
+    registry,
+  );
   const skewMs = batch.sentAtMs - receivedAtMs;
   if (Math.abs(skewMs) > options.clockSkewToleranceMs) result.clockSkewFlagged = batch.readings.length;
   const rejected = new Map<DeadLetterReason, Reading[]>();
-  for (const reading of batch.readings) {
+  for (const [i, reading] of batch.readings.entries()) {
     noteAck(result.acks, reading);
-    // The clock's rules first: a reading stamped 1970 is an RTC reset, whoever sent it.
-    const reason =
-      timeRuleBroken(reading, receivedAtMs, options) ??
-      (fromItsGateway(reading) ? undefined : 'gateway-mismatch');
+    const reason = broken[i] ?? (fromItsGateway(reading) ? undefined : 'gateway-mismatch');
     if (reason === undefined) {
       result.readings.push(toStoredReading(batch, reading, receivedAtMs, skewMs));
       continue;
@@ -127,7 +140,7 @@ function classifyTelemetry(
         : reason === 'time-in-future'
           ? 'ahead of receive time'
           : 'before the earliest plausible device time';
-    const text = `${readings.length} reading(s) of ${batch.vesselId} boot ${first.bootId} stamped ${new Date(first.deviceTimeMs).toISOString()}: ${why}`;
+    const text = `${readings.length} reading(s) of ${batch.vesselId} boot ${first.bootId} stamped ${instantText(first.deviceTimeMs)}: ${why}`;
     result.deadLetters.push(
       toDeadLetter(topic, encodePayload('telemetry', kept), reason, text, receivedAtMs),
     );
@@ -138,17 +151,18 @@ function classifyTelemetry(
  * Whether a reading comes from the gateway the registry puts on the batch's vessel on the reading's local
  * date: a login allowed to publish for a vessel (or a gateway moved to another boat) cannot add readings
  * under a gateway the vessel did not carry, and a backlog delivered after a swap still counts for the
- * dates the old gateway was aboard. Checked per batch when its first and last readings agree (the usual
- * case: two date look-ups), per reading otherwise.
+ * dates the old gateway was aboard. Checked per batch when the first and last of `timely` (the readings
+ * that passed the time rules) agree (the usual case: two date look-ups), per reading otherwise.
  */
 function gatewayCheck(
   batch: TelemetryBatch,
+  timely: readonly Reading[],
   registry: Pick<RegistryIndex, 'vesselForGateway'>,
 ): (reading: Reading) => boolean {
   const onDate = (ms: number): boolean =>
     registry.vesselForGateway(batch.gatewayId, localDateOf(ms))?.vessel.vesselId === batch.vesselId;
-  const first = batch.readings[0];
-  const last = batch.readings.at(-1);
+  const first = timely[0];
+  const last = timely.at(-1);
   if (first === undefined || last === undefined) return () => true;
   const sameDay = localDateOf(first.deviceTimeMs) === localDateOf(last.deviceTimeMs);
   if (sameDay) {
@@ -164,8 +178,14 @@ function gatewayCheck(
   };
 }
 
+/** An instant for a message: ISO 8601, or the bare number where it lies beyond what a Date can hold. */
+function instantText(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? `${ms} ms` : date.toISOString();
+}
+
 function timeRuleBroken(
-  reading: Reading,
+  reading: Pick<Reading, 'deviceTimeMs'>,
   receivedAtMs: number,
   options: ClassifierOptions,
 ): 'time-before-epoch-floor' | 'time-in-future' | undefined {

@@ -48,6 +48,25 @@ function send(
     .send({ error: { code, message, ...(issues === undefined ? {} : { issues }) } });
 }
 
+const FRAMEWORK_MESSAGES: Record<string, string> = {
+  FST_ERR_BAD_URL: 'the URL is malformed',
+  FST_ERR_MAX_PARAM_LENGTH: 'a path parameter is longer than any this API accepts',
+};
+
+/**
+ * Fastify's router answers a malformed URL or an overlong path parameter before any route or error handler
+ * runs, in a body of its own; passed as `frameworkErrors`, this sends those in the API's one error shape
+ * (without echoing the URL back).
+ */
+export function frameworkErrorHandler(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 400;
+  void send(reply, status, 'INVALID_REQUEST', FRAMEWORK_MESSAGES[error.code] ?? 'the request is malformed');
+}
+
 /**
  * The one error handler. Input problems are 4xx with a message naming the parameter; anything else is a
  * 500 whose details stay in the log (with the request id, which the client gets to quote).

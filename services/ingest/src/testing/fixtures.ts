@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Ack, type BootId, decodeMessage, subscriptionFor, type VesselId } from '@qt-led/contract';
-import { createLogger } from '@qt-led/runtime';
+import { createLogger, type Logger } from '@qt-led/runtime';
 import type { TelemetryStore } from '@qt-led/store';
 import { connectMqtt, type MqttServer } from '@qt-led/test-harness';
 import type { MqttClient } from 'mqtt';
@@ -31,6 +31,8 @@ export async function startIngest(options: {
   shareGroup?: string;
   clock?: Clock;
   overrides?: Partial<IngestOptions>;
+  /** Default: silent, or `LOG_LEVEL`. */
+  logger?: Logger;
 }): Promise<RunningIngest> {
   const spool = openSpool(join(mkdtempSync(join(tmpdir(), 'qtled-spool-')), 'spool.sqlite'));
   const metrics = createIngestMetrics();
@@ -47,7 +49,8 @@ export async function startIngest(options: {
     registry,
     spool,
     clock: options.clock ?? { now: () => Date.now() },
-    logger: createLogger({ name: 'ingest-test', level: process.env['LOG_LEVEL'] ?? 'silent' }),
+    logger:
+      options.logger ?? createLogger({ name: 'ingest-test', level: process.env['LOG_LEVEL'] ?? 'silent' }),
     metrics,
     options: {
       topicRoot: options.topicRoot,
