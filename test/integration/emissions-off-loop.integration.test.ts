@@ -7,7 +7,7 @@
 // the order in which they complete, not how fast: both probes finish while the report is still pending.
 // On a loop the report blocks, neither probe can even start before the report is answered.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
@@ -18,7 +18,7 @@ import { loadFleetRegistry } from '@qt-led/fleet-registry';
 import { HOME_PORTS } from '@qt-led/fleet-status';
 import { type EmbeddedBroker, embeddedBrokerAccess, startEmbeddedBroker } from '@qt-led/infrastructure';
 import { createLogger } from '@qt-led/runtime';
-import { generateFleetTelemetry } from '@qt-led/test-harness';
+import { claimFirstAdmin, fetchPost, generateFleetTelemetry } from '@qt-led/test-harness';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -95,11 +95,7 @@ beforeAll(async () => {
   ]);
   await subscriber.subscribeAsync('qtled/test/off-loop/ping', { qos: 1 });
 
-  const admin = JSON.parse(await readFile(join(dir, INITIAL_ADMIN_FILE), 'utf8')) as {
-    username: string;
-    password: string;
-  };
-  const adminToken = await login(admin.username, admin.password);
+  const { token: adminToken } = await claimFirstAdmin(fetchPost(api.url), join(dir, INITIAL_ADMIN_FILE));
   await json(
     await fetch(`${api.url}/api/v1/users`, {
       method: 'POST',

@@ -2,7 +2,7 @@
 // InfluxDB connection, the stored-readings notices from the real Mosquitto) while "ingest" — another
 // connection to the same database — writes readings and publishes notices the way ingest does. The kept
 // state must answer what a derivation from history gives, whether a notice arrives or not.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addApiSide, apiEnvSchema, apiSideConfigFrom, INITIAL_ADMIN_FILE } from '@qt-led/api';
@@ -18,6 +18,8 @@ import {
   generateFleetTelemetry,
   influxAdmin,
   waitFor,
+  claimFirstAdmin,
+  fetchPost,
 } from '@qt-led/test-harness';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -108,16 +110,7 @@ beforeAll(async () => {
     note(readings);
   };
   url = side.api.url;
-  const admin = JSON.parse(await readFile(join(dir, INITIAL_ADMIN_FILE), 'utf8')) as {
-    username: string;
-    password: string;
-  };
-  const login = await fetch(`${url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: admin.username, password: admin.password }),
-  });
-  token = ((await login.json()) as { token: string }).token;
+  token = (await claimFirstAdmin(fetchPost(url), join(dir, INITIAL_ADMIN_FILE))).token;
 });
 
 afterAll(async () => {
