@@ -2,7 +2,8 @@
 // qtled-retire-ingest-replica --client-id <id> [--force]: retires an ingest replica for good (README:
 // scaling ingest). Reads the broker settings from the environment, as the ingest service does.
 import { parseArgs } from 'node:util';
-import { loadConfig, mqttEnv } from '@qt-led/runtime';
+import { mqttConnectionFrom } from '@qt-led/infrastructure';
+import { checkMqttTls, ConfigError, loadConfig, mqttEnv } from '@qt-led/runtime';
 import { z } from 'zod';
 import { retireReplica } from './retire-replica.js';
 
@@ -14,13 +15,21 @@ if (clientId === undefined) {
   console.error('usage: qtled-retire-ingest-replica --client-id <INGEST_CLIENT_ID of the replica> [--force]');
   process.exit(2);
 }
-const config = loadConfig('retire-ingest-replica', z.object(mqttEnv), process.env);
+// The broker settings the replica used, TLS included (compose: mqtts:// with MQTT_CA_PATH).
+const config = (() => {
+  try {
+    return loadConfig('retire-ingest-replica', z.object(mqttEnv).superRefine(checkMqttTls), process.env);
+  } catch (error) {
+    console.error(error instanceof ConfigError ? error.message : String(error));
+    process.exit(2);
+  }
+})();
 if (config.MQTT_URL === undefined) {
   console.error('MQTT_URL is not set: give the broker the replica used, e.g. MQTT_URL=mqtt://127.0.0.1:1883');
   process.exit(2);
 }
 const outcome = await retireReplica(
-  { url: config.MQTT_URL, username: config.MQTT_USERNAME, password: config.MQTT_PASSWORD, embedded: false },
+  mqttConnectionFrom({ ...config, MQTT_URL: config.MQTT_URL }),
   config.MQTT_TOPIC_ROOT,
   clientId,
   { force: values.force },
