@@ -1,4 +1,4 @@
-// First-sight benchmark (performance.md, goals P9–P12): what a newcomer meets after `npm start`. One run:
+// First-sight benchmark (docs/performance.md, goals P9–P12): what a newcomer meets after `npm start`. One run:
 //   1. `npm run build` once (what `npm start` does first), then the platform as `npm start` runs it,
 //      `node services/platform/dist/main.js`, on a fresh DATA_DIR and free loopback ports;
 //   2. on the quiet machine: time from spawn to "Live now", then, on that platform, live-mode CPU over 60 s,
@@ -201,7 +201,7 @@ async function finish(stopReason: string | undefined, exitCode: number): Promise
   await children.stopAll();
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
   const finishedAt = new Date();
-  console.log(`\n=== first sight (performance.md P6, P9–P12), ${configLine()} ===\n`);
+  console.log(`\n=== first sight (docs/performance.md P6, P9–P12), ${configLine()} ===\n`);
   console.log(table(stopReason));
   const report = {
     bench: 'first-sight',

@@ -88,7 +88,7 @@ export function createChildren(): Children {
   return children;
 }
 
-/** One `node -e 'for(;;){}'` per core: the "loaded machine" of performance.md's P9. */
+/** One `node -e 'for(;;){}'` per core: the "loaded machine" of docs/performance.md's P9. */
 export async function startBusyLoops(
   children: Children,
   count: number,
