@@ -1,5 +1,5 @@
-// The contenders of the ingest bench, each a child process started fresh for every measured step on a
-// fresh database and a fresh topic root (see bench/README.md), and the way to tell it is ready.
+// The contenders of the ingest bench, each a child process started anew for every measured step on a fresh
+// topic root (see bench/README.md), and the way to tell it is ready.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePorts } from '@qt-led/test-harness';

@@ -14,6 +14,7 @@ import {
 import mqtt, { type MqttClient } from 'mqtt';
 import type { ContenderSpec } from './contenders.js';
 import { DeviceClock, type Fleet, gatewayMessage, PROBE_BOOT_ID } from './fleet.js';
+import { seedSeries } from './points.js';
 import { processStats, sleep } from './process.js';
 
 export interface Session {
@@ -22,6 +23,9 @@ export interface Session {
   admin: InfluxAdmin;
   dir: string;
   steps: number;
+  /** The session's one database, created and seeded with the fleet's series at the first step. */
+  database: string;
+  seeded: boolean;
   stop(): Promise<void>;
 }
 
@@ -39,6 +43,8 @@ export async function startSession(dir: string): Promise<Session> {
     admin: influxAdmin(influx.info),
     dir,
     steps: 0,
+    database: 'bench',
+    seeded: false,
     stop: async () => {
       await Promise.allSettled([broker.stop(), influx.stop()]);
     },
@@ -97,7 +103,8 @@ let probeSeq = 0;
 let loadIndex = 0;
 
 /**
- * One step: the contender started on a fresh database and topic root of `session`, `rate` msg/s offered
+ * One step: the contender started anew on a fresh topic root of `session` (its database reused: the window
+ * is counted by device time, and every step's times are its own), `rate` msg/s offered
  * for warm-up + window, probes during the window, counted after the window + the contender's grace.
  */
 export async function runStep(
@@ -108,11 +115,15 @@ export async function runStep(
   options: StepOptions,
 ): Promise<StepResult> {
   const n = ++session.steps;
-  const database = `step${n}`;
+  const database = session.database;
   const root = `bench${n}`;
   const dir = join(session.dir, `step${n}-${rate}`);
   mkdirSync(dir, { recursive: true });
-  await session.admin.createDatabase(database);
+  if (!session.seeded) {
+    await session.admin.createDatabase(database);
+    await seedSeries(session.influxUrl, database, fleet);
+    session.seeded = true;
+  }
   const child = await spec.start({
     brokerUrl: session.brokerUrl,
     influxUrl: session.influxUrl,
