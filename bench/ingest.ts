@@ -39,7 +39,7 @@ const { values: flags } = parseArgs({
 });
 const env = process.env;
 const WINDOW_S = Number(flags['window-s'] ?? env['BENCH_WINDOW_S'] ?? 6);
-const WARMUP_S = Number(flags['warmup-s'] ?? env['BENCH_WARMUP_S'] ?? 2);
+const WARMUP_S = Number(flags['warmup-s'] ?? env['BENCH_WARMUP_S'] ?? 4);
 const CONTENDERS = (
   flags.contenders ??
   env['BENCH_CONTENDERS'] ??
@@ -84,7 +84,7 @@ const stepOptions: StepOptions = {
   warmupS: WARMUP_S,
   windowS: WINDOW_S,
   probeEveryMs: 500,
-  probeTimeoutMs: 30_000,
+  probeTimeoutMs: 15_000,
 };
 const latencyOptions: StepOptions = { ...stepOptions, windowS: Math.max(WINDOW_S, 10), probeEveryMs: 250 };
 
