@@ -13,6 +13,7 @@ import type { MqttClient } from 'mqtt';
 import { inheritedEnv } from '../../test/e2e/support/service-process.js';
 import type { Children } from '../first-sight/children.js';
 import { sleep } from '../first-sight/probes.js';
+import { pollUntil } from '../ingest/process.js';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -324,16 +325,9 @@ export function fmt(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
-/** Resolves when `predicate` holds, false after `timeoutMs`. */
-export async function until(
+/** Resolves when `predicate` holds, false after `timeoutMs` (the ingest bench's poll, every 250 ms here). */
+export const until = (
   predicate: () => Promise<boolean> | boolean,
   timeoutMs: number,
   intervalMs = 250,
-): Promise<boolean> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    if (await predicate()) return true;
-    if (performance.now() > deadline) return false;
-    await sleep(intervalMs);
-  }
-}
+): Promise<boolean> => pollUntil(predicate, timeoutMs, intervalMs);
