@@ -2,7 +2,7 @@
 // cores. All of them run under a parent-death signal (the kernel ends them if the bench is killed), and
 // every way out of the bench (done, failure, Ctrl-C, the overall limit) stops them here.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { type WriteStream, createWriteStream, readFileSync } from 'node:fs';
+import { type WriteStream, createWriteStream, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { underParentDeathSignal } from '@qt-led/test-harness';
@@ -105,6 +105,14 @@ export async function startBusyLoops(
   );
 }
 
+/** The end of the partner packages' first pass: when (ms from spawn), and the figures of its log line. */
+export interface PassDone {
+  ms: number;
+  seconds?: number | undefined;
+  months?: number | undefined;
+  issued?: number | undefined;
+}
+
 export interface PlatformProcess {
   readonly pid: number;
   readonly url: string;
@@ -116,6 +124,11 @@ export interface PlatformProcess {
   readonly live: Promise<number>;
   /** The platform's own figure from its 'caught up; live' log line (seconds from its start). */
   platformSeconds(): number | undefined;
+  /**
+   * Milliseconds from spawn to the end of the partner packages' first pass (its 'partner package pass done'
+   * log line), with that line's figures; never settles where the schedule does not run in this process.
+   */
+  readonly packagesPassDone: Promise<PassDone>;
   /** The newest progress line the platform printed while loading the history. */
   lastProgress(): string;
   /** The last lines of stderr, for error messages. */
@@ -170,6 +183,8 @@ export async function startPlatformProcess(
   let credentialsPath: string | undefined;
   let progress = '';
   let platformSeconds: number | undefined;
+  let passDone = (_: PassDone): void => undefined;
+  const packagesPassDone = new Promise<PassDone>((resolve) => (passDone = resolve));
 
   const live = new Promise<number>((resolve, reject) => {
     if (child.stderr === null || child.stdout === null) throw new Error('platform spawned without pipes');
@@ -184,6 +199,15 @@ export async function startPlatformProcess(
     });
     createInterface({ input: child.stdout }).on('line', (line) => {
       stdoutLog.write(`${line}\n`);
+      if (line.includes('partner package pass done')) {
+        const at = performance.now() - spawnedAt;
+        try {
+          const { seconds, months, issued } = JSON.parse(line) as Record<string, number | undefined>;
+          passDone({ ms: at, ...(seconds === undefined ? {} : { seconds, months, issued }) });
+        } catch {
+          passDone({ ms: at });
+        }
+      }
       if (platformSeconds === undefined && line.includes('caught up; live')) {
         try {
           const seconds = (JSON.parse(line) as { seconds?: unknown }).seconds;
@@ -211,6 +235,7 @@ export async function startPlatformProcess(
     credentialsPath: () => credentialsPath,
     live,
     platformSeconds: () => platformSeconds,
+    packagesPassDone,
     lastProgress: () => progress,
     stderrTail: () => tail.join('\n'),
     exited: () => child.exitCode !== null || child.signalCode !== null,
@@ -222,12 +247,65 @@ export async function startPlatformProcess(
   };
 }
 
-/** CPU seconds (user + system) and RSS of a process, from /proc. */
-export function processStats(pid: number, clockTicksPerS: number): { cpuS: number; rssMb: number } {
+/**
+ * CPU seconds (user + system) and RSS of a process, and the CPU seconds of its children that ended and were
+ * waited for, from /proc.
+ */
+export function processStats(
+  pid: number,
+  clockTicksPerS: number,
+): { cpuS: number; rssMb: number; endedChildrenCpuS: number } {
   // Fields after the command name, which is in parentheses and may contain spaces.
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   const ticks = Number(stat[11]) + Number(stat[12]);
+  const childTicks = Number(stat[13]) + Number(stat[14]);
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
-  return { cpuS: ticks / clockTicksPerS, rssMb: rssKb / 1024 };
+  return {
+    cpuS: ticks / clockTicksPerS,
+    rssMb: rssKb / 1024,
+    endedChildrenCpuS: childTicks / clockTicksPerS,
+  };
+}
+
+/**
+ * CPU seconds and RSS of a process and every process below it (worker threads are inside the process; a
+ * child process it spawned, a broker for example, counts too), from /proc.
+ */
+export function processTreeStats(
+  pid: number,
+  clockTicksPerS: number,
+): { cpuS: number; rssMb: number; processes: number } {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
+      parentOf.set(Number(entry), ppid);
+    } catch {
+      // ended while being listed
+    }
+  }
+  const inTree = (candidate: number): boolean => {
+    for (let p: number | undefined = candidate, hops = 0; p !== undefined && p > 1 && hops < 64; hops++) {
+      if (p === pid) return true;
+      p = parentOf.get(p);
+    }
+    return false;
+  };
+  let cpuS = 0;
+  let rssMb = 0;
+  let processes = 0;
+  for (const candidate of parentOf.keys()) {
+    if (!inTree(candidate)) continue;
+    try {
+      const stats = processStats(candidate, clockTicksPerS);
+      cpuS += stats.cpuS + stats.endedChildrenCpuS;
+      rssMb += stats.rssMb;
+      processes++;
+    } catch {
+      // ended while being read
+    }
+  }
+  return { cpuS, rssMb, processes };
 }

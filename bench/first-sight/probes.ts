@@ -54,8 +54,12 @@ export async function login(baseUrl: string, username: string, password: string)
 }
 
 /** A user of `role` made by the admin, logged in: the figures are asked for as that role would. */
-export async function userWithRole(baseUrl: string, adminToken: string, role: string): Promise<string> {
-  const username = `bench-${role}`;
+export async function userWithRole(
+  baseUrl: string,
+  adminToken: string,
+  role: string,
+  username = `bench-${role}`,
+): Promise<string> {
   const password = randomBytes(18).toString('base64url');
   const created = await timedRequest(`${baseUrl}/api/v1/users`, {
     method: 'POST',

@@ -252,7 +252,19 @@ export function createPackageScheduler(config: PackagesConfig, deps: PackageSche
       );
       const tick = (): void => {
         if (stopped) return;
+        const began = performance.now();
         void serial(pass)
+          .then((outcomes) => {
+            // An operator (and the first-sight benchmark) can tell when the pass's work is over.
+            logger.info(
+              {
+                seconds: (performance.now() - began) / 1000,
+                months: outcomes.length,
+                issued: outcomes.filter((o) => o.issued).length,
+              },
+              'partner package pass done',
+            );
+          })
           .catch((error: unknown) => logger.error({ err: error }, 'partner package pass failed'))
           .finally(() => {
             if (!stopped) timer = setTimeout(tick, config.checkEveryMinutes * 60_000);
