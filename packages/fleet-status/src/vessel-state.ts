@@ -280,7 +280,8 @@ export function createVesselStateTracker(deps: {
   async function syncNow(only: VesselId | undefined, check: boolean): Promise<void> {
     noticeRegistryChange();
     const ids = only === undefined ? registry.registry.vessels.map((v) => v.vesselId) : [only];
-    const latest = new Map((await store.latestByVessel()).map((r) => [r.vesselId as string, r]));
+    // One vessel's status seeks that vessel's newest reading, not the fleet's.
+    const latest = new Map((await store.latestByVessel(only)).map((r) => [r.vesselId as string, r]));
     await Promise.all(
       ids.map(async (vesselId) => {
         const t = stateOf(vesselId);
