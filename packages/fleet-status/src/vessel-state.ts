@@ -217,16 +217,38 @@ export function createVesselStateTracker(deps: {
     const wanted = baselineDays(t.latest.deviceTimeMs);
     const keys = new Set(wanted.map(dayKey));
     for (const key of t.days.keys()) if (!keys.has(key)) t.days.delete(key);
-    const load = async ({ fromMs, toMs }: { fromMs: number; toMs: number }): Promise<void> => {
-      // Counted before it is read: a reading stored in between makes the next check disagree, not agree.
-      const count = await store.countReadings(vesselId, { fromMs, toMs });
-      const points = await store.series(vesselId, BASELINE_FIELDS, fromMs, toMs, HOUR_MS);
+    const keep = (fromMs: number, toMs: number, count: number, points: SeriesPoint[]): void => {
       t.days.set(dayKey({ fromMs, toMs }), { fromMs, toMs, count, points, dirty: false });
       t.daysVersion += 1;
     };
-    for (const day of wanted) {
+    const load = async ({ fromMs, toMs }: { fromMs: number; toMs: number }): Promise<void> => {
+      // Counted before it is read: a reading stored in between makes the next check disagree, not agree.
+      const count = await store.countReadings(vesselId, { fromMs, toMs });
+      // A day without readings has no hourly points: nothing to read.
+      const points = count === 0 ? [] : await store.series(vesselId, BASELINE_FIELDS, fromMs, toMs, HOUR_MS);
+      keep(fromMs, toMs, count, points);
+    };
+    for (let i = 0; i < wanted.length; i++) {
+      const day = wanted[i] as { fromMs: number; toMs: number };
       const held = t.days.get(dayKey(day));
-      if (held === undefined || held.dirty) await load(day);
+      if (held !== undefined && !held.dirty) continue;
+      if (held === undefined) {
+        // A run of days not held yet (the first pass, a vessel back after weeks ashore): one count for the
+        // run; none stored makes each of them empty without a count and a read per day.
+        let end = i + 1;
+        while (end < wanted.length && !t.days.has(dayKey(wanted[end] as { fromMs: number; toMs: number })))
+          end += 1;
+        const last = wanted[end - 1] as { fromMs: number; toMs: number };
+        if (
+          end - i > 1 &&
+          (await store.countReadings(vesselId, { fromMs: day.fromMs, toMs: last.toMs })) === 0
+        ) {
+          for (const empty of wanted.slice(i, end)) keep(empty.fromMs, empty.toMs, 0, []);
+          i = end - 1;
+          continue;
+        }
+      }
+      await load(day);
     }
     if (!check) return;
     // One count for the whole history; day by day only when it disagrees (readings nobody announced).
