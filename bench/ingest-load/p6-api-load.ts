@@ -262,7 +262,9 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<LoadRow[]> {
       const firstQueries = (await queryRequests()) - queriesBefore - 1;
       if (first.status === 0) {
         const why = first.body.error?.message ?? '';
-        log(`  P6 ${target.key} ${loadLabel}: first request failed: ${why}`);
+        log(
+          `  P6 ${target.key} ${loadLabel}: first request failed: ${why} (${fmt(firstQueries)} InfluxDB queries meanwhile)`,
+        );
         rows.push({
           id: 'P6',
           figure: `${target.figure} ${loadLabel}`,
@@ -271,7 +273,7 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<LoadRow[]> {
             ? `> ${FIRST_TIMEOUT_MS / 1000} s: the first request had no answer within ${FIRST_TIMEOUT_MS / 1000} s`
             : `the first request failed: ${why.slice(0, 160)}`,
           pass: false,
-          raw: { path: target.path, first: { error: why } },
+          raw: { path: target.path, first: { error: why, influxQueries: firstQueries } },
         });
         continue;
       }
