@@ -3,8 +3,8 @@
 // A real Mosquitto and InfluxDB of its own, our ingest (services/ingest/dist/main.js) and the API
 // (services/api/dist/main.js, the compose process: store "reader", registry from FLEET_REGISTRY_PATH, and as
 // compose starts it the live readings from the broker, MQTT_URL and API_MQTT_CLIENT_ID) on the same database
-// and registry; P6_API_NODE_OPTIONS (e.g. `--max-old-space-size=2048`, `--cpu-prof`) goes to the API
-// process as NODE_OPTIONS. First one boat's last 24 h (a reading a minute, `history` batches through MQTT
+// and registry; P6_API_NODE_OPTIONS (e.g. `--max-old-space-size=2048 --prof`, split at spaces) are node
+// options of the API process, given before its entry (so any option works, not only NODE_OPTIONS ones). First one boat's last 24 h (a reading a minute, `history` batches through MQTT
 // and ingest, as a gateway back in coverage sends them); then the open-loop publisher offers `rate`
 // one-reading messages a second round robin over the whole registry, and autocannon (its programmatic API,
 // `connections` connections for `durationS` each, one route after the other) asks, as an analyst user:
@@ -140,10 +140,8 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<LoadRow[]> {
         MQTT_URL: broker.info.url,
         API_MQTT_CLIENT_ID: 'bench-p6-api',
         MQTT_TOPIC_ROOT: ROOT,
-        ...(apiNodeOptions === undefined || apiNodeOptions === ''
-          ? {}
-          : { NODE_OPTIONS: [process.env['NODE_OPTIONS'], apiNodeOptions].filter(Boolean).join(' ') }),
       },
+      nodeArgs: (apiNodeOptions ?? '').split(/\s+/).filter((a) => a !== ''),
     });
     cleanup.push(() => api.stop());
     const admin = await claimFirstAdmin(fetchPost(api.url), join(api.dataDir, 'initial-admin.json'));
