@@ -156,6 +156,10 @@ export function createVesselStateTracker(deps: {
       t.loaded = true;
       t.version += 1;
     };
+    // The window's count is asked with what it is compared with (one round trip, not two): a reading
+    // stored in between makes them disagree, which reloads the window.
+    const counted = store.countReadings(vesselId, { fromMs, toMs });
+    counted.catch(() => undefined);
     if (!t.loaded) await reload();
     else {
       const below = lowerBound(t.window, fromMs);
@@ -178,7 +182,7 @@ export function createVesselStateTracker(deps: {
       t.window[at] = latest;
     } else insert(t, latest);
     Object.assign(t, { latest, fromMs, toMs });
-    const stored = await store.countReadings(vesselId, { fromMs, toMs });
+    const stored = await counted;
     if (stored === lowerBound(t.window, toMs) - lowerBound(t.window, fromMs)) return false;
     await reload();
     return true;
