@@ -135,7 +135,7 @@ async function gatherVessel(
     boundaryReading(
       dayMargin ? firstWithRegister(read.at(-1) as VesselDay) : undefined,
       dayMargin ? margins.slice(1) : margins,
-      (margin) => store.registerReadings(vesselId, endMs, endMs + margin),
+      (margin, limit) => store.registerReadings(vesselId, endMs, endMs + margin, limit),
       'first',
     ),
   ]);
@@ -225,16 +225,27 @@ function firstWithRegister(day: VesselDay): Point | undefined {
   return undefined;
 }
 
+/** Readings asked at first when searching for the first reading after the period. */
+const FIRST_PAGE = 100;
+
 /** The bounding reading: from the adjacent day when it has one, else searched in ever wider margins. */
 async function boundaryReading(
   adjacent: Point | undefined,
   margins: readonly number[],
-  fetch: (marginMs: number) => Promise<RegisterReading[]>,
+  fetch: (marginMs: number, limit?: number) => Promise<RegisterReading[]>,
   which: 'first' | 'last',
 ): Promise<Point | undefined> {
   if (adjacent !== undefined) return adjacent;
+  const withRegister = (r: RegisterReading): boolean => r.ledEnergyKwh !== null || r.fuelTotalL !== null;
   for (const margin of margins) {
-    const found = (await fetch(margin)).filter((r) => r.ledEnergyKwh !== null || r.fuelTotalL !== null);
+    let page: RegisterReading[] | undefined;
+    if (which === 'first') {
+      // The readings come oldest first: the first page holds the first reading with a register, unless
+      // none of it has one (then the whole margin is read, as for the last).
+      page = await fetch(margin, FIRST_PAGE);
+      if (page.length === FIRST_PAGE && !page.some(withRegister)) page = undefined;
+    }
+    const found = (page ?? (await fetch(margin))).filter(withRegister);
     const reading = which === 'first' ? found[0] : found.at(-1);
     if (reading !== undefined) {
       const { deviceTimeMs, ledEnergyKwh, ledMeterId, fuelTotalL, lampsOn, bootId, seq } = reading;
