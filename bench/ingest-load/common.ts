@@ -208,10 +208,13 @@ export async function startServiceChild(
     env: NodeJS.ProcessEnv;
     dataDir: string;
     readyTimeoutMs?: number;
+    /** Options of the node process, before the entry (any, `--prof` too, unlike NODE_OPTIONS). */
+    nodeArgs?: readonly string[];
   },
 ): Promise<ServiceChild> {
   mkdirSync(options.dataDir, { recursive: true });
-  const child = await children.spawn(options.label, process.execPath, [options.entry], {
+  const args = [...(options.nodeArgs ?? []), options.entry];
+  const child = await children.spawn(options.label, process.execPath, args, {
     cwd: REPO,
     env: { ...inheritedEnv(), ...options.env, DATA_DIR: options.dataDir },
     stdio: 'pipe',

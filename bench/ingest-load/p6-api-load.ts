@@ -1,8 +1,10 @@
 // P6 (docs/performance.md): the API answers under the ingest load.
 //
 // A real Mosquitto and InfluxDB of its own, our ingest (services/ingest/dist/main.js) and the API
-// (services/api/dist/main.js, the compose process: store "reader", registry from FLEET_REGISTRY_PATH) on the
-// same database and registry. First one boat's last 24 h (a reading a minute, `history` batches through MQTT
+// (services/api/dist/main.js, the compose process: store "reader", registry from FLEET_REGISTRY_PATH, and as
+// compose starts it the live readings from the broker, MQTT_URL and API_MQTT_CLIENT_ID) on the same database
+// and registry; P6_API_NODE_OPTIONS (e.g. `--max-old-space-size=2048 --prof`, split at spaces) are node
+// options of the API process, given before its entry (so any option works, not only NODE_OPTIONS ones). First one boat's last 24 h (a reading a minute, `history` batches through MQTT
 // and ingest, as a gateway back in coverage sends them); then the open-loop publisher offers `rate`
 // one-reading messages a second round robin over the whole registry, and autocannon (its programmatic API,
 // `connections` connections for `durationS` each, one route after the other) asks, as an analyst user:
@@ -11,7 +13,8 @@
 //   - the fleet overview           GET /api/v1/vessels (every boat of the registry)
 //   - the fleet-month JCM report   GET /api/v1/emissions?from=<1st of last month>&to=<1st of this month>
 // The report is also timed once on its own before autocannon (the first request computes it; later ones
-// may come from the API's cache: both are shown). Ingest's written-vs-offered during the run says whether
+// may come from the API's cache: both are shown). Each first request is shown with the InfluxDB `/query`
+// requests it took (httpd `queryReq` of SHOW STATS before and after it). Ingest's written-vs-offered during the run says whether
 // it kept up with `rate` while the API was asked.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,7 +103,16 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<LoadRow[]> {
     cleanup.push(() => broker.stop());
     const influx = await startDedicatedInflux();
     cleanup.push(() => influx.stop());
-    await influxAdmin(influx.info).createDatabase('p6');
+    const influxAdminClient = influxAdmin(influx.info);
+    await influxAdminClient.createDatabase('p6');
+    // The `/query` requests InfluxDB has served (its own SHOW STATS is one of them).
+    const queryRequests = async (): Promise<number> => {
+      const series = await influxAdminClient.query('p6', `SHOW STATS FOR 'httpd'`).catch(() => []);
+      const httpd = series[0];
+      const at = httpd?.columns.indexOf('queryReq') ?? -1;
+      return at < 0 ? Number.NaN : Number(httpd?.values[0]?.[at]);
+    };
+    const apiNodeOptions = process.env['P6_API_NODE_OPTIONS'];
     const ingest = await startIngestChild(children, {
       label: 'p6-ingest',
       mqttUrl: broker.info.url,
@@ -124,8 +136,12 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<LoadRow[]> {
         FLEET_REGISTRY_PATH: registryPath,
         API_HOST: '127.0.0.1',
         API_PORT: String(apiPort),
+        // As compose starts it: the readings ingest stored, announced through the broker.
+        MQTT_URL: broker.info.url,
+        API_MQTT_CLIENT_ID: 'bench-p6-api',
         MQTT_TOPIC_ROOT: ROOT,
       },
+      nodeArgs: (apiNodeOptions ?? '').split(/\s+/).filter((a) => a !== ''),
     });
     cleanup.push(() => api.stop());
     const admin = await claimFirstAdmin(fetchPost(api.url), join(api.dataDir, 'initial-admin.json'));
@@ -232,6 +248,7 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<LoadRow[]> {
       }
       // The first request on its own: for the report, the one that computes it. One that times out proves
       // the goal missed, and autocannon would only pile more of them onto the API: the target ends there.
+      const queriesBefore = await queryRequests();
       const first: { ms: number; status: number; body: FirstBody } = await timedRequest<FirstBody>(
         `${api.url}${target.path}`,
         { token, timeoutMs: FIRST_TIMEOUT_MS },
@@ -240,9 +257,12 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<LoadRow[]> {
         status: 0,
         body: { error: { message: String(error) } },
       }));
+      const firstQueries = (await queryRequests()) - queriesBefore - 1;
       if (first.status === 0) {
         const why = first.body.error?.message ?? '';
-        log(`  P6 ${target.key} ${loadLabel}: first request failed: ${why}`);
+        log(
+          `  P6 ${target.key} ${loadLabel}: first request failed: ${why} (${fmt(firstQueries)} InfluxDB queries meanwhile)`,
+        );
         rows.push({
           id: 'P6',
           figure: `${target.figure} ${loadLabel}`,
@@ -251,7 +271,7 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<LoadRow[]> {
             ? `> ${FIRST_TIMEOUT_MS / 1000} s: the first request had no answer within ${FIRST_TIMEOUT_MS / 1000} s`
             : `the first request failed: ${why.slice(0, 160)}`,
           pass: false,
-          raw: { path: target.path, first: { error: why } },
+          raw: { path: target.path, first: { error: why, influxQueries: firstQueries } },
         });
         continue;
       }
@@ -272,7 +292,7 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<LoadRow[]> {
           : `p50 ${result.latency.p50} ms, p99 ${p99} ms, ${result.requests.average.toFixed(1)} req/s `) +
         `(${result.requests.total} requests, ${connections} connections, ${durationS} s` +
         (ok ? '' : `; ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`) +
-        `); first request ${first.ms.toFixed(0)} ms HTTP ${first.status}` +
+        `); first request ${first.ms.toFixed(0)} ms HTTP ${first.status}, ${fmt(firstQueries)} InfluxDB queries` +
         (target.key === 'fleetMonth' ? `, fromCache ${String(first.body.fromCache)}` : '');
       log(`  P6 ${target.key} ${loadLabel}: ${detail}`);
       const refused =
@@ -281,7 +301,12 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<LoadRow[]> {
           : undefined;
       const raw = {
         path: target.path,
-        first: { ms: first.ms, status: first.status, fromCache: first.body.fromCache },
+        first: {
+          ms: first.ms,
+          status: first.status,
+          fromCache: first.body.fromCache,
+          influxQueries: firstQueries,
+        },
         latency: result.latency,
         requests: result.requests,
         throughput: result.throughput,

@@ -10,6 +10,7 @@ import {
   type MeterReplacement,
   type VesselPeriodInput,
 } from '@qt-led/jcm';
+import { mapConcurrent } from '@qt-led/runtime';
 import type { RegisterReading, StoredReading, TelemetryStore } from '@qt-led/store';
 import { createVesselDayCache, DAY_MS, type VesselDay, type VesselDayCache } from './vessel-days.js';
 
@@ -30,6 +31,12 @@ export const DEFAULT_GATHER_OPTIONS: GatherOptions = {
   maxLampOnStepMs: 15 * 60_000,
   boundarySearchMs: [86_400_000, 7 * 86_400_000, 45 * 86_400_000],
 };
+
+/**
+ * Vessels gathered at once. InfluxDB: the reads of a turn go out batched in a few requests, so a hundred
+ * vessels cost about what one does; SQLite answers synchronously, so a few suffice.
+ */
+export const GATHER_CONCURRENCY = { influxdb: 100, sqlite: 4 } as const;
 
 /** A reading as the gathering uses it: the register fields of a stored reading. */
 type Point = Pick<
@@ -76,13 +83,18 @@ export async function gatherFleetInput(
   const key = createHash('sha256').update(
     `qtled.emissions-input-key/1\n${canonicalJson({ from, toExclusive, options })}\n`,
   );
+  // Not yet equipped in the period: nothing to read.
+  const equipped = vesselIds.filter(
+    (vesselId) => registry.versionsBetween(vesselId, from, toExclusive).length > 0,
+  );
+  // Vessels at once (bounded), keyed in the order given.
+  const gathered = await mapConcurrent(equipped, GATHER_CONCURRENCY[store.kind], (vesselId) =>
+    gatherVessel(store, days, registry, vesselId, from, toExclusive, options),
+  );
   const vessels: (() => VesselPeriodInput)[] = [];
-  for (const vesselId of vesselIds) {
-    // Not yet equipped in the period: nothing to read.
-    if (registry.versionsBetween(vesselId, from, toExclusive).length === 0) continue;
-    const gathered = await gatherVessel(store, days, registry, vesselId, from, toExclusive, options);
-    vessels.push(gathered.input);
-    key.update(gathered.digest);
+  for (const g of gathered) {
+    vessels.push(g.input);
+    key.update(g.digest);
   }
   return {
     inputKey: key.digest('hex'),
@@ -112,18 +124,21 @@ async function gatherVessel(
     periodDays + (dayMargin ? 2 : 0),
   );
   const inside = dayMargin ? read.slice(1, -1) : read;
-  const before = await boundaryReading(
-    dayMargin ? lastWithRegister(read[0] as VesselDay) : undefined,
-    dayMargin ? margins.slice(1) : margins,
-    (margin) => store.registerReadings(vesselId, startMs - margin, startMs),
-    'last',
-  );
-  const after = await boundaryReading(
-    dayMargin ? firstWithRegister(read.at(-1) as VesselDay) : undefined,
-    dayMargin ? margins.slice(1) : margins,
-    (margin) => store.registerReadings(vesselId, endMs, endMs + margin),
-    'first',
-  );
+  // The two boundaries are independent: searched at the same time.
+  const [before, after] = await Promise.all([
+    boundaryReading(
+      dayMargin ? lastWithRegister(read[0] as VesselDay) : undefined,
+      dayMargin ? margins.slice(1) : margins,
+      (margin) => store.registerReadings(vesselId, startMs - margin, startMs),
+      'last',
+    ),
+    boundaryReading(
+      dayMargin ? firstWithRegister(read.at(-1) as VesselDay) : undefined,
+      dayMargin ? margins.slice(1) : margins,
+      (margin, limit) => store.registerReadings(vesselId, endMs, endMs + margin, limit),
+      'first',
+    ),
+  ]);
 
   const windowFromMs = before?.deviceTimeMs ?? startMs;
   const windowToMs = (after?.deviceTimeMs ?? endMs) + 1;
@@ -210,16 +225,27 @@ function firstWithRegister(day: VesselDay): Point | undefined {
   return undefined;
 }
 
+/** Readings asked at first when searching for the first reading after the period. */
+const FIRST_PAGE = 100;
+
 /** The bounding reading: from the adjacent day when it has one, else searched in ever wider margins. */
 async function boundaryReading(
   adjacent: Point | undefined,
   margins: readonly number[],
-  fetch: (marginMs: number) => Promise<RegisterReading[]>,
+  fetch: (marginMs: number, limit?: number) => Promise<RegisterReading[]>,
   which: 'first' | 'last',
 ): Promise<Point | undefined> {
   if (adjacent !== undefined) return adjacent;
+  const withRegister = (r: RegisterReading): boolean => r.ledEnergyKwh !== null || r.fuelTotalL !== null;
   for (const margin of margins) {
-    const found = (await fetch(margin)).filter((r) => r.ledEnergyKwh !== null || r.fuelTotalL !== null);
+    let page: RegisterReading[] | undefined;
+    if (which === 'first') {
+      // The readings come oldest first: the first page holds the first reading with a register, unless
+      // none of it has one (then the whole margin is read, as for the last).
+      page = await fetch(margin, FIRST_PAGE);
+      if (page.length === FIRST_PAGE && !page.some(withRegister)) page = undefined;
+    }
+    const found = (page ?? (await fetch(margin))).filter(withRegister);
     const reading = which === 'first' ? found[0] : found.at(-1);
     if (reading !== undefined) {
       const { deviceTimeMs, ledEnergyKwh, ledMeterId, fuelTotalL, lampsOn, bootId, seq } = reading;

@@ -318,4 +318,37 @@ describe('emissions service', () => {
       intervals.some((i) => i.fromMs < startMs + 13 * 3_600_000 && i.toMs > startMs + 13 * 3_600_000),
     ).toBe(false);
   });
+
+  it('finds the boundary readings beyond the adjacent days: the first after the period with a register', async () => {
+    const store = createSqliteStore({ path: ':memory:' });
+    const inside = readings(endMs).filter((r) => r.deviceTimeMs >= startMs);
+    const day = 86_400_000;
+    // Nothing on the days next to the period; before it one reading 3 days earlier, after it 150 readings
+    // without a register (more than the first page asked) from 2 days after, then two with one.
+    const [template] = inside as [StoredReading];
+    const at = (deviceTimeMs: number, seq: number, register: boolean): StoredReading => ({
+      ...template,
+      seq,
+      deviceTimeMs,
+      receivedAtMs: deviceTimeMs,
+      ledEnergyKwh: register ? 20_000 + seq : null,
+      fuelTotalL: register ? 9_000 + seq : null,
+      ledMeterId: register ? template.ledMeterId : null,
+    });
+    const before = at(startMs - 3 * day, 50_000, true);
+    const blind = Array.from({ length: 150 }, (_, i) => at(endMs + 2 * day + i * 60_000, 60_000 + i, false));
+    const after = [at(endMs + 3 * day, 70_000, true), at(endMs + 3 * day + 60_000, 70_001, true)];
+    await store.writeReadings([before, ...inside, ...blind, ...after]);
+    const gathered = await gatherVesselInput(store, registry, vesselId, from, toExclusive);
+    expect(gathered.energyReadings[0]?.atMs).toBe(before.deviceTimeMs);
+    expect(gathered.energyReadings.at(-1)?.atMs).toBe(after[0]?.deviceTimeMs);
+    expect(gathered.energyReadings).toHaveLength(inside.length + 2);
+
+    // Within the first page: the first with a register after ten without one.
+    const early = endMs + 2 * day + 10 * 60_000 + 30_000;
+    await store.writeReadings([at(early, 65_000, true)]);
+    const again = await gatherVesselInput(store, registry, vesselId, from, toExclusive);
+    expect(again.energyReadings.at(-1)?.atMs).toBe(early);
+    await store.close();
+  });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { VesselId } from '@qt-led/contract';
-import type { TelemetryStore } from '@qt-led/store';
+import type { RegisterReading, TelemetryStore } from '@qt-led/store';
 
 export const DAY_MS = 86_400_000;
 
@@ -38,7 +38,15 @@ export async function readVesselDay(
   vesselId: VesselId,
   dayStartMs: number,
 ): Promise<VesselDay> {
-  const rows = await store.registerReadings(vesselId, dayStartMs, dayStartMs + DAY_MS);
+  return vesselDayOf(
+    vesselId,
+    dayStartMs,
+    await store.registerReadings(vesselId, dayStartMs, dayStartMs + DAY_MS),
+  );
+}
+
+/** The columns of a day's register readings (none: the empty day, as a read of it gives). */
+function vesselDayOf(vesselId: VesselId, dayStartMs: number, rows: readonly RegisterReading[]): VesselDay {
   const n = rows.length;
   const numbers = new Float64Array(n * COLUMNS);
   const boot = new Uint32Array(n);
@@ -177,10 +185,26 @@ export function createVesselDayCache(store: TelemetryStore, budgetBytes: number)
             stats.hits += 1;
             touch(day);
             out.push(day);
-            continue;
-          }
+          } else out.push(await read(vesselId, start));
+          continue;
         }
-        out.push(await read(vesselId, start));
+        // A run of days not held: one count for the run; none stored (a boat ashore) makes them all
+        // empty without reading each.
+        let end = i + 1;
+        while (end < count && cached[end] === undefined) end += 1;
+        const stored =
+          end - i > 1
+            ? await store.countReadings(vesselId, { fromMs: start, toMs: start + (end - i) * DAY_MS })
+            : undefined;
+        for (let k = i; k < end; k++) {
+          const dayStart = starts[k] as number;
+          if (stored === 0) {
+            const empty = vesselDayOf(vesselId, dayStart, []);
+            remember(empty);
+            out.push(empty);
+          } else out.push(await read(vesselId, dayStart));
+        }
+        i = end - 1;
       }
       return out;
     },

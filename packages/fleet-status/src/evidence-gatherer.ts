@@ -93,8 +93,8 @@ export async function readDeviceSnapshot(
 ): Promise<DeviceSnapshot> {
   const vesselFilter = only === undefined ? {} : { vesselId: only };
   const [presence, newestHeartbeats, recentHeartbeats, absurd, recentEvents, ...letters] = await Promise.all([
-    store.latestDeviceMessages('presence'),
-    store.latestDeviceMessages('heartbeat'),
+    store.latestDeviceMessages('presence', only),
+    store.latestDeviceMessages('heartbeat', only),
     store.deviceMessages({
       kinds: ['heartbeat'],
       ...vesselFilter,
@@ -251,7 +251,7 @@ export function createEvidenceGatherer(deps: EvidenceGathererDeps): EvidenceGath
     async vessels(nowMs, only) {
       const ids = only === undefined ? registry.registry.vessels.map((v) => v.vesselId) : [only];
       const [latestAll, device] = await Promise.all([
-        store.latestByVessel(),
+        store.latestByVessel(only),
         readDeviceSnapshot(store, config, nowMs, only),
       ]);
       const out: VesselEvidence[] = [];

@@ -10,7 +10,7 @@ import {
 import { loadFleetRegistry } from '@qt-led/fleet-registry';
 import type { StoredDeviceMessage, StoredReading, TelemetryStore } from '@qt-led/store';
 import { createSqliteStore } from '@qt-led/store-sqlite';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_FLEET_STATUS_CONFIG as config } from './config.js';
 import { createEvidenceGatherer } from './evidence-gatherer.js';
 import {
@@ -267,5 +267,32 @@ describe('the kept vessel state against the status recomputed from history', () 
     expect(a).toEqual(b);
     expect(a.map((v) => v.status)).toEqual(c.map((v) => v.status));
     expect(a.map((v) => v.status)).toEqual(await fromHistory(now));
+  });
+
+  it('reads no hourly series of an empty baseline day, and counts a run of empty days once', async () => {
+    const series = vi.spyOn(store, 'series');
+    const counts = vi.spyOn(store, 'countReadings');
+    // Readings of one local day only: the baseline's days before it are all empty.
+    const day21 = nights(LAMPS, 20, 1).filter((r) => r.deviceTimeMs >= local(2024, 3, 21));
+    await store.writeReadings(day21);
+    const now = local(2024, 3, 21, 12);
+    const ofLamps = (calls: unknown[][]): unknown[][] => calls.filter(([id]) => id === LAMPS);
+    const kept = await tracker.overview(now);
+    expect(series).not.toHaveBeenCalled();
+    // The window's count and one for the whole run of baseline days.
+    expect(ofLamps(counts.mock.calls)).toHaveLength(2);
+    expect(kept.map((v) => v.status)).toEqual(await fromHistory(now));
+
+    // Another boat, three nights in its baseline: a series read for each day that has readings, none for the others.
+    series.mockClear();
+    await store.writeReadings(nights(CLOCK, 1, 3));
+    const then = local(2024, 3, 4, 12, 30);
+    const again = await createVesselStateTracker({ store, registry, config }).overview(then);
+    const ofClock = series.mock.calls.filter(([id]) => id === CLOCK);
+    const days = new Set(ofClock.map(([, , fromMs]) => fromMs));
+    expect(days.size).toBe(ofClock.length);
+    // 1–3 March (the night of 29 February–1 March is not in them): the days that have readings.
+    expect([...days]).toEqual([local(2024, 3, 1), local(2024, 3, 2), local(2024, 3, 3)]);
+    expect(again.map((v) => v.status)).toEqual(await fromHistory(then));
   });
 });

@@ -156,6 +156,10 @@ export function createVesselStateTracker(deps: {
       t.loaded = true;
       t.version += 1;
     };
+    // The window's count is asked with what it is compared with (one round trip, not two): a reading
+    // stored in between makes them disagree, which reloads the window.
+    const counted = store.countReadings(vesselId, { fromMs, toMs });
+    counted.catch(() => undefined);
     if (!t.loaded) await reload();
     else {
       const below = lowerBound(t.window, fromMs);
@@ -178,7 +182,7 @@ export function createVesselStateTracker(deps: {
       t.window[at] = latest;
     } else insert(t, latest);
     Object.assign(t, { latest, fromMs, toMs });
-    const stored = await store.countReadings(vesselId, { fromMs, toMs });
+    const stored = await counted;
     if (stored === lowerBound(t.window, toMs) - lowerBound(t.window, fromMs)) return false;
     await reload();
     return true;
@@ -217,16 +221,38 @@ export function createVesselStateTracker(deps: {
     const wanted = baselineDays(t.latest.deviceTimeMs);
     const keys = new Set(wanted.map(dayKey));
     for (const key of t.days.keys()) if (!keys.has(key)) t.days.delete(key);
-    const load = async ({ fromMs, toMs }: { fromMs: number; toMs: number }): Promise<void> => {
-      // Counted before it is read: a reading stored in between makes the next check disagree, not agree.
-      const count = await store.countReadings(vesselId, { fromMs, toMs });
-      const points = await store.series(vesselId, BASELINE_FIELDS, fromMs, toMs, HOUR_MS);
+    const keep = (fromMs: number, toMs: number, count: number, points: SeriesPoint[]): void => {
       t.days.set(dayKey({ fromMs, toMs }), { fromMs, toMs, count, points, dirty: false });
       t.daysVersion += 1;
     };
-    for (const day of wanted) {
+    const load = async ({ fromMs, toMs }: { fromMs: number; toMs: number }): Promise<void> => {
+      // Counted before it is read: a reading stored in between makes the next check disagree, not agree.
+      const count = await store.countReadings(vesselId, { fromMs, toMs });
+      // A day without readings has no hourly points: nothing to read.
+      const points = count === 0 ? [] : await store.series(vesselId, BASELINE_FIELDS, fromMs, toMs, HOUR_MS);
+      keep(fromMs, toMs, count, points);
+    };
+    for (let i = 0; i < wanted.length; i++) {
+      const day = wanted[i] as { fromMs: number; toMs: number };
       const held = t.days.get(dayKey(day));
-      if (held === undefined || held.dirty) await load(day);
+      if (held !== undefined && !held.dirty) continue;
+      if (held === undefined) {
+        // A run of days not held yet (the first pass, a vessel back after weeks ashore): one count for the
+        // run; none stored makes each of them empty without a count and a read per day.
+        let end = i + 1;
+        while (end < wanted.length && !t.days.has(dayKey(wanted[end] as { fromMs: number; toMs: number })))
+          end += 1;
+        const last = wanted[end - 1] as { fromMs: number; toMs: number };
+        if (
+          end - i > 1 &&
+          (await store.countReadings(vesselId, { fromMs: day.fromMs, toMs: last.toMs })) === 0
+        ) {
+          for (const empty of wanted.slice(i, end)) keep(empty.fromMs, empty.toMs, 0, []);
+          i = end - 1;
+          continue;
+        }
+      }
+      await load(day);
     }
     if (!check) return;
     // One count for the whole history; day by day only when it disagrees (readings nobody announced).
@@ -280,7 +306,8 @@ export function createVesselStateTracker(deps: {
   async function syncNow(only: VesselId | undefined, check: boolean): Promise<void> {
     noticeRegistryChange();
     const ids = only === undefined ? registry.registry.vessels.map((v) => v.vesselId) : [only];
-    const latest = new Map((await store.latestByVessel()).map((r) => [r.vesselId as string, r]));
+    // One vessel's status seeks that vessel's newest reading, not the fleet's.
+    const latest = new Map((await store.latestByVessel(only)).map((r) => [r.vesselId as string, r]));
     await Promise.all(
       ids.map(async (vesselId) => {
         const t = stateOf(vesselId);

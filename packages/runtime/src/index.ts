@@ -42,3 +42,4 @@ export {
   randomFrom,
 } from './random.js';
 export { settlesWithin } from './settles-within.js';
+export { mapConcurrent } from './map-concurrent.js';

@@ -19,9 +19,10 @@ export function deviceMessageQueries(
       );
       return series.flatMap((s) => rowsOf(s).map((row) => deviceFromRow(row, s.tags)));
     },
-    async latestDeviceMessages(kind) {
+    async latestDeviceMessages(kind, vesselId) {
+      const vessel = vesselId === undefined ? '' : ` AND vessel = ${literal(vesselId)}`;
       const series = await client.query(
-        `SELECT * FROM ${DEVICE} WHERE kind = ${literal(kind)} GROUP BY vessel ORDER BY time DESC LIMIT 1`,
+        `SELECT * FROM ${DEVICE} WHERE kind = ${literal(kind)}${vessel} GROUP BY vessel ORDER BY time DESC LIMIT 1`,
       );
       return series
         .flatMap((s) => rowsOf(s).map((row) => deviceFromRow(row, { ...s.tags, kind })))

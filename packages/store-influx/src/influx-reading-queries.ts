@@ -18,9 +18,10 @@ export type ReadingQueries = Pick<
 /** The read side of readings: raw, register-only, downsampled, newest per vessel, counts. */
 export function readingQueries(client: InfluxClient): ReadingQueries {
   return {
-    async latestByVessel() {
+    async latestByVessel(vesselId) {
+      const where = vesselId === undefined ? '' : ` WHERE vessel = ${literal(vesselId)}`;
       const series = await client.query(
-        `SELECT * FROM ${MEASUREMENT} GROUP BY vessel ORDER BY time DESC LIMIT 1`,
+        `SELECT * FROM ${MEASUREMENT}${where} GROUP BY vessel ORDER BY time DESC LIMIT 1`,
       );
       return series.flatMap((s) => rowsOf(s).map((row) => readingFromRow(row, s.tags?.['vessel'])));
     },

@@ -32,8 +32,11 @@ export function deviceMessageQueries(
       const rows = db.prepare(sql).all(...params, query.limit ?? 1_000_000) as DeviceRow[];
       return Promise.resolve(rows.map(deviceFromRow));
     },
-    latestDeviceMessages(kind) {
-      const vessels = selectVessels.all() as { vessel: string }[];
+    latestDeviceMessages(kind, vesselId) {
+      const vessels =
+        vesselId === undefined
+          ? (selectVessels.all() as { vessel: string }[])
+          : [{ vessel: vesselId as string }];
       return Promise.resolve(
         vessels.flatMap(({ vessel }) => {
           const row = selectLatestDevice.get(vessel, kind) as DeviceRow | undefined;

@@ -45,8 +45,11 @@ type RegisterRow = [
 export function readingQueries(db: Database.Database): ReadingQueries {
   const statements = prepareReadingQueries(db);
   return {
-    latestByVessel() {
-      const vessels = statements.selectVessels.all() as { vessel: string }[];
+    latestByVessel(vesselId) {
+      const vessels =
+        vesselId === undefined
+          ? (statements.selectVessels.all() as { vessel: string }[])
+          : [{ vessel: vesselId as string }];
       return Promise.resolve(
         vessels.flatMap(({ vessel }) => {
           const row = statements.selectNewest.get({ vessel }) as ReadingRow | undefined;

@@ -28,8 +28,11 @@ export interface TelemetryStore {
    * first delivery (SQLite) or takes that of the last (InfluxDB overwrites fields of the same point).
    */
   writeReadings(readings: readonly StoredReading[]): Promise<void>;
-  /** The newest reading of each vessel (by device time, then seq); one index seek per vessel. */
-  latestByVessel(): Promise<StoredReading[]>;
+  /**
+   * The newest reading of each vessel (by device time, then seq); one index seek per vessel. With
+   * `vesselId`, only that vessel's (one seek; empty when it has none).
+   */
+  latestByVessel(vesselId?: VesselId): Promise<StoredReading[]>;
   /** Raw readings of one vessel with `fromMs <= deviceTimeMs < toMs`, ordered by device time then seq. */
   readings(vesselId: VesselId, fromMs: number, toMs: number, limit?: number): Promise<StoredReading[]>;
   /** The same readings as `readings`, only what register-based calculations need (see RegisterReading). */
@@ -63,8 +66,8 @@ export interface TelemetryStore {
   writeDeviceMessages(messages: readonly StoredDeviceMessage[]): Promise<void>;
   /** Device messages with `fromMs <= atMs < toMs`, ordered by `atMs`, of one vessel or all. */
   deviceMessages(query: DeviceMessageQuery): Promise<StoredDeviceMessage[]>;
-  /** The newest message of the kind for each vessel (by `atMs`). */
-  latestDeviceMessages(kind: DeviceMessageKind): Promise<StoredDeviceMessage[]>;
+  /** The newest message of the kind for each vessel (by `atMs`), or only for `vesselId`. */
+  latestDeviceMessages(kind: DeviceMessageKind, vesselId?: VesselId): Promise<StoredDeviceMessage[]>;
 
   addDeadLetters(letters: readonly NewDeadLetter[]): Promise<void>;
   listDeadLetters(query: DeadLetterQuery): Promise<DeadLetter[]>;

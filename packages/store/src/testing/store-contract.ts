@@ -179,6 +179,10 @@ export function describeTelemetryStoreContract(name: string, open: () => Promise
       expect(byVessel[B]).toEqual({ ...vesselB.at(-1), receivedAtMs: 0 });
       // Two readings in the same millisecond: the higher seq is the newer.
       expect(byVessel['QT-93295-TS']?.seq).toBe(8);
+      // One vessel's: the same reading, the others not read; a vessel without readings has none.
+      const ofB = await store.latestByVessel(B);
+      expect(ofB.map((r) => ({ ...r, receivedAtMs: 0 }))).toEqual([{ ...vesselB.at(-1), receivedAtMs: 0 }]);
+      expect(await store.latestByVessel('QT-99999-TS' as VesselId)).toEqual([]);
     });
 
     it('downsamples: mean of power, last of registers, empty buckets absent', async () => {
@@ -396,6 +400,12 @@ export function describeTelemetryStoreContract(name: string, open: () => Promise
       ]);
       expect(newest[1]).toEqual(heartbeat(A, t0 + 2 * minute, 5));
       expect((await store.latestDeviceMessages('presence')).map((m) => m.vesselId)).toEqual([A]);
+      // One vessel's newest of a kind.
+      expect(await store.latestDeviceMessages('heartbeat', A)).toEqual([heartbeat(A, t0 + 2 * minute, 5)]);
+      expect((await store.latestDeviceMessages('heartbeat', B)).map((m) => [m.vesselId, m.atMs])).toEqual([
+        [B, t0 + minute],
+      ]);
+      expect(await store.latestDeviceMessages('presence', B)).toEqual([]);
     });
   });
 }
