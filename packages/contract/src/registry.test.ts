@@ -277,6 +277,33 @@ describe('localDateOf', () => {
     expect(localDateOf(instant, 'UTC')).toBe('2023-05-31');
   });
 
+  it('answers as the zone database does around midnights, also in zones off by half hours or seconds', () => {
+    const reference = (ms: number, timeZone: string): string =>
+      new Intl.DateTimeFormat('en-CA', {
+        timeZone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+      }).format(ms);
+    const around = [
+      Date.parse('2023-05-31T17:00:00Z'), // midnight in Viet Nam
+      Date.parse('2023-05-31T18:30:00Z'), // midnight in India (UTC+5:30)
+      Date.parse('2023-05-31T18:15:00Z'), // midnight in Nepal (UTC+5:45)
+      Date.parse('1900-01-01T16:53:20Z'), // midnight in Viet Nam under its local mean time (+7:06:40)
+    ];
+    for (const timeZone of ['Asia/Ho_Chi_Minh', 'Asia/Kolkata', 'Asia/Kathmandu', 'UTC']) {
+      for (const centre of around) {
+        // Back and forth across the boundary, so that a kept quarter hour is asked again and again.
+        for (let ms = centre - 3_600_000; ms <= centre + 3_600_000; ms += 59_999) {
+          expect(localDateOf(ms, timeZone), `${new Date(ms).toISOString()} in ${timeZone}`).toBe(
+            reference(ms, timeZone),
+          );
+          expect(localDateOf(centre - 1, timeZone)).toBe(reference(centre - 1, timeZone));
+        }
+      }
+    }
+  });
+
   it('throws on an invalid instant instead of returning a nonsense date', () => {
     expect(() => localDateOf(new Date('not a date'))).toThrow(RangeError);
     expect(() => localDateOf(Number.NaN)).toThrow(RangeError);

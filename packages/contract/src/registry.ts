@@ -280,13 +280,44 @@ function checkExclusiveAssignment(
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
 /**
+ * Every UTC offset in use is a whole number of quarter hours, so a local date can only change on a
+ * quarter-hour boundary of UTC: one format per quarter hour answers every instant in it.
+ */
+const DATE_SPAN_MS = 900_000;
+/** Per zone, the last quarter hour looked up and its local date (readings come in time order). */
+const lastDates = new Map<string, { span: number; date: LocalDate }>();
+
+/**
  * The local calendar date of an instant in a time zone (default: Viet Nam, the registry's zone), as
  * `YYYY-MM-DD`. Uses the platform's time-zone database rather than offset arithmetic, so it stays right
- * for any zone. Formatters are cached per zone because building one costs far more than using it.
+ * for any zone. Formatters are cached per zone because building one costs far more than using it, and
+ * the date of the last quarter hour asked for is kept (ingest asks for every message): it is used only
+ * when the quarter hour starts and ends on that date, so a zone whose date changes inside one (a
+ * historical offset in seconds) is still formatted instant by instant.
  */
 export function localDateOf(instant: Date | number, timeZone: string = REGISTRY_TIME_ZONE): LocalDate {
   const epochMs = typeof instant === 'number' ? instant : instant.getTime();
   if (!Number.isFinite(epochMs)) throw new RangeError(`localDateOf: not a valid instant: ${String(instant)}`);
+  const span = Math.floor(epochMs / DATE_SPAN_MS);
+  const last = lastDates.get(timeZone);
+  if (last !== undefined && last.span === span) return last.date;
+  const date = formatDate(epochMs, timeZone);
+  const start = span * DATE_SPAN_MS;
+  const end = start + DATE_SPAN_MS - 1;
+  if (
+    Math.abs(end) <= MAX_DATE_MS &&
+    Math.abs(start) <= MAX_DATE_MS &&
+    formatDate(start, timeZone) === date &&
+    formatDate(end, timeZone) === date
+  )
+    lastDates.set(timeZone, { span, date });
+  return date;
+}
+
+/** The largest instant a Date holds (±8.64e15 ms). */
+const MAX_DATE_MS = 8.64e15;
+
+function formatDate(epochMs: number, timeZone: string): LocalDate {
   let format = dateFormats.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-US', {
