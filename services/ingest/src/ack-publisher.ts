@@ -37,16 +37,20 @@ export function createAckPublisher(deps: AckPublisherDeps): AckPublisher {
   return {
     confirmDurable(acks, eventAcks = {}) {
       const at = clock.now();
-      const acked = new Map<string, Ack>();
+      const touched = new Set<VesselId>();
       for (const [sequence, seqsOf] of [
         ['readings', acks],
         ['events', eventAcks],
       ] as const) {
-        for (const [vesselId, boots] of Object.entries(seqsOf)) {
-          for (const [bootId, seqs] of Object.entries(boots))
-            acked.set(vesselId, tracker.confirm(vesselId as VesselId, bootId as BootId, seqs, at, sequence));
+        for (const vesselId in seqsOf) {
+          const boots = seqsOf[vesselId] as Record<string, number[]>;
+          for (const bootId in boots)
+            tracker.confirm(vesselId as VesselId, bootId as BootId, boots[bootId] as number[], sequence);
+          touched.add(vesselId as VesselId);
         }
       }
+      const acked = new Map<string, Ack>();
+      for (const vesselId of touched) acked.set(vesselId, tracker.ackFor(vesselId, at) as Ack);
       for (const [vesselId, ack] of acked) {
         const sent = mqtt
           .publishAsync(topicFor('ack', ack.vesselId, topicRoot), encodePayload('ack', ack), {

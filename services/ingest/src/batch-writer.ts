@@ -292,8 +292,14 @@ function append(into: WriteBatch, items: WriteBatch): void {
 }
 
 function mergeAcks(into: AckSeqs, items: AckSeqs): void {
-  for (const [vesselId, boots] of Object.entries(items)) {
+  for (const vesselId in items) {
+    const boots = items[vesselId] as Record<string, number[]>;
     const intoBoots = (into[vesselId] ??= {});
-    for (const [bootId, seqs] of Object.entries(boots)) (intoBoots[bootId] ??= []).push(...seqs);
+    for (const bootId in boots) {
+      const seqs = boots[bootId] as number[];
+      const intoSeqs = intoBoots[bootId];
+      if (intoSeqs === undefined) intoBoots[bootId] = seqs.slice();
+      else for (const seq of seqs) intoSeqs.push(seq);
+    }
   }
 }
