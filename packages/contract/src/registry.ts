@@ -492,3 +492,43 @@ export function indexRegistry(registry: FleetRegistry): RegistryIndex {
     },
   };
 }
+
+/**
+ * What ingest checks of the registry, and no more: which vessels exist, and which gateway each carried on
+ * which local dates (Viet Nam, `YYYY-MM-DD`). Built by {@link gatewayAssignmentsOf}; a few strings per
+ * vessel where a {@link RegistryIndex} holds its whole history (30,000 vessels: a few MB, not 165).
+ * Because the registry puts a gateway on at most one vessel at a time, "the gateway the registry puts on
+ * the vessel on that date" and "the vessel the registry puts that gateway on" agree.
+ */
+export interface GatewayAssignments {
+  /** Whether the vessel is in the registry. */
+  has(vesselId: VesselId): boolean;
+  /** The gateway on the vessel on a local date; `undefined` before its first version, or for an unknown vessel. */
+  gatewayOn(vesselId: VesselId, date: LocalDate): GatewayId | undefined;
+  /** Every vessel's id, in the registry's order. */
+  vesselIds(): Iterable<VesselId>;
+}
+
+/** Builds the {@link GatewayAssignments} of a registry already validated with {@link FleetRegistry}. */
+export function gatewayAssignmentsOf(registry: FleetRegistry): GatewayAssignments {
+  /** Per vessel, its periods flat: `[validFrom, gatewayId, validFrom, gatewayId, …]`, ascending. */
+  const periods = new Map<VesselId, readonly string[]>();
+  for (const vessel of registry.vessels) {
+    const flat: string[] = [];
+    for (const version of vessel.versions) flat.push(version.validFrom, version.gatewayId);
+    periods.set(vessel.vesselId, flat);
+  }
+  return {
+    has: (vesselId) => periods.has(vesselId),
+    gatewayOn(vesselId, date) {
+      const flat = periods.get(vesselId);
+      if (flat === undefined) return undefined;
+      // The last period starting on or before the date (versions are few: a scan from the end).
+      for (let i = flat.length - 2; i >= 0; i -= 2) {
+        if ((flat[i] as string) <= date) return flat[i + 1] as GatewayId;
+      }
+      return undefined;
+    },
+    vesselIds: () => periods.keys(),
+  };
+}

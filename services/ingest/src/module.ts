@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { type RegistryIndex, storedReadingsTopic } from '@qt-led/contract';
+import { type GatewayAssignments, storedReadingsTopic } from '@qt-led/contract';
 import { connectMqtt, type MqttConnectionConfig } from '@qt-led/infrastructure';
 import type { Logger, ServiceModule } from '@qt-led/runtime';
 import type { StoredReading, TelemetryStore } from '@qt-led/store';
@@ -38,8 +38,12 @@ export interface IngestModuleDeps {
   logger: Logger;
   clock: { now(): number };
   store: TelemetryStore;
-  /** The registry in force (a stable view: an admin's upload is seen without a restart). */
-  registry: RegistryIndex;
+  /**
+   * The registry in force, as ingest needs it (a stable view: an admin's upload is seen without a restart):
+   * a `GatewayAssignmentsSource`'s, or `gatewayAssignmentsFollowing` a registry source in a process that
+   * holds the whole registry anyway.
+   */
+  registry: GatewayAssignments;
   /** Told of every durable write of readings (the in-process live stream). */
   onStored?: (readings: readonly StoredReading[]) => void;
   /** How ingest reaches the broker; default the platform's one way to connect. */

@@ -1,4 +1,4 @@
-import type { DecodeErrorCode, RegistryIndex } from '@qt-led/contract';
+import type { DecodeErrorCode, GatewayAssignments } from '@qt-led/contract';
 import type { Logger } from '@qt-led/runtime';
 import type { StoredReading, TelemetryStore } from '@qt-led/store';
 import { createAckPublisher } from './ack-publisher.js';
@@ -35,7 +35,8 @@ export interface IngestDeps {
   mqtt: MqttPort;
   /** Any `TelemetryStore` fits. */
   store: IngestStore;
-  registry: RegistryIndex;
+  /** The registry in force, as ingest needs it (a stable view: an admin's upload is seen without a restart). */
+  registry: GatewayAssignments;
   spool: Spool;
   clock: Clock;
   logger: Logger;
