@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -144,7 +145,8 @@ function watchRegistryFile<T>(options: RegistrySourceOptions, build: (registry: 
   const initialPath = options.initialPath ?? fileURLToPath(PACKAGED_FLEET_REGISTRY_URL);
   const origin = existsSync(options.livePath) ? options.livePath : initialPath;
   let current = build(readFleetRegistry(origin));
-  let lastText = readFileSync(origin, 'utf8');
+  // A digest, not the text: a registry of 30,000 vessels is tens of MB of text to keep for a comparison.
+  let lastDigest = digestOf(readFileSync(origin, 'utf8'));
   const state: RegistrySourceStatus = {
     origin: origin === initialPath && options.initialPath === undefined ? 'packaged' : origin,
     refusedReloads: 0,
@@ -154,7 +156,7 @@ function watchRegistryFile<T>(options: RegistrySourceOptions, build: (registry: 
   let watching = false;
 
   const putInForce = (registry: FleetRegistry, text: string): void => {
-    lastText = text;
+    lastDigest = digestOf(text);
     state.origin = options.livePath;
     current = build(registry);
     for (const listener of listeners) listener(current);
@@ -166,13 +168,14 @@ function watchRegistryFile<T>(options: RegistrySourceOptions, build: (registry: 
     } catch {
       return; // removed or between writes: keep what is in force
     }
-    if (text === lastText) return; // our own upload, or a touch without a change
+    const digest = digestOf(text);
+    if (digest === lastDigest) return; // our own upload, or a touch without a change
     try {
       const registry = validateFleetRegistry(JSON.parse(text), options.livePath);
       putInForce(registry, text);
       options.onReload?.({ origin: options.livePath, vessels: registry.vessels.length });
     } catch (error) {
-      lastText = text;
+      lastDigest = digest;
       state.refusedReloads += 1;
       state.lastError = error instanceof Error ? error.message : String(error);
       options.onRefused?.(error instanceof Error ? error : new Error(String(error)));
@@ -207,3 +210,5 @@ function watchRegistryFile<T>(options: RegistrySourceOptions, build: (registry: 
     status: (): RegistrySourceStatus => ({ ...state }),
   };
 }
+
+const digestOf = (text: string): string => createHash('sha256').update(text).digest('base64');
