@@ -66,6 +66,18 @@ export function createIngestModule(config: IngestModuleConfig, deps: IngestModul
   let server: Server | undefined;
   let replicas: ReplicaWatch | undefined;
   const operations = ingestOperations({ ingest: () => ingest, store: deps.store, metrics });
+  let corked = false;
+  /** The socket's writes held until the end of this event-loop turn (one write for the turn's PUBACKs). */
+  const corkWrites = (): void => {
+    const stream = client?.stream;
+    if (corked || stream === undefined) return;
+    corked = true;
+    stream.cork();
+    setImmediate(() => {
+      corked = false;
+      stream.uncork();
+    });
+  };
 
   const notifyStored = (readings: readonly StoredReading[]): void => {
     deps.onStored?.(readings);
@@ -103,6 +115,7 @@ export function createIngestModule(config: IngestModuleConfig, deps: IngestModul
         logger,
         metrics,
         onStored: notifyStored,
+        corkWrites,
         options: ingestOptionsFrom(config.tuning, { topicRoot: config.topicRoot, shared: config.shared }),
       });
       await ingest.start();
