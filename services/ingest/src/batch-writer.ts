@@ -11,6 +11,8 @@ import type { AckSeqs, Spool, WriteBatch } from './spool.js';
  * ack bookkeeping less than many small ones, and keeps an overload off the disk backlog.
  */
 export const GROWN_BATCH_FACTOR = 4;
+/** ... and never beyond this many items (the largest `INGEST_BATCH_MAX_READINGS` allowed). */
+export const GROWN_BATCH_MAX = 50_000;
 
 export interface BatchWriterOptions {
   /**
@@ -93,7 +95,10 @@ export function createBatchWriter(deps: BatchWriterDeps): BatchWriter {
   let currentSinceMs = 0;
   /** The current batch is due (full or old) but held back because every write slot is busy. */
   let due = false;
-  const grownMax = options.batchMaxReadings * GROWN_BATCH_FACTOR;
+  const grownMax = Math.max(
+    options.batchMaxReadings,
+    Math.min(options.batchMaxReadings * GROWN_BATCH_FACTOR, GROWN_BATCH_MAX),
+  );
   let inFlight = 0;
   /** Batches waiting for a write slot: at most `maxWritesInFlight`; beyond that they go to disk. */
   const waiting: Queued[] = [];
