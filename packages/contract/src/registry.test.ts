@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayId, VesselId } from './ids.js';
-import { FleetRegistry, indexRegistry, localDateOf, type RegistryIndex } from './registry.js';
+import {
+  FleetRegistry,
+  gatewayAssignmentsOf,
+  indexRegistry,
+  localDateOf,
+  type RegistryIndex,
+} from './registry.js';
 
 // Plain JSON, as it would come from a file: the schema is what turns it into typed data.
 type Json = Record<string, unknown>;
@@ -277,6 +283,33 @@ describe('localDateOf', () => {
     expect(localDateOf(instant, 'UTC')).toBe('2023-05-31');
   });
 
+  it('answers as the zone database does around midnights, also in zones off by half hours or seconds', () => {
+    const reference = (ms: number, timeZone: string): string =>
+      new Intl.DateTimeFormat('en-CA', {
+        timeZone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+      }).format(ms);
+    const around = [
+      Date.parse('2023-05-31T17:00:00Z'), // midnight in Viet Nam
+      Date.parse('2023-05-31T18:30:00Z'), // midnight in India (UTC+5:30)
+      Date.parse('2023-05-31T18:15:00Z'), // midnight in Nepal (UTC+5:45)
+      Date.parse('1900-01-01T16:53:20Z'), // midnight in Viet Nam under its local mean time (+7:06:40)
+    ];
+    for (const timeZone of ['Asia/Ho_Chi_Minh', 'Asia/Kolkata', 'Asia/Kathmandu', 'UTC']) {
+      for (const centre of around) {
+        // Back and forth across the boundary, so that a kept quarter hour is asked again and again.
+        for (let ms = centre - 3_600_000; ms <= centre + 3_600_000; ms += 59_999) {
+          expect(localDateOf(ms, timeZone), `${new Date(ms).toISOString()} in ${timeZone}`).toBe(
+            reference(ms, timeZone),
+          );
+          expect(localDateOf(centre - 1, timeZone)).toBe(reference(centre - 1, timeZone));
+        }
+      }
+    }
+  });
+
   it('throws on an invalid instant instead of returning a nonsense date', () => {
     expect(() => localDateOf(new Date('not a date'))).toThrow(RangeError);
     expect(() => localDateOf(Number.NaN)).toThrow(RangeError);
@@ -384,5 +417,46 @@ describe('RegistryIndex', () => {
     expect(index.vessel(B)?.versions).toHaveLength(2);
     expect(index.vessel(VesselId.parse('QT-11111-TS'))).toBeUndefined();
     expect(index.registry.vessels.map((v) => v.vesselId)).toEqual([A, B]);
+  });
+});
+
+describe('GatewayAssignments', () => {
+  const assignments = gatewayAssignmentsOf(FleetRegistry.parse(fixture));
+  const index = indexed();
+
+  it('knows the vessels, in the registry order', () => {
+    expect(assignments.has(A)).toBe(true);
+    expect(assignments.has(VesselId.parse('QT-11111-TS'))).toBe(false);
+    expect([...assignments.vesselIds()]).toEqual([A, B]);
+  });
+
+  it('puts a gateway on a vessel on the dates the index does, across swaps and reuse', () => {
+    expect(assignments.gatewayOn(A, '2017-08-14')).toBeUndefined();
+    expect(assignments.gatewayOn(A, '2017-08-15')).toBe(GW_A);
+    expect(assignments.gatewayOn(A, '2021-06-17')).toBe(GW_A);
+    expect(assignments.gatewayOn(A, '2021-06-18')).toBe(GW_NEW);
+    expect(assignments.gatewayOn(B, '2022-01-04')).toBe(GW_B);
+    expect(assignments.gatewayOn(B, '2022-01-05')).toBe(GW_A);
+    expect(assignments.gatewayOn(VesselId.parse('QT-11111-TS'), '2022-01-05')).toBeUndefined();
+    for (const date of [
+      '2017-08-14',
+      '2017-08-15',
+      '2017-08-16',
+      '2020-03-10',
+      '2021-06-17',
+      '2021-06-18',
+      '2022-01-04',
+      '2022-01-05',
+      '2023-06-01',
+      '2030-01-01',
+    ]) {
+      for (const gateway of [GW_A, GW_NEW, GW_B]) {
+        for (const vesselId of [A, B]) {
+          expect(assignments.gatewayOn(vesselId, date) === gateway, `${vesselId} ${gateway} ${date}`).toBe(
+            index.vesselForGateway(gateway, date)?.vessel.vesselId === vesselId,
+          );
+        }
+      }
+    }
   });
 });

@@ -280,13 +280,44 @@ function checkExclusiveAssignment(
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
 /**
+ * Every UTC offset in use is a whole number of quarter hours, so a local date can only change on a
+ * quarter-hour boundary of UTC: one format per quarter hour answers every instant in it.
+ */
+const DATE_SPAN_MS = 900_000;
+/** Per zone, the last quarter hour looked up and its local date (readings come in time order). */
+const lastDates = new Map<string, { span: number; date: LocalDate }>();
+
+/**
  * The local calendar date of an instant in a time zone (default: Viet Nam, the registry's zone), as
  * `YYYY-MM-DD`. Uses the platform's time-zone database rather than offset arithmetic, so it stays right
- * for any zone. Formatters are cached per zone because building one costs far more than using it.
+ * for any zone. Formatters are cached per zone because building one costs far more than using it, and
+ * the date of the last quarter hour asked for is kept (ingest asks for every message): it is used only
+ * when the quarter hour starts and ends on that date, so a zone whose date changes inside one (a
+ * historical offset in seconds) is still formatted instant by instant.
  */
 export function localDateOf(instant: Date | number, timeZone: string = REGISTRY_TIME_ZONE): LocalDate {
   const epochMs = typeof instant === 'number' ? instant : instant.getTime();
   if (!Number.isFinite(epochMs)) throw new RangeError(`localDateOf: not a valid instant: ${String(instant)}`);
+  const span = Math.floor(epochMs / DATE_SPAN_MS);
+  const last = lastDates.get(timeZone);
+  if (last !== undefined && last.span === span) return last.date;
+  const date = formatDate(epochMs, timeZone);
+  const start = span * DATE_SPAN_MS;
+  const end = start + DATE_SPAN_MS - 1;
+  if (
+    Math.abs(end) <= MAX_DATE_MS &&
+    Math.abs(start) <= MAX_DATE_MS &&
+    formatDate(start, timeZone) === date &&
+    formatDate(end, timeZone) === date
+  )
+    lastDates.set(timeZone, { span, date });
+  return date;
+}
+
+/** The largest instant a Date holds (±8.64e15 ms). */
+const MAX_DATE_MS = 8.64e15;
+
+function formatDate(epochMs: number, timeZone: string): LocalDate {
   let format = dateFormats.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-US', {
@@ -459,5 +490,45 @@ export function indexRegistry(registry: FleetRegistry): RegistryIndex {
       if (!found || date >= found.to) return undefined;
       return configOfVersion(found.entry, found.versionIndex);
     },
+  };
+}
+
+/**
+ * What ingest checks of the registry, and no more: which vessels exist, and which gateway each carried on
+ * which local dates (Viet Nam, `YYYY-MM-DD`). Built by {@link gatewayAssignmentsOf}; a few strings per
+ * vessel where a {@link RegistryIndex} holds its whole history (30,000 vessels: a few MB, not 165).
+ * Because the registry puts a gateway on at most one vessel at a time, "the gateway the registry puts on
+ * the vessel on that date" and "the vessel the registry puts that gateway on" agree.
+ */
+export interface GatewayAssignments {
+  /** Whether the vessel is in the registry. */
+  has(vesselId: VesselId): boolean;
+  /** The gateway on the vessel on a local date; `undefined` before its first version, or for an unknown vessel. */
+  gatewayOn(vesselId: VesselId, date: LocalDate): GatewayId | undefined;
+  /** Every vessel's id, in the registry's order. */
+  vesselIds(): Iterable<VesselId>;
+}
+
+/** Builds the {@link GatewayAssignments} of a registry already validated with {@link FleetRegistry}. */
+export function gatewayAssignmentsOf(registry: FleetRegistry): GatewayAssignments {
+  /** Per vessel, its periods flat: `[validFrom, gatewayId, validFrom, gatewayId, …]`, ascending. */
+  const periods = new Map<VesselId, readonly string[]>();
+  for (const vessel of registry.vessels) {
+    const flat: string[] = [];
+    for (const version of vessel.versions) flat.push(version.validFrom, version.gatewayId);
+    periods.set(vessel.vesselId, flat);
+  }
+  return {
+    has: (vesselId) => periods.has(vesselId),
+    gatewayOn(vesselId, date) {
+      const flat = periods.get(vesselId);
+      if (flat === undefined) return undefined;
+      // The last period starting on or before the date (versions are few: a scan from the end).
+      for (let i = flat.length - 2; i >= 0; i -= 2) {
+        if ((flat[i] as string) <= date) return flat[i + 1] as GatewayId;
+      }
+      return undefined;
+    },
+    vesselIds: () => periods.keys(),
   };
 }

@@ -5,10 +5,15 @@ export {
   type FleetRegistryProblem,
   loadFleetRegistry,
   parseFleetRegistry,
+  readFleetRegistry,
+  validateFleetRegistry,
 } from './load-fleet-registry.js';
 export {
   type RegistrySource,
   type RegistrySourceOptions,
   type RegistrySourceStatus,
   createRegistrySource,
+  type GatewayAssignmentsSource,
+  createGatewayAssignmentsSource,
+  gatewayAssignmentsFollowing,
 } from './registry-source.js';

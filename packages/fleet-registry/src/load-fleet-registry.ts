@@ -65,15 +65,20 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * Validates registry JSON (already parsed) and indexes it. Throws a {@link FleetRegistryError} listing
- * every problem at once, so one edit round fixes a file. The returned data is frozen: it is the
- * process's single source of vessel configuration.
+ * Validates registry JSON (already parsed). Throws a {@link FleetRegistryError} listing every problem at
+ * once, so one edit round fixes a file. The returned data is frozen: it is the process's single source of
+ * vessel configuration.
  */
-export function parseFleetRegistry(json: unknown, source: string): RegistryIndex {
+export function validateFleetRegistry(json: unknown, source: string): FleetRegistry {
   const result = FleetRegistry.safeParse(json);
   if (!result.success)
     throw new FleetRegistryError('FLEET_REGISTRY_INVALID', source, problemsOf(result.error));
-  return indexRegistry(deepFreeze(result.data));
+  return deepFreeze(result.data);
+}
+
+/** Validates registry JSON (already parsed) and indexes it; see {@link validateFleetRegistry}. */
+export function parseFleetRegistry(json: unknown, source: string): RegistryIndex {
+  return indexRegistry(validateFleetRegistry(json, source));
 }
 
 /**
@@ -81,6 +86,11 @@ export function parseFleetRegistry(json: unknown, source: string): RegistryIndex
  * runs once at start-up, before anything can use the registry.
  */
 export function loadFleetRegistry(path: string | URL = PACKAGED_FLEET_REGISTRY_URL): RegistryIndex {
+  return indexRegistry(readFleetRegistry(path));
+}
+
+/** Reads and validates a registry file, without indexing it; see {@link loadFleetRegistry}. */
+export function readFleetRegistry(path: string | URL = PACKAGED_FLEET_REGISTRY_URL): FleetRegistry {
   const source = path instanceof URL ? fileURLToPath(path) : path;
   let text: string;
   try {
@@ -105,5 +115,5 @@ export function loadFleetRegistry(path: string | URL = PACKAGED_FLEET_REGISTRY_U
       },
     );
   }
-  return parseFleetRegistry(json, source);
+  return validateFleetRegistry(json, source);
 }

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import type { FleetRegistry } from '@qt-led/contract';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadFleetRegistry } from './load-fleet-registry.js';
-import { createRegistrySource, type RegistrySource } from './registry-source.js';
+import {
+  createGatewayAssignmentsSource,
+  createRegistrySource,
+  gatewayAssignmentsFollowing,
+  type GatewayAssignmentsSource,
+  type RegistrySource,
+} from './registry-source.js';
 
 const packaged = loadFleetRegistry().registry;
 /** The packaged registry with one more vessel: a copy of the first with its own gateway and meters. */
@@ -34,7 +40,7 @@ const until = async (check: () => boolean, timeoutMs = 5_000): Promise<void> => 
 
 describe('registry source', () => {
   const dirs: string[] = [];
-  const sources: RegistrySource[] = [];
+  const sources: (RegistrySource | GatewayAssignmentsSource)[] = [];
   afterEach(async () => {
     for (const s of sources.splice(0)) await s.stop();
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
@@ -84,5 +90,36 @@ describe('registry source', () => {
     await until(() => source.status().refusedReloads === 1);
     expect(source.status().lastError).toMatch(/JSON|registry/i);
     expect(source.index.registry.vessels).toHaveLength(packaged.vessels.length);
+  });
+
+  it("gateway assignments alone: another process's upload is seen without a restart, a broken one refused", async () => {
+    const live = join(tempDir(), 'fleet-registry.json');
+    const api = open(live);
+    const ingest = createGatewayAssignmentsSource({ livePath: live, watchIntervalMs: 25 });
+    sources.push(ingest);
+    await ingest.start();
+    const view = ingest.assignments; // what the ingest module keeps
+    const id = 'QT-77777-TS' as never;
+    expect(view.has(id)).toBe(false);
+    expect([...view.vesselIds()]).toHaveLength(packaged.vessels.length);
+    await api.replace(withExtraVessel('QT-77777-TS'));
+    await until(() => view.has(id));
+    expect(view.gatewayOn(id, '2030-01-01')).toBe('gw-new77777');
+    expect(ingest.status().origin).toBe(live);
+    writeFileSync(live, '{"not": "a registry"');
+    await until(() => ingest.status().refusedReloads === 1);
+    expect(view.has(id)).toBe(true);
+  });
+
+  it('gateway assignments following a registry source follow its uploads', async () => {
+    const source = open(join(tempDir(), 'fleet-registry.json'));
+    const view = gatewayAssignmentsFollowing(source);
+    const id = 'QT-66666-TS' as never;
+    const first = packaged.vessels[0];
+    expect(view.has(first?.vesselId as never)).toBe(true);
+    expect(view.gatewayOn(first?.vesselId as never, '2999-01-01')).toBe(first?.versions.at(-1)?.gatewayId);
+    expect(view.has(id)).toBe(false);
+    await source.replace(withExtraVessel('QT-66666-TS'));
+    expect(view.has(id)).toBe(true);
   });
 });

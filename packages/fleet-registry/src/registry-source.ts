@@ -1,9 +1,20 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FleetRegistry, RegistryIndex } from '@qt-led/contract';
-import { PACKAGED_FLEET_REGISTRY_URL, loadFleetRegistry, parseFleetRegistry } from './load-fleet-registry.js';
+import {
+  type FleetRegistry,
+  type GatewayAssignments,
+  gatewayAssignmentsOf,
+  indexRegistry,
+  type RegistryIndex,
+} from '@qt-led/contract';
+import {
+  PACKAGED_FLEET_REGISTRY_URL,
+  readFleetRegistry,
+  validateFleetRegistry,
+} from './load-fleet-registry.js';
 
 /** What the registry source says about itself (logs, the operator's view). */
 export interface RegistrySourceStatus {
@@ -47,21 +58,108 @@ export interface RegistrySourceOptions {
 }
 
 export function createRegistrySource(options: RegistrySourceOptions): RegistrySource {
+  const live = watchRegistryFile(options, indexRegistry);
+  const index: RegistryIndex = {
+    get registry(): FleetRegistry {
+      return live.current().registry;
+    },
+    vessel: (vesselId) => live.current().vessel(vesselId),
+    configOn: (vesselId, date) => live.current().configOn(vesselId, date),
+    configAt: (vesselId, instant) => live.current().configAt(vesselId, instant),
+    versionsBetween: (vesselId, fromDate, toDateExclusive) =>
+      live.current().versionsBetween(vesselId, fromDate, toDateExclusive),
+    vesselForGateway: (gatewayId, date) => live.current().vesselForGateway(gatewayId, date),
+  };
+
+  return {
+    name: 'registry',
+    index,
+    current: live.current,
+    async replace(registry) {
+      const validated = validateFleetRegistry(registry, 'the uploaded registry');
+      const text = `${JSON.stringify(registry, null, 2)}\n`;
+      await mkdir(dirname(options.livePath), { recursive: true });
+      const temporary = `${options.livePath}.${process.pid}.tmp`;
+      await writeFile(temporary, text);
+      await rename(temporary, options.livePath);
+      live.putInForce(validated, text);
+      return { path: options.livePath };
+    },
+    onChange: live.onChange,
+    start: live.start,
+    stop: live.stop,
+    status: live.status,
+  };
+}
+
+/**
+ * What ingest holds of the registry in force ({@link GatewayAssignments}), from the same live file as a
+ * {@link RegistrySource} and reloaded the same way when another process's upload replaces it, but without
+ * keeping the registry itself: a process that only ingests needs no more.
+ */
+export interface GatewayAssignmentsSource {
+  readonly name: 'registry';
+  /** A stable view that always answers from the registry in force: hand it to services built once. */
+  readonly assignments: GatewayAssignments;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  status(): RegistrySourceStatus;
+}
+
+export function createGatewayAssignmentsSource(options: RegistrySourceOptions): GatewayAssignmentsSource {
+  const live = watchRegistryFile(options, gatewayAssignmentsOf);
+  return {
+    name: 'registry',
+    assignments: followingCurrent(live.current),
+    start: live.start,
+    stop: live.stop,
+    status: live.status,
+  };
+}
+
+/**
+ * The {@link GatewayAssignments} of a {@link RegistrySource}'s registry in force, as a stable view: built
+ * once, and again on each change (in a process that holds the whole registry anyway, for its other parts).
+ */
+export function gatewayAssignmentsFollowing(
+  source: Pick<RegistrySource, 'current' | 'onChange'>,
+): GatewayAssignments {
+  let current = gatewayAssignmentsOf(source.current().registry);
+  source.onChange((next) => {
+    current = gatewayAssignmentsOf(next.registry);
+  });
+  return followingCurrent(() => current);
+}
+
+const followingCurrent = (current: () => GatewayAssignments): GatewayAssignments => ({
+  has: (vesselId) => current().has(vesselId),
+  gatewayOn: (vesselId, date) => current().gatewayOn(vesselId, date),
+  vesselIds: () => current().vesselIds(),
+});
+
+/**
+ * The live registry file behind both sources: what is in force (the registry made into `T`), the status,
+ * and the polling for other processes' uploads, which are validated and put in force or refused.
+ */
+function watchRegistryFile<T>(options: RegistrySourceOptions, build: (registry: FleetRegistry) => T) {
   const initialPath = options.initialPath ?? fileURLToPath(PACKAGED_FLEET_REGISTRY_URL);
   const origin = existsSync(options.livePath) ? options.livePath : initialPath;
-  let current = loadFleetRegistry(origin);
-  let lastText = readFileSync(origin, 'utf8');
+  let current = build(readFleetRegistry(origin));
+  // A digest, not the text: a registry of 30,000 vessels is tens of MB of text to keep for a comparison.
+  let lastDigest = digestOf(readFileSync(origin, 'utf8'));
   const state: RegistrySourceStatus = {
     origin: origin === initialPath && options.initialPath === undefined ? 'packaged' : origin,
     refusedReloads: 0,
     lastError: null,
   };
-  const listeners = new Set<(next: RegistryIndex) => void>();
+  const listeners = new Set<(next: T) => void>();
   let watching = false;
 
-  const putInForce = (next: RegistryIndex): void => {
-    current = next;
-    for (const listener of listeners) listener(next);
+  const putInForce = (registry: FleetRegistry, text: string): void => {
+    lastDigest = digestOf(text);
+    state.origin = options.livePath;
+    current = build(registry);
+    for (const listener of listeners) listener(current);
   };
   const reload = (): void => {
     let text: string;
@@ -70,54 +168,28 @@ export function createRegistrySource(options: RegistrySourceOptions): RegistrySo
     } catch {
       return; // removed or between writes: keep what is in force
     }
-    if (text === lastText) return; // our own upload, or a touch without a change
+    const digest = digestOf(text);
+    if (digest === lastDigest) return; // our own upload, or a touch without a change
     try {
-      const next = parseFleetRegistry(JSON.parse(text), options.livePath);
-      lastText = text;
-      state.origin = options.livePath;
-      putInForce(next);
-      options.onReload?.({ origin: options.livePath, vessels: next.registry.vessels.length });
+      const registry = validateFleetRegistry(JSON.parse(text), options.livePath);
+      putInForce(registry, text);
+      options.onReload?.({ origin: options.livePath, vessels: registry.vessels.length });
     } catch (error) {
-      lastText = text;
+      lastDigest = digest;
       state.refusedReloads += 1;
       state.lastError = error instanceof Error ? error.message : String(error);
       options.onRefused?.(error instanceof Error ? error : new Error(String(error)));
     }
   };
 
-  const index: RegistryIndex = {
-    get registry(): FleetRegistry {
-      return current.registry;
-    },
-    vessel: (vesselId) => current.vessel(vesselId),
-    configOn: (vesselId, date) => current.configOn(vesselId, date),
-    configAt: (vesselId, instant) => current.configAt(vesselId, instant),
-    versionsBetween: (vesselId, fromDate, toDateExclusive) =>
-      current.versionsBetween(vesselId, fromDate, toDateExclusive),
-    vesselForGateway: (gatewayId, date) => current.vesselForGateway(gatewayId, date),
-  };
-
   return {
-    name: 'registry',
-    index,
-    current: () => current,
-    async replace(registry) {
-      const next = parseFleetRegistry(registry, 'the uploaded registry');
-      const text = `${JSON.stringify(registry, null, 2)}\n`;
-      await mkdir(dirname(options.livePath), { recursive: true });
-      const temporary = `${options.livePath}.${process.pid}.tmp`;
-      await writeFile(temporary, text);
-      await rename(temporary, options.livePath);
-      lastText = text;
-      state.origin = options.livePath;
-      putInForce(next);
-      return { path: options.livePath };
-    },
-    onChange(listener) {
+    current: (): T => current,
+    putInForce,
+    onChange: (listener: (next: T) => void): (() => void) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    start() {
+    start: (): Promise<void> => {
       if (!watching) {
         watching = true;
         watchFile(
@@ -128,13 +200,15 @@ export function createRegistrySource(options: RegistrySourceOptions): RegistrySo
       }
       return Promise.resolve();
     },
-    stop() {
+    stop: (): Promise<void> => {
       if (watching) {
         watching = false;
         unwatchFile(options.livePath, reload);
       }
       return Promise.resolve();
     },
-    status: () => ({ ...state }),
+    status: (): RegistrySourceStatus => ({ ...state }),
   };
 }
+
+const digestOf = (text: string): string => createHash('sha256').update(text).digest('base64');

@@ -27,4 +27,4 @@ export {
   connectMqtt,
   mqttConnectionFrom,
 } from './mqtt-connection.js';
-export { createRegistryModule } from './registry-module.js';
+export { createGatewayAssignmentsModule, createRegistryModule } from './registry-module.js';

@@ -2,7 +2,7 @@ import type { BootId } from '@qt-led/contract';
 import { createLogger } from '@qt-led/runtime';
 import { type StoredReading, StoreUnavailableError } from '@qt-led/store';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type BatchWriterOptions, createBatchWriter } from './batch-writer.js';
+import { type BatchWriterOptions, createBatchWriter, GROWN_BATCH_FACTOR } from './batch-writer.js';
 import { createIngestMetrics } from './metrics.js';
 import { openSpool, type Spool, type WriteBatch } from './spool.js';
 import { toStoredReading } from './stored-records.js';
@@ -146,15 +146,59 @@ describe('batch writer', () => {
     await writer.close();
   });
 
-  it('keeps at most `maxWritesInFlight` batches waiting for a write slot in memory; the rest wait on disk', async () => {
-    const { writer, hold, release, spool, written } = setup({ batchMaxReadings: 1, maxWritesInFlight: 2 });
+  it('grows the batch while every write slot is busy, and cuts it when a slot frees', async () => {
+    const { writer, hold, release, spool, state, written } = setup({
+      batchMaxReadings: 2,
+      maxWritesInFlight: 1,
+    });
     hold();
-    for (let seq = 0; seq < 5; seq++) writer.write(items(seq, 1));
-    // Two being written, two waiting for a slot, the fifth on disk.
-    expect(spool.depth()).toEqual({ batches: 1, readings: 1 });
+    writer.write(items(0, 2)); // full: written at once
+    for (let seq = 2; seq < 7; seq++) writer.write(items(seq, 1)); // the slot is busy: one batch grows
+    expect(state.active).toBe(1);
+    expect(spool.depth().batches).toBe(0);
     release();
     await writer.idle();
-    expect(written.flatMap((b) => b.readings.map((r) => r.seq)).sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(state.writes).toEqual([
+      [0, 1],
+      [2, 3, 4, 5, 6],
+    ]);
+    expect(written.map((b) => b.acks)).toEqual([
+      { [vesselId]: { [BOOT]: [0, 1] } },
+      { [vesselId]: { [BOOT]: [2, 3, 4, 5, 6] } },
+    ]);
+    await writer.close();
+  });
+
+  it('an old batch also waits for a busy slot by growing, not in memory queues', async () => {
+    vi.useFakeTimers();
+    const { writer, hold, release, state } = setup({ batchMaxAgeMs: 20, maxWritesInFlight: 1 });
+    hold();
+    writer.write(items(0, 1));
+    await vi.advanceTimersByTimeAsync(30); // cut by age: being written
+    writer.write(items(1, 1));
+    await vi.advanceTimersByTimeAsync(30); // old too, but the slot is busy
+    writer.write(items(2, 1));
+    await vi.advanceTimersByTimeAsync(30);
+    expect(state.active).toBe(1);
+    release();
+    await vi.advanceTimersByTimeAsync(0);
+    await writer.flush();
+    expect(state.writes).toEqual([[0], [1, 2]]);
+    await writer.close();
+  });
+
+  it(`stops growing at ${GROWN_BATCH_FACTOR} × batchMaxReadings: then at most \`maxWritesInFlight\` batches wait in memory, the rest on disk`, async () => {
+    const { writer, hold, release, spool, written } = setup({ batchMaxReadings: 1, maxWritesInFlight: 2 });
+    hold();
+    // Two being written; then batches of GROWN_BATCH_FACTOR readings: two waiting for a slot, one on disk.
+    const total = 2 + 3 * GROWN_BATCH_FACTOR;
+    for (let seq = 0; seq < total; seq++) writer.write(items(seq, 1));
+    expect(spool.depth()).toEqual({ batches: 1, readings: GROWN_BATCH_FACTOR });
+    release();
+    await writer.idle();
+    expect(written.flatMap((b) => b.readings.map((r) => r.seq)).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: total }, (_, i) => i),
+    );
     expect(spool.depth().batches).toBe(0);
     await writer.close();
   });

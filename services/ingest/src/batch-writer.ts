@@ -5,8 +5,20 @@ import type { IngestMetrics } from './metrics.js';
 import { createBacklog } from './backlog.js';
 import type { AckSeqs, Spool, WriteBatch } from './spool.js';
 
+/**
+ * While every write slot is busy, the current batch keeps growing up to this many times
+ * `batchMaxReadings` instead of being cut: one bigger write when a slot frees costs the store and the
+ * ack bookkeeping less than many small ones, and keeps an overload off the disk backlog.
+ */
+export const GROWN_BATCH_FACTOR = 4;
+/** ... and never beyond this many items (the largest `INGEST_BATCH_MAX_READINGS` allowed). */
+export const GROWN_BATCH_MAX = 50_000;
+
 export interface BatchWriterOptions {
-  /** A batch is cut once it holds this many items (readings, dead letters and device messages). */
+  /**
+   * A batch is cut once it holds this many items (readings, dead letters and device messages), or, while
+   * every write slot is busy, once it holds `GROWN_BATCH_FACTOR` times as many or a slot frees.
+   */
   batchMaxReadings: number;
   /**
    * ... or once its first item is this old, in real time (a latency, whatever the platform clock says; the
@@ -67,16 +79,26 @@ interface Queued {
 }
 
 /**
- * Batches bounded by size and age, a few writes in flight. A batch that cannot be written goes to the disk
- * backlog, and so does every batch after it while the backlog is not empty, so that memory stays flat
- * however long the store is away; the backlog's single drainer writes them back in order with backoff.
+ * Batches bounded by size and age, a few writes in flight. While every slot is busy a full or old batch is
+ * not cut but keeps growing (up to `GROWN_BATCH_FACTOR` × `batchMaxReadings`), and is cut as soon as a
+ * slot frees; only a batch grown to that bound waits for a slot, and beyond `maxWritesInFlight` waiting
+ * ones it goes to disk. A batch that cannot be written goes to the disk backlog, and so does every batch
+ * after it while the backlog is not empty, so that memory stays flat however long the store is away; the
+ * backlog's single drainer writes them back in order with backoff.
  */
 export function createBatchWriter(deps: BatchWriterDeps): BatchWriter {
   const { metrics, options } = deps;
   const clock: Clock = deps.clock ?? { now: () => performance.now() };
   const logger = deps.logger.child({ component: 'batch-writer' });
   let current = emptyBatch();
+  let currentSize = 0;
   let currentSinceMs = 0;
+  /** The current batch is due (full or old) but held back because every write slot is busy. */
+  let due = false;
+  const grownMax = Math.max(
+    options.batchMaxReadings,
+    Math.min(options.batchMaxReadings * GROWN_BATCH_FACTOR, GROWN_BATCH_MAX),
+  );
   let inFlight = 0;
   /** Batches waiting for a write slot: at most `maxWritesInFlight`; beyond that they go to disk. */
   const waiting: Queued[] = [];
@@ -97,15 +119,28 @@ export function createBatchWriter(deps: BatchWriterDeps): BatchWriter {
     },
   });
 
+  /** Whether a due batch waits for a slot by growing, rather than being cut into `waiting` or to disk. */
+  function holdBack(): boolean {
+    return (
+      inFlight >= options.maxWritesInFlight &&
+      currentSize < grownMax &&
+      !storeDown &&
+      backlog.depth().batches === 0
+    );
+  }
+
+  /** A batch is due: cut it, or let it grow while every slot is busy (a freed slot cuts it). */
+  function batchDue(): void {
+    if (holdBack()) due = true;
+    else cut();
+  }
+
   function cut(): void {
-    if (
-      sizeOf(current) === 0 &&
-      Object.keys(current.acks).length === 0 &&
-      Object.keys(current.eventAcks ?? {}).length === 0
-    )
-      return;
+    if (currentSize === 0 && isEmpty(current.acks) && isEmpty(current.eventAcks)) return;
     const batch = current;
     current = emptyBatch();
+    currentSize = 0;
+    due = false;
     if (storeDown || backlog.depth().batches > 0 || waiting.length >= options.maxWritesInFlight) {
       // Behind a backlog a batch waits its turn on disk, not on the heap: the drainer keeps the order.
       backlog.push([batch]);
@@ -132,6 +167,8 @@ export function createBatchWriter(deps: BatchWriterDeps): BatchWriter {
         .finally(() => {
           inFlight--;
           queued.settle();
+          // The batch that grew while every slot was busy takes the one just freed.
+          if (due && waiting.length === 0) cut();
           pump();
         });
     }
@@ -160,7 +197,7 @@ export function createBatchWriter(deps: BatchWriterDeps): BatchWriter {
   }
 
   function checkAge(): void {
-    if (sizeOf(current) > 0 && clock.now() - currentSinceMs >= options.batchMaxAgeMs) cut();
+    if (currentSize > 0 && !due && clock.now() - currentSinceMs >= options.batchMaxAgeMs) batchDue();
   }
 
   async function flush(): Promise<void> {
@@ -171,14 +208,15 @@ export function createBatchWriter(deps: BatchWriterDeps): BatchWriter {
   return {
     write(items) {
       if (closed) throw new Error('the batch writer is closed');
-      if (sizeOf(current) === 0) {
+      if (currentSize === 0) {
         currentSinceMs = clock.now();
         if (options.batchMaxAgeMs === 0) setImmediate(checkAge);
       }
       append(current, items);
+      currentSize += sizeOf(items);
       if (options.batchMaxAgeMs > 0)
         ageTimer ??= setInterval(checkAge, Math.max(5, Math.floor(options.batchMaxAgeMs / 2)));
-      if (sizeOf(current) >= options.batchMaxReadings) cut();
+      if (currentSize >= grownMax || (!due && currentSize >= options.batchMaxReadings)) batchDue();
     },
     flush,
     async close() {
@@ -196,12 +234,7 @@ export function createBatchWriter(deps: BatchWriterDeps): BatchWriter {
       for (;;) {
         await flush();
         await backlog.drained();
-        if (
-          pending.size === 0 &&
-          !backlog.draining() &&
-          backlog.depth().batches === 0 &&
-          sizeOf(current) === 0
-        )
+        if (pending.size === 0 && !backlog.draining() && backlog.depth().batches === 0 && currentSize === 0)
           return;
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
@@ -245,6 +278,11 @@ function emptyBatch(): WriteBatch {
   return { readings: [], deadLetters: [], deviceMessages: [], acks: {}, eventAcks: {} };
 }
 
+function isEmpty(acks: AckSeqs | undefined): boolean {
+  for (const _ in acks) return false;
+  return true;
+}
+
 /** What a batch holds to write: readings, dead letters and device messages. */
 function sizeOf(batch: WriteBatch): number {
   return batch.readings.length + batch.deadLetters.length + (batch.deviceMessages?.length ?? 0);
@@ -259,8 +297,14 @@ function append(into: WriteBatch, items: WriteBatch): void {
 }
 
 function mergeAcks(into: AckSeqs, items: AckSeqs): void {
-  for (const [vesselId, boots] of Object.entries(items)) {
+  for (const vesselId in items) {
+    const boots = items[vesselId] as Record<string, number[]>;
     const intoBoots = (into[vesselId] ??= {});
-    for (const [bootId, seqs] of Object.entries(boots)) (intoBoots[bootId] ??= []).push(...seqs);
+    for (const bootId in boots) {
+      const seqs = boots[bootId] as number[];
+      const intoSeqs = intoBoots[bootId];
+      if (intoSeqs === undefined) intoBoots[bootId] = seqs.slice();
+      else for (const seq of seqs) intoSeqs.push(seq);
+    }
   }
 }

@@ -2,9 +2,9 @@ import {
   type DecodeErrorCode,
   decodeMessage,
   encodePayload,
+  type GatewayAssignments,
   localDateOf,
   type Reading,
-  type RegistryIndex,
   type TelemetryBatch,
 } from '@qt-led/contract';
 import type { DeadLetterReason, NewDeadLetter, StoredDeviceMessage, StoredReading } from '@qt-led/store';
@@ -41,7 +41,8 @@ export interface Classification extends WriteBatch {
 }
 
 export interface ClassifyContext {
-  registry: Pick<RegistryIndex, 'vessel' | 'vesselForGateway'>;
+  /** The registry in force, as ingest needs it. */
+  registry: GatewayAssignments;
   receivedAtMs: number;
   options: ClassifierOptions;
 }
@@ -66,7 +67,7 @@ export function classifyMessage(message: InboundPublish, context: ClassifyContex
     result.outcome = 'not-telemetry';
     return result;
   }
-  if (registry.vessel(decoded.vesselId) === undefined) {
+  if (!registry.has(decoded.vesselId)) {
     result.outcome = 'unknown-vessel';
     const text = `vessel ${decoded.vesselId} is not in the fleet registry`;
     result.deadLetters.push(toDeadLetter(topic, payload, 'unknown-vessel', text, receivedAtMs));
@@ -157,10 +158,10 @@ function classifyTelemetry(
 function gatewayCheck(
   batch: TelemetryBatch,
   timely: readonly Reading[],
-  registry: Pick<RegistryIndex, 'vesselForGateway'>,
+  registry: GatewayAssignments,
 ): (reading: Reading) => boolean {
   const onDate = (ms: number): boolean =>
-    registry.vesselForGateway(batch.gatewayId, localDateOf(ms))?.vessel.vesselId === batch.vesselId;
+    registry.gatewayOn(batch.vesselId, localDateOf(ms)) === batch.gatewayId;
   const first = timely[0];
   const last = timely.at(-1);
   if (first === undefined || last === undefined) return () => true;

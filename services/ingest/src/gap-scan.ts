@@ -1,4 +1,4 @@
-import type { RegistryIndex } from '@qt-led/contract';
+import type { GatewayAssignments } from '@qt-led/contract';
 import type { Logger } from '@qt-led/runtime';
 import { findGaps, type TelemetryStore } from '@qt-led/store';
 import type { Clock } from './clock.js';
@@ -12,7 +12,7 @@ const DAY_MS = 86_400_000;
  */
 export function startGapScan(deps: {
   store: Pick<TelemetryStore, 'readings'>;
-  registry: Pick<RegistryIndex, 'registry'>;
+  registry: Pick<GatewayAssignments, 'vesselIds'>;
   clock: Clock;
   logger: Logger;
   metrics: Pick<IngestMetrics, 'gapsOpen'>;
@@ -22,8 +22,8 @@ export function startGapScan(deps: {
   async function scan(): Promise<void> {
     const to = clock.now();
     let open = 0;
-    for (const vessel of registry.registry.vessels) {
-      open += findGaps(await store.readings(vessel.vesselId, to - DAY_MS, to)).length;
+    for (const vesselId of registry.vesselIds()) {
+      open += findGaps(await store.readings(vesselId, to - DAY_MS, to)).length;
     }
     metrics.gapsOpen.set(open);
   }

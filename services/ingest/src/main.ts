@@ -2,7 +2,7 @@
 // The ingest process (compose, or by hand against real servers): the store and the ingest module.
 import { hostname } from 'node:os';
 import {
-  createRegistryModule,
+  createGatewayAssignmentsModule,
   createStoreModule,
   mqttConnectionFrom,
   storeConfigFrom,
@@ -24,7 +24,8 @@ await runProcess({
     const clock = { now: () => Date.now() };
     return startModules(logger, async (modules) => {
       const { store } = await modules.add(createStoreModule(storeConfigFrom(config, 'writer'), { logger }));
-      const registry = await modules.add(createRegistryModule(config, logger));
+      // Only what ingest checks of the registry (30,000 vessels: a few MB, not the whole index).
+      const registry = await modules.add(createGatewayAssignmentsModule(config, logger));
       await modules.add(
         createIngestModule(
           ingestModuleConfigFrom(config, {
@@ -33,7 +34,7 @@ await runProcess({
             operatorHttp: { host: config.INGEST_HTTP_HOST, port: config.INGEST_HTTP_PORT },
             publishStoredReadings: config.INGEST_PUBLISH_STORED_READINGS,
           }),
-          { logger, clock, store, registry: registry.index },
+          { logger, clock, store, registry: registry.assignments },
         ),
       );
       logger.info(

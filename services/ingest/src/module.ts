@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { type RegistryIndex, storedReadingsTopic } from '@qt-led/contract';
+import { type GatewayAssignments, storedReadingsTopic } from '@qt-led/contract';
 import { connectMqtt, type MqttConnectionConfig } from '@qt-led/infrastructure';
 import type { Logger, ServiceModule } from '@qt-led/runtime';
 import type { StoredReading, TelemetryStore } from '@qt-led/store';
@@ -38,8 +38,12 @@ export interface IngestModuleDeps {
   logger: Logger;
   clock: { now(): number };
   store: TelemetryStore;
-  /** The registry in force (a stable view: an admin's upload is seen without a restart). */
-  registry: RegistryIndex;
+  /**
+   * The registry in force, as ingest needs it (a stable view: an admin's upload is seen without a restart):
+   * a `GatewayAssignmentsSource`'s, or `gatewayAssignmentsFollowing` a registry source in a process that
+   * holds the whole registry anyway.
+   */
+  registry: GatewayAssignments;
   /** Told of every durable write of readings (the in-process live stream). */
   onStored?: (readings: readonly StoredReading[]) => void;
   /** How ingest reaches the broker; default the platform's one way to connect. */
@@ -62,6 +66,18 @@ export function createIngestModule(config: IngestModuleConfig, deps: IngestModul
   let server: Server | undefined;
   let replicas: ReplicaWatch | undefined;
   const operations = ingestOperations({ ingest: () => ingest, store: deps.store, metrics });
+  let corked = false;
+  /** The socket's writes held until the end of this event-loop turn (one write for the turn's PUBACKs). */
+  const corkWrites = (): void => {
+    const stream = client?.stream;
+    if (corked || stream === undefined) return;
+    corked = true;
+    stream.cork();
+    setImmediate(() => {
+      corked = false;
+      stream.uncork();
+    });
+  };
 
   const notifyStored = (readings: readonly StoredReading[]): void => {
     deps.onStored?.(readings);
@@ -99,6 +115,7 @@ export function createIngestModule(config: IngestModuleConfig, deps: IngestModul
         logger,
         metrics,
         onStored: notifyStored,
+        corkWrites,
         options: ingestOptionsFrom(config.tuning, { topicRoot: config.topicRoot, shared: config.shared }),
       });
       await ingest.start();

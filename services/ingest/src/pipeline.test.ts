@@ -187,6 +187,17 @@ describe('ingest pipeline', () => {
     await ingest.stop();
   });
 
+  it('holds the connection’s writes for the turn before it accepts a message (one socket write for the PUBACKs)', async () => {
+    const order: string[] = [];
+    const { ingest, mqtt } = setup({ corkWrites: () => order.push('cork') });
+    await ingest.start();
+    const accepted = (ok: boolean) => order.push(ok ? 'puback' : 'held');
+    accepted(mqtt.deliver(telemetryTopic, telemetry(0, 1)));
+    accepted(mqtt.deliver(telemetryTopic, telemetry(1, 1)));
+    expect(order).toEqual(['cork', 'puback', 'cork', 'puback']);
+    await ingest.stop();
+  });
+
   it('acknowledges a device event by its seq only after it is durably stored', async () => {
     const { ingest, mqtt, memory } = setup();
     await ingest.start();

@@ -1,4 +1,4 @@
-import type { DecodeErrorCode, RegistryIndex } from '@qt-led/contract';
+import type { DecodeErrorCode, GatewayAssignments } from '@qt-led/contract';
 import type { Logger } from '@qt-led/runtime';
 import type { StoredReading, TelemetryStore } from '@qt-led/store';
 import { createAckPublisher } from './ack-publisher.js';
@@ -35,7 +35,8 @@ export interface IngestDeps {
   mqtt: MqttPort;
   /** Any `TelemetryStore` fits. */
   store: IngestStore;
-  registry: RegistryIndex;
+  /** The registry in force, as ingest needs it (a stable view: an admin's upload is seen without a restart). */
+  registry: GatewayAssignments;
   spool: Spool;
   clock: Clock;
   logger: Logger;
@@ -46,6 +47,12 @@ export interface IngestDeps {
    * written twice, after a resend or a crash, comes twice). What it throws is logged, never retried.
    */
   onStored?: (readings: readonly StoredReading[]) => void;
+  /**
+   * Holds the connection's writes until the end of this event-loop turn, so that the PUBACKs of the
+   * messages read in one turn leave in one socket write (mqtt.js handles each packet in its own tick, and
+   * writes each PUBACK alone otherwise). Optional: a fake connection has nothing to hold.
+   */
+  corkWrites?: () => void;
 }
 
 export interface Ingest {
@@ -111,6 +118,7 @@ export function createIngest(deps: IngestDeps): Ingest {
   }
 
   function handleMessage(packet: InboundPublish, done: (error?: Error) => void): void {
+    deps.corkWrites?.();
     // The platform's own channels on this connection (the replicas' presence) are not the boats' messages.
     if (packet.topic.startsWith(platformPrefix)) {
       done();

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ApiSideConfig, type IngestOperations, addApiSide, createLiveReadingsHub } from '@qt-led/api';
 import { LIVE_WITHOUT_SIMULATION, type PlatformPhase, type RegistryIndex } from '@qt-led/contract';
+import { gatewayAssignmentsFollowing } from '@qt-led/fleet-registry';
 import { type FleetStatusServiceImpl } from '@qt-led/fleet-status';
 import type { VesselWorld } from '@qt-led/gateway';
 import { type IngestModuleConfig, type IngestTuning, createIngestModule } from '@qt-led/ingest';
@@ -177,7 +178,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         logger,
         clock,
         store,
-        registry: registry.index,
+        // Only what ingest checks, rebuilt when an admin's upload replaces the registry.
+        registry: gatewayAssignmentsFollowing(registry),
         onStored: (readings) => {
           statusFeed.note?.(readings);
           if (liveReadings.listenerCount() > 0) liveReadings.publish(readings);

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RegistryIndex } from '@qt-led/contract';
+import { gatewayAssignmentsOf, type RegistryIndex } from '@qt-led/contract';
 import {
   createFleetSimulation,
   type FleetSimulation,
@@ -103,7 +103,7 @@ export async function startScenarioPlatform(
       logger,
       clock: { now: nowMs },
       store,
-      registry,
+      registry: gatewayAssignmentsOf(registry.registry),
       // Ingest accepts a message synchronously inside `handleMessage`, which it assigns when it starts:
       // wrap whatever it assigns, to say whose message it is.
       connectMqtt: async (config, session) => {

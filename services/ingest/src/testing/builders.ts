@@ -1,16 +1,25 @@
 // Test support without servers: the fleet registry, contract batches built as a gateway would, and
 // reading metrics back. Unit and integration tests share them.
-import type { BootId, GatewayId, Reading, TelemetryBatch, VesselId } from '@qt-led/contract';
-import { loadFleetRegistry } from '@qt-led/fleet-registry';
+import {
+  type BootId,
+  type GatewayId,
+  gatewayAssignmentsOf,
+  type Reading,
+  type TelemetryBatch,
+  type VesselId,
+} from '@qt-led/contract';
+import { readFleetRegistry } from '@qt-led/fleet-registry';
 import type { IngestMetrics } from '../metrics.js';
 
-export const registry = loadFleetRegistry();
-export const fleet = registry.registry.vessels.slice(0, 4).map((v) => {
+const packaged = readFleetRegistry();
+/** The packaged registry as ingest holds it. */
+export const registry = gatewayAssignmentsOf(packaged);
+export const fleet = packaged.vessels.slice(0, 4).map((v) => {
   const version = v.versions.at(-1);
   if (version === undefined) throw new Error(`vessel ${v.vesselId} has no version`);
   return { vesselId: v.vesselId, gatewayId: version.gatewayId, meterId: version.meter.meterId };
 });
-const meterOf = new Map(registry.registry.vessels.map((v) => [v.vesselId, v.versions.at(-1)?.meter.meterId]));
+const meterOf = new Map(packaged.vessels.map((v) => [v.vesselId, v.versions.at(-1)?.meter.meterId]));
 
 export const T0 = Date.UTC(2024, 5, 1, 12, 0, 0);
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { INITIAL_ADMIN_FILE, type LiveReadingsHub } from '@qt-led/api';
 import { startApiTestServer } from '@qt-led/api/testing';
 import { LIVE_WITHOUT_SIMULATION, type PlatformPhase } from '@qt-led/contract';
-import { loadFleetRegistry } from '@qt-led/fleet-registry';
+import { gatewayAssignmentsFollowing, loadFleetRegistry } from '@qt-led/fleet-registry';
 import type { FleetStatusService } from '@qt-led/fleet-status';
 import { createLogger } from '@qt-led/runtime';
 import type { TelemetryStore } from '@qt-led/store';
@@ -75,7 +75,7 @@ export async function startDashboardServer(options: {
     await server.stop();
   };
   try {
-    await ingest?.attach({ store, registry: server.registry.index, logger });
+    await ingest?.attach({ store, registry: gatewayAssignmentsFollowing(server.registry), logger });
     // Statuses and alarms come from one evaluation pass over the history just written.
     await fleetStatus.evaluate();
     const setPlatformPhase = (next: PlatformPhase): void => {

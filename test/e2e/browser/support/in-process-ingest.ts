@@ -1,5 +1,5 @@
 import type { IngestOperations as ApiIngestOperations } from '@qt-led/api';
-import { DEFAULT_TOPIC_ROOT, type RegistryIndex } from '@qt-led/contract';
+import { DEFAULT_TOPIC_ROOT, type GatewayAssignments } from '@qt-led/contract';
 import {
   type Ingest,
   type MqttPort,
@@ -19,7 +19,7 @@ import type { TelemetryStore } from '@qt-led/store';
  */
 export interface InProcessIngest {
   readonly operations: ApiIngestOperations;
-  attach(deps: { store: TelemetryStore; registry: RegistryIndex; logger: Logger }): Promise<void>;
+  attach(deps: { store: TelemetryStore; registry: GatewayAssignments; logger: Logger }): Promise<void>;
   /** A message as the broker delivers it; resolves once what it became (readings, dead letters) is durable. */
   deliver(topic: string, payload: string): Promise<void>;
   stop(): Promise<void>;
