@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type VesselList, localDateOf } from '@qt-led/contract';
 import { BROKER_PLATFORM_LOGIN_FILE } from '@qt-led/platform';
-import { type ClaimedAdmin, claimFirstAdmin, fetchPost, freePorts } from '@qt-led/test-harness';
+import { type ClaimedAdmin, claimFirstAdmin, fetchPost, freePorts, waitFor } from '@qt-led/test-harness';
 import { PHONE_VIEWPORT, closeBrowser, timeFleetPage } from './first-sight/browser.js';
 import {
   type PlatformProcess,
@@ -34,6 +34,7 @@ import {
 } from './first-sight/children.js';
 import { CLOCK_EVIDENCE_WINDOW_MS, countClockFaults } from './first-sight/clock-faults.js';
 import {
+  type Timed,
   brokerPing,
   healthzProbe,
   login,
@@ -360,18 +361,17 @@ async function startPlatform(
   });
 }
 
-/** Polls `/healthz` until it answers 200. */
-async function untilHealthy(platform: PlatformProcess, signal: AbortSignal): Promise<number> {
+/** Waits until `/healthz` answers 200 (the harness's poll); the time it took. */
+async function untilHealthy(platform: PlatformProcess, timeoutMs: number): Promise<number> {
   const started = performance.now();
-  for (;;) {
-    if (signal.aborted) throw new Error('aborted');
-    if (platform.exited()) throw new Error(`the platform exited. Last lines:\n${platform.stderrTail()}`);
-    const answer = await timedRequest(`${platform.url}/healthz`, { timeoutMs: 5_000, signal }).catch(
-      () => undefined,
-    );
-    if (answer?.status === 200) return performance.now() - started;
-    await sleep(250);
-  }
+  await waitFor(
+    async () =>
+      platform.exited() ||
+      (await timedRequest(`${platform.url}/healthz`, { timeoutMs: 5_000 })).status === 200,
+    { timeoutMs, intervalMs: 250, description: `/healthz of ${platform.url} answering 200` },
+  );
+  if (platform.exited()) throw new Error(`the platform exited. Last lines:\n${platform.stderrTail()}`);
+  return performance.now() - started;
 }
 
 /** CPU of the platform's processes over a window: percent of one core, CPU seconds, RSS. */
@@ -750,7 +750,7 @@ if (quiet && quietLiveMs !== undefined) {
         dataDir: quiet.dataDir,
         env: { PACKAGES_SCHEDULE_HERE: 'false' },
       });
-      const healthyMs = await untilHealthy(platform, ctx.signal);
+      const healthyMs = await untilHealthy(platform, ctx.leftMs());
       figures['restartHealthyS'] = healthyMs / 1000;
       console.log(`  /healthz answers ${s(healthyMs)} after the spawn`);
       const token = await login(platform.url, 'admin', password);
@@ -758,9 +758,7 @@ if (quiet && quietLiveMs !== undefined) {
     },
   );
   if (again !== undefined) {
-    const month = async (
-      ctx: StepContext,
-    ): Promise<{ answer: Awaited<ReturnType<typeof timedRequest<EmissionsAnswer>>>; refusal?: string }> => {
+    const month = async (ctx: StepContext): Promise<{ answer: Timed<EmissionsAnswer>; refusal?: string }> => {
       const answer = await timedRequest<EmissionsAnswer>(
         `${again.platform.url}/api/v1/emissions?from=${period.month.from}&to=${period.month.to}`,
         { token: again.analyst, timeoutMs: LIMIT_MS.fleetMonth, signal: ctx.signal },
