@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { indexRegistry } from '@qt-led/contract';
 import { createStoreModule, type StoreConfig } from '@qt-led/infrastructure';
 import { createLogger } from '@qt-led/runtime';
+import { openVesselDayArchive, storeIdentity, type VesselDayArchive } from './day-archive.js';
 import { createReportEngine } from './report-engine.js';
 import {
   type EmissionsWorkerData,
@@ -23,11 +24,18 @@ const post = (message: FromWorker): void => {
 // A reader beside the process's own connection: SQLite in WAL mode lets it read while ingest writes.
 const storeConfig: StoreConfig =
   data.store.kind === 'sqlite' ? { ...data.store, readOnly: true } : data.store;
-const storeModule = createStoreModule(storeConfig, {
-  logger: createLogger({ name: 'emissions-worker', level: data.logLevel }),
-});
+const logger = createLogger({ name: 'emissions-worker', level: data.logLevel });
+const storeModule = createStoreModule(storeConfig, { logger });
+let archive: VesselDayArchive | undefined;
 try {
   await storeModule.start();
+  if (data.vesselDayArchive !== undefined) {
+    archive = openVesselDayArchive({
+      path: data.vesselDayArchive.path,
+      maxBytes: data.vesselDayArchive.maxBytes,
+      storeIdentity: storeIdentity(data.store),
+    });
+  }
 } catch (error) {
   // Said before anything else, and the thread stays until the pool stops it: a message posted by a thread
   // that then ends can arrive after its exit, and the reason would be lost.
@@ -38,6 +46,10 @@ try {
 const engine = createReportEngine(storeModule.store, {
   gather: data.gather,
   vesselDayCacheBytes: data.vesselDayCacheBytes,
+  archive,
+  onArchiveError: (error) => {
+    logger.warn({ err: error }, 'vessel-day archive failed; reading the store instead');
+  },
 });
 
 const answers = new Map<number, (cached: boolean) => void>();

@@ -5,8 +5,11 @@ export {
   type EmissionsServiceDeps,
   type IssuedReport,
   type IssuedReportStore,
+  type ResultArchive,
+  DEFAULT_RESULT_ARCHIVE_ENTRIES,
   createEmissionsService,
   fileIssuedReportStore,
+  fileResultArchive,
 } from './service.js';
 export {
   type GatherOptions,
@@ -16,6 +19,13 @@ export {
   lampOnIntervals,
 } from './gather.js';
 export { type VesselDay, type VesselDayCache, createVesselDayCache } from './vessel-days.js';
+export {
+  type VesselDayArchive,
+  type VesselDayArchiveOptions,
+  DEFAULT_ARCHIVE_MAX_BYTES,
+  openVesselDayArchive,
+  storeIdentity,
+} from './day-archive.js';
 export {
   type ReportEngine,
   type ReportEngineOptions,

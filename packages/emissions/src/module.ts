@@ -3,7 +3,12 @@ import type { StoreConfig } from '@qt-led/infrastructure';
 import { BUILT_IN_METHODOLOGY_IDS, loadBuiltInMethodology } from '@qt-led/jcm';
 import type { Logger, ServiceModule } from '@qt-led/runtime';
 import type { TelemetryStore } from '@qt-led/store';
-import { createEmissionsService, type EmissionsService, fileIssuedReportStore } from './service.js';
+import {
+  createEmissionsService,
+  type EmissionsService,
+  fileIssuedReportStore,
+  fileResultArchive,
+} from './service.js';
 import { createEmissionsWorkerPool, type EmissionsWorkerPool } from './worker-pool.js';
 
 /** The emissions slice of a process's configuration. */
@@ -24,6 +29,15 @@ export interface EmissionsModuleConfig {
   timeoutMs?: number | undefined;
   /** Bytes of vessel-days each worker keeps between reports (default 256 MiB). */
   vesselDayCacheBytes?: number | undefined;
+  /**
+   * Where the workers keep the vessel-days they read, across restarts (an SQLite file; unset: memory only).
+   * A report after a restart then reads a fleet-month's days from here rather than 1.7 M readings.
+   */
+  vesselDayArchivePath?: string | undefined;
+  /** Bytes of vessel-days the archive keeps (default 1 GiB). */
+  vesselDayArchiveBytes?: number | undefined;
+  /** Where results are kept across restarts, by input key (unset: memory only). */
+  resultArchiveDir?: string | undefined;
 }
 
 export interface EmissionsModule extends ServiceModule {
@@ -54,6 +68,10 @@ export function createEmissionsModule(
           queueLimit: config.queueLimit,
           timeoutMs: config.timeoutMs,
           vesselDayCacheBytes: config.vesselDayCacheBytes,
+          vesselDayArchive:
+            config.vesselDayArchivePath === undefined
+              ? undefined
+              : { path: config.vesselDayArchivePath, maxBytes: config.vesselDayArchiveBytes },
           logger: deps.logger?.child({ component: 'emissions' }),
         });
   const service = createEmissionsService({
@@ -61,6 +79,10 @@ export function createEmissionsModule(
     registry: deps.registry,
     methodologies,
     issued: fileIssuedReportStore(config.issuedReportsDir),
+    results: config.resultArchiveDir === undefined ? undefined : fileResultArchive(config.resultArchiveDir),
+    onArchiveError: (error) => {
+      deps.logger?.warn({ err: error }, 'emissions result archive failed; calculating instead');
+    },
     clock: deps.clock,
     ...(pool === undefined ? {} : { engine: pool }),
   });

@@ -2,6 +2,7 @@ import type { LocalDate, MethodologyParameterSet, RegistryIndex, VesselId } from
 import { calculateFleet, type FleetResult } from '@qt-led/jcm';
 import type { TelemetryStore } from '@qt-led/store';
 import { DEFAULT_GATHER_OPTIONS, gatherFleetInput, type GatherOptions } from './gather.js';
+import type { VesselDayArchive } from './day-archive.js';
 import { createVesselDayCache } from './vessel-days.js';
 
 /** One report to compute: checked by the service (known vessels, sorted, once each; a known methodology). */
@@ -33,13 +34,22 @@ export interface ReportEngineOptions {
   gather?: GatherOptions | undefined;
   /** Vessel-days kept between reports, in bytes of columns (a fleet-month is about 75 MB). */
   vesselDayCacheBytes?: number | undefined;
+  /** Vessel-days kept on disk across restarts (the process's data directory); none: memory only. */
+  archive?: VesselDayArchive | undefined;
+  /** Told when the archive fails (the report then reads the store, as without one). */
+  onArchiveError?: ((error: Error) => void) | undefined;
 }
 
 /** Default budget of the vessel-day cache: about three fleet-months of one-minute readings. */
 export const DEFAULT_VESSEL_DAY_CACHE_BYTES = 256 * 1024 * 1024;
 
 export function createReportEngine(store: TelemetryStore, options: ReportEngineOptions = {}): ReportEngine {
-  const days = createVesselDayCache(store, options.vesselDayCacheBytes ?? DEFAULT_VESSEL_DAY_CACHE_BYTES);
+  const days = createVesselDayCache(
+    store,
+    options.vesselDayCacheBytes ?? DEFAULT_VESSEL_DAY_CACHE_BYTES,
+    options.archive,
+    options.onArchiveError,
+  );
   const gather = options.gather ?? DEFAULT_GATHER_OPTIONS;
   return {
     async report(job, registry, isCached) {

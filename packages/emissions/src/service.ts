@@ -1,4 +1,5 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
   EmissionsReport,
@@ -8,10 +9,13 @@ import type {
   VesselId,
 } from '@qt-led/contract';
 import {
+  CALCULATOR_NAME,
+  CALCULATOR_VERSION,
   canonicalSha256,
   diffResults,
   type FleetResult,
   parameterSetSha256,
+  RESULT_SCHEMA,
   type ResultChange,
 } from '@qt-led/jcm';
 import type { TelemetryStore } from '@qt-led/store';
@@ -63,6 +67,13 @@ export interface EmissionsServiceDeps {
   gather?: GatherOptions;
   /** Most results kept in the cache (each is a fleet × period). */
   cacheEntries?: number;
+  /**
+   * Results kept on disk, by the same key, so that a restarted process answers a period already
+   * calculated (the scheduler's monthly figures, say) without calculating it again. Unset: memory only.
+   */
+  results?: ResultArchive | undefined;
+  /** Told when the result archive fails (the service then calculates, as without one). */
+  onArchiveError?: ((error: Error) => void) | undefined;
   /**
    * Where reports are gathered and calculated: default in this thread over `store` (tests, tools); the
    * emissions module passes a pool of worker threads, so that the event loop never carries a calculation.
@@ -117,11 +128,10 @@ export function createEmissionsService(deps: EmissionsServiceDeps): EmissionsSer
     };
     // The engine gathers and keys the input, then asks whether the result is here: held from that moment.
     const found: { result?: FleetResult } = {};
-    const outcome = await engine.report(job, deps.registry, (key) => {
-      const cached = cache.get(key);
+    const outcome = await engine.report(job, deps.registry, async (key) => {
+      const cached = cache.get(key) ?? (await archived(() => deps.results?.get(key)));
       if (cached === undefined) return false;
-      cache.delete(key);
-      cache.set(key, cached); // most recently used last
+      remember(key, cached);
       found.result = cached;
       return true;
     });
@@ -129,9 +139,25 @@ export function createEmissionsService(deps: EmissionsServiceDeps): EmissionsSer
       if (found.result === undefined) throw new Error(`the emissions engine skipped ${outcome.key} uncached`);
       return { result: found.result, fromCache: true };
     }
-    cache.set(outcome.key, outcome.result);
-    if (cache.size > limit) cache.delete(cache.keys().next().value as string);
+    remember(outcome.key, outcome.result);
+    await archived(() => deps.results?.put(outcome.key, outcome.result as FleetResult));
     return { result: outcome.result, fromCache: false };
+  }
+
+  function remember(key: string, result: FleetResult): void {
+    cache.delete(key);
+    cache.set(key, result); // most recently used last
+    if (cache.size > limit) cache.delete(cache.keys().next().value as string);
+  }
+
+  /** The result archive is a shortcut: when it fails, the report is calculated as without one. */
+  async function archived<T>(use: () => Promise<T> | undefined): Promise<T | undefined> {
+    try {
+      return await use();
+    } catch (error) {
+      deps.onArchiveError?.(error as Error);
+      return undefined;
+    }
   }
 
   function issueKey(request: EmissionsRequest): string {
@@ -161,6 +187,82 @@ export function createEmissionsService(deps: EmissionsServiceDeps): EmissionsSer
       if (issued === undefined) return { issued, changes: [] };
       const { result } = await report(request);
       return { issued, changes: diffResults(issued.result, result) };
+    },
+  };
+}
+
+/** Results calculated before, by the service's cache key (the parameter set's hash and the input key). */
+export interface ResultArchive {
+  get(key: string): Promise<FleetResult | undefined>;
+  put(key: string, result: FleetResult): Promise<void>;
+}
+
+/** Default number of results the archive keeps. */
+export const DEFAULT_RESULT_ARCHIVE_ENTRIES = 256;
+
+/**
+ * Results as JSON files in a directory, one per key, written atomically, the least recently used dropped
+ * beyond `maxEntries`. The file name is the SHA-256 of the calculator's name and version and the key: a
+ * new calculator version never answers with a result an older one calculated, and a file whose result
+ * says another schema or version is ignored (and removed) rather than served.
+ */
+export function fileResultArchive(
+  directory: string,
+  options: { maxEntries?: number | undefined } = {},
+): ResultArchive {
+  const maxEntries = options.maxEntries ?? DEFAULT_RESULT_ARCHIVE_ENTRIES;
+  const fileOf = (key: string): string =>
+    join(
+      directory,
+      `${createHash('sha256').update(`${CALCULATOR_NAME}@${CALCULATOR_VERSION}\n${key}`).digest('hex')}.json`,
+    );
+  const trim = async (): Promise<void> => {
+    const names = (await readdir(directory)).filter((name) => name.endsWith('.json'));
+    if (names.length <= maxEntries) return;
+    const dated = await Promise.all(
+      names.map(async (name) => ({ name, mtimeMs: (await stat(join(directory, name))).mtimeMs })),
+    );
+    dated.sort((a, b) => a.mtimeMs - b.mtimeMs);
+    for (const { name } of dated.slice(0, dated.length - maxEntries)) {
+      await unlink(join(directory, name)).catch(() => undefined);
+    }
+  };
+  return {
+    async get(key) {
+      const file = fileOf(key);
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
+      let result: FleetResult | undefined;
+      try {
+        result = JSON.parse(text) as FleetResult;
+      } catch {
+        result = undefined;
+      }
+      if (
+        result?.schema !== RESULT_SCHEMA ||
+        result.provenance.calculator !== CALCULATOR_NAME ||
+        result.provenance.calculatorVersion !== CALCULATOR_VERSION
+      ) {
+        await unlink(file).catch(() => undefined);
+        return undefined;
+      }
+      const now = new Date();
+      await utimes(file, now, now).catch(() => undefined); // most recently used
+      return result;
+    },
+    async put(key, result) {
+      await mkdir(directory, { recursive: true });
+      const target = fileOf(key);
+      // The API and the scheduler may share the directory: each writes a temporary file of its own.
+      const temporary = `${target}.${String(process.pid)}-${randomUUID()}.tmp`;
+      await writeFile(temporary, JSON.stringify(result));
+      await rename(temporary, target);
+      await trim();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { VesselId } from '@qt-led/contract';
 import type { RegisterReading, TelemetryStore } from '@qt-led/store';
+import type { VesselDayArchive } from './day-archive.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -117,17 +118,33 @@ function vesselDayOf(vesselId: VesselId, dayStartMs: number, rows: readonly Regi
  * Vessel-days already read, least recently used first, up to a byte budget. Stored readings are never
  * changed or deleted, only added (writes are idempotent; late data arrives for days already stored), so a
  * day whose count of stored readings is what it was holds the same readings: one count per vessel and
- * period re-validates a whole month. A day whose count moved is read again.
+ * period re-validates a whole month. A day whose count moved is read again. With an archive, days not held
+ * in memory are looked for on disk first (validated the same way), and days read from the store are archived.
  */
 export interface VesselDayCache {
   /** The vessel's days `[firstDayMs, firstDayMs + days × 24 h)`, from the cache when still valid. */
   days(vesselId: VesselId, firstDayMs: number, days: number): Promise<VesselDay[]>;
-  readonly stats: { hits: number; reads: number; bytes: number };
+  readonly stats: { hits: number; reads: number; bytes: number; archived: number; archiveErrors: number };
 }
 
-export function createVesselDayCache(store: TelemetryStore, budgetBytes: number): VesselDayCache {
+export function createVesselDayCache(
+  store: TelemetryStore,
+  budgetBytes: number,
+  archive?: VesselDayArchive,
+  onArchiveError?: (error: Error) => void,
+): VesselDayCache {
   const entries = new Map<string, VesselDay>();
-  const stats = { hits: 0, reads: 0, bytes: 0 };
+  const stats = { hits: 0, reads: 0, bytes: 0, archived: 0, archiveErrors: 0 };
+  // The archive is a shortcut: when it fails (a full disk, say), reports read the store as without one.
+  const archived = <T>(use: () => T): T | undefined => {
+    try {
+      return use();
+    } catch (error) {
+      stats.archiveErrors += 1;
+      onArchiveError?.(error as Error);
+      return undefined;
+    }
+  };
   const keyOf = (vesselId: VesselId, dayStartMs: number): string => `${vesselId}@${String(dayStartMs)}`;
 
   const remember = (day: VesselDay): void => {
@@ -163,48 +180,82 @@ export function createVesselDayCache(store: TelemetryStore, budgetBytes: number)
     async days(vesselId, firstDayMs, count) {
       const starts = Array.from({ length: count }, (_, i) => firstDayMs + i * DAY_MS);
       const cached = starts.map((start) => entries.get(keyOf(vesselId, start)));
-      if (cached.every((day) => day !== undefined)) {
-        const held = cached.reduce((sum, day) => sum + day.length, 0);
-        const stored = await store.countReadings(vesselId, {
-          fromMs: firstDayMs,
-          toMs: firstDayMs + count * DAY_MS,
+      // Days not in memory: from the archive, when it has them (validated below like any cached day).
+      const fromArchive = new Set<VesselDay>();
+      if (archive !== undefined && cached.some((day) => day === undefined)) {
+        const found = archived(() =>
+          archive.get(
+            vesselId,
+            starts.filter((_, i) => cached[i] === undefined),
+          ),
+        );
+        cached.forEach((day, i) => {
+          const kept = day === undefined ? found?.get(starts[i] as number) : undefined;
+          if (kept === undefined) return;
+          cached[i] = kept;
+          fromArchive.add(kept);
         });
-        if (stored === held) {
-          stats.hits += count;
-          cached.forEach(touch);
-          return cached;
-        }
       }
+      const readNow: VesselDay[] = [];
+      const valid = (day: VesselDay): VesselDay => {
+        stats.hits += 1;
+        if (fromArchive.has(day)) {
+          stats.archived += 1;
+          remember(day);
+        } else touch(day);
+        return day;
+      };
+      const fresh = (day: VesselDay): VesselDay => {
+        readNow.push(day);
+        return day;
+      };
       const out: VesselDay[] = [];
-      for (let i = 0; i < count; i++) {
-        const start = starts[i] as number;
-        const day = cached[i];
-        if (day !== undefined) {
-          const stored = await store.countReadings(vesselId, { fromMs: start, toMs: start + DAY_MS });
-          if (stored === day.length) {
-            stats.hits += 1;
-            touch(day);
-            out.push(day);
-          } else out.push(await read(vesselId, start));
-          continue;
+      try {
+        if (cached.every((day) => day !== undefined)) {
+          const held = cached.reduce((sum, day) => sum + day.length, 0);
+          const stored = await store.countReadings(vesselId, {
+            fromMs: firstDayMs,
+            toMs: firstDayMs + count * DAY_MS,
+          });
+          if (stored === held) {
+            out.push(...cached.map(valid));
+            return out;
+          }
         }
-        // A run of days not held: one count for the run; none stored (a boat ashore) makes them all
-        // empty without reading each.
-        let end = i + 1;
-        while (end < count && cached[end] === undefined) end += 1;
-        const stored =
-          end - i > 1
-            ? await store.countReadings(vesselId, { fromMs: start, toMs: start + (end - i) * DAY_MS })
-            : undefined;
-        for (let k = i; k < end; k++) {
-          const dayStart = starts[k] as number;
-          if (stored === 0) {
-            const empty = vesselDayOf(vesselId, dayStart, []);
-            remember(empty);
-            out.push(empty);
-          } else out.push(await read(vesselId, dayStart));
+        for (let i = 0; i < count; i++) {
+          const start = starts[i] as number;
+          const day = cached[i];
+          if (day !== undefined) {
+            const stored = await store.countReadings(vesselId, { fromMs: start, toMs: start + DAY_MS });
+            out.push(stored === day.length ? valid(day) : fresh(await read(vesselId, start)));
+            continue;
+          }
+          // A run of days not held: one count for the run; none stored (a boat ashore) makes them all
+          // empty without reading each.
+          let end = i + 1;
+          while (end < count && cached[end] === undefined) end += 1;
+          const stored =
+            end - i > 1
+              ? await store.countReadings(vesselId, { fromMs: start, toMs: start + (end - i) * DAY_MS })
+              : undefined;
+          for (let k = i; k < end; k++) {
+            const dayStart = starts[k] as number;
+            if (stored === 0) {
+              const empty = vesselDayOf(vesselId, dayStart, []);
+              remember(empty);
+              out.push(fresh(empty));
+            } else out.push(fresh(await read(vesselId, dayStart)));
+          }
+          i = end - 1;
         }
-        i = end - 1;
+      } finally {
+        const read = new Set(readNow);
+        archived(() =>
+          archive?.record(
+            readNow,
+            out.filter((day) => !read.has(day)),
+          ),
+        );
       }
       return out;
     },

@@ -23,6 +23,8 @@ export interface EmissionsWorkerPoolOptions {
   timeoutMs?: number | undefined;
   gather?: GatherOptions | undefined;
   vesselDayCacheBytes?: number | undefined;
+  /** Vessel-days kept on disk across restarts, in this SQLite file (see `openVesselDayArchive`). */
+  vesselDayArchive?: { path: string; maxBytes?: number | undefined } | undefined;
   logger?: Logger | undefined;
   /** The worker's module (default this package's `emissions-worker`); tests pass a stand-in. */
   entry?: URL | undefined;
@@ -105,6 +107,7 @@ export function createEmissionsWorkerPool(options: EmissionsWorkerPoolOptions): 
     store: options.store,
     gather: options.gather,
     vesselDayCacheBytes: options.vesselDayCacheBytes,
+    vesselDayArchive: options.vesselDayArchive,
     logLevel: options.logger?.level ?? 'info',
   };
   const log = options.logger;

@@ -14,6 +14,8 @@ export interface EmissionsWorkerData {
   store: StoreConfig;
   gather?: GatherOptions | undefined;
   vesselDayCacheBytes?: number | undefined;
+  /** The vessel-day archive's file (shared by the workers) and its size limit; none: memory only. */
+  vesselDayArchive?: { path: string; maxBytes?: number | undefined } | undefined;
   logLevel: string;
 }
 

@@ -76,6 +76,8 @@ export function apiSideConfigFrom(
     // The emissions workers open the process's store themselves (read-only), from its configuration.
     emissions: {
       issuedReportsDir: join(env.DATA_DIR, 'issued-reports'),
+      vesselDayArchivePath: join(env.DATA_DIR, 'emissions', 'vessel-days.sqlite'),
+      resultArchiveDir: join(env.DATA_DIR, 'emissions', 'results'),
       store: storeConfigFrom(env, 'reader'),
       workers: env.EMISSIONS_WORKERS,
       queueLimit: env.EMISSIONS_QUEUE_LIMIT,
