@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, canonicalSha256, largeIntegerText, sha256Hex } from './canonical-json.js';
+import {
+  canonicalJson,
+  canonicalSha256,
+  largeIntegerText,
+  RegisterReadingsJson,
+  sha256Hex,
+} from './canonical-json.js';
 
 describe('canonicalJson (RFC 8785)', () => {
   it('sorts keys by UTF-16 code units at every level and writes no whitespace', () => {
@@ -62,6 +68,54 @@ describe('canonicalJson (RFC 8785)', () => {
     );
     expect(canonicalJson([1e7, 123_456_789_012, 2 ** 53, 1e21, -12_345_678_901])).toBe(
       '[10000000,123456789012,9007199254740992,1e+21,-12345678901]',
+    );
+  });
+
+  it('writes register readings through its fast path byte for byte as the plain array', () => {
+    const reading = fc.record({
+      atMs: fc.oneof(fc.nat(), fc.integer({ min: 1e12, max: Number.MAX_SAFE_INTEGER }), fc.constant(1e7)),
+      register: fc.oneof(
+        fc.double({ min: 0, noNaN: true, noDefaultInfinity: true }),
+        fc.constantFrom(0, -0, 1e21, 1e-7, 5e-324, 1234.5678, 1e7),
+      ),
+      // Repeated boots and meters (the caches) and strings that need escaping.
+      bootId: fc.oneof(fc.constantFrom('abcd0001', 'abcd0002'), fc.string({ unit: 'grapheme' })),
+      meterId: fc.oneof(fc.constant(null), fc.constantFrom('EM17-1', 'EM17-2'), fc.string()),
+    });
+    fc.assert(
+      fc.property(fc.array(reading, { maxLength: 60 }), fc.array(reading, { maxLength: 5 }), (a, b) => {
+        const plain = { vessels: [{ energyReadings: a, fuelReadings: b, vesselId: 'v' }] };
+        const fast = {
+          vessels: [
+            {
+              energyReadings: new RegisterReadingsJson(a),
+              fuelReadings: new RegisterReadingsJson(b),
+              vesselId: 'v',
+            },
+          ],
+        };
+        expect(canonicalJson(fast)).toBe(canonicalJson(plain));
+        expect(canonicalSha256(fast)).toBe(canonicalSha256(plain));
+      }),
+      { numRuns: 300 },
+    );
+    // Far more than one slice, as a fleet-month's readings are.
+    const many = Array.from({ length: 30_000 }, (_, i) => ({
+      atMs: 1_709_226_000_000 + i * 60_000,
+      register: 5_000 + i / 7,
+      bootId: i < 10_000 ? 'abcd0001' : 'abcd0002',
+      meterId: i % 5 === 0 ? null : 'EM17-7360',
+    }));
+    expect(canonicalSha256({ r: new RegisterReadingsJson(many) })).toBe(canonicalSha256({ r: many }));
+  });
+
+  it('refuses in its fast path what JSON cannot carry, saying where', () => {
+    const bad = [
+      { atMs: 1, register: 2, bootId: 'b', meterId: null },
+      { atMs: 2, register: Number.NaN, bootId: 'b', meterId: null },
+    ];
+    expect(() => canonicalJson({ energyReadings: new RegisterReadingsJson(bad) })).toThrow(
+      /\$\.energyReadings\[1\]\.register is NaN/,
     );
   });
 });

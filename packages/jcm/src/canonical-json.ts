@@ -18,6 +18,28 @@ export function canonicalJson(value: unknown): string {
   return writer.finish();
 }
 
+/** A register reading as the calculator normalises it: the shape {@link RegisterReadingsJson} writes. */
+export interface CanonicalRegisterReading {
+  readonly atMs: number;
+  readonly register: number;
+  readonly bootId: string;
+  readonly meterId: string | null;
+}
+
+/**
+ * A list of register readings to be written as the plain array of the same objects would be — the same
+ * bytes (a property test says so) — without looking at each reading's keys: a fleet-month's input is 3.5
+ * million of them and writing them through the general path was two fifths of a calculation. Only the
+ * writer of this module knows it; anywhere else it is not JSON (`canonicalJson` of it alone refuses it as
+ * a class instance would be, except inside this module's writer).
+ */
+export class RegisterReadingsJson {
+  readonly readings: readonly CanonicalRegisterReading[];
+  constructor(readings: readonly CanonicalRegisterReading[]) {
+    this.readings = readings;
+  }
+}
+
 /** SHA-256 of a text (UTF-8), lowercase hex. */
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
@@ -57,6 +79,11 @@ class CanonicalWriter {
   private lastNumberText = '';
   private lastString: string | undefined;
   private lastQuoted = '';
+  // The boot and meter of the readings last written: each repeats for thousands of readings.
+  private lastBoot: string | undefined;
+  private lastBootQuoted = '';
+  private lastMeter: string | null | undefined;
+  private lastMeterQuoted = '';
 
   constructor(hash: Hash | undefined) {
     this.hash = hash;
@@ -116,6 +143,32 @@ class CanonicalWriter {
     return this.lastQuoted;
   }
 
+  /** `{"atMs":…,"bootId":…,"meterId":…,"register":…}` for each reading, keys in canonical order. */
+  readings(list: readonly CanonicalRegisterReading[]): void {
+    this.text += '[';
+    for (let i = 0; i < list.length; i++) {
+      const r = list[i] as CanonicalRegisterReading;
+      if (!Number.isFinite(r.atMs))
+        throw new Unrepresentable(`is ${String(r.atMs)}, not a JSON number`, i, 'atMs');
+      if (!Number.isFinite(r.register))
+        throw new Unrepresentable(`is ${String(r.register)}, not a JSON number`, i, 'register');
+      if (r.bootId !== this.lastBoot) {
+        if (typeof r.bootId !== 'string') throw new Unrepresentable('is not a string', i, 'bootId');
+        this.lastBoot = r.bootId;
+        this.lastBootQuoted = JSON.stringify(r.bootId);
+      }
+      if (r.meterId !== this.lastMeter) {
+        if (r.meterId !== null && typeof r.meterId !== 'string')
+          throw new Unrepresentable('is not a string or null', i, 'meterId');
+        this.lastMeter = r.meterId;
+        this.lastMeterQuoted = r.meterId === null ? 'null' : JSON.stringify(r.meterId);
+      }
+      this.text += `${i > 0 ? ',' : ''}{"atMs":${this.numberText(r.atMs)},"bootId":${this.lastBootQuoted},"meterId":${this.lastMeterQuoted},"register":${this.numberText(r.register)}}`;
+      this.flush();
+    }
+    this.text += ']';
+  }
+
   keyPrefix(key: string): string {
     let prefix = this.keyPrefixes.get(key);
     if (prefix === undefined) {
@@ -147,9 +200,10 @@ export function largeIntegerText(value: number): string {
 class Unrepresentable extends Error {
   readonly path: string[] = [];
   readonly what: string;
-  constructor(what: string) {
+  constructor(what: string, index?: number, key?: string) {
     super(what);
     this.what = what;
+    if (index !== undefined) this.path.push(`[${String(index)}]`, `.${String(key)}`);
   }
 }
 
@@ -195,6 +249,10 @@ function write(writer: CanonicalWriter, value: unknown, depth: number): void {
           writer.flush();
         }
         writer.text += ']';
+        return;
+      }
+      if (value instanceof RegisterReadingsJson) {
+        writer.readings(value.readings);
         return;
       }
       const proto = Object.getPrototypeOf(value) as unknown;

@@ -1,4 +1,5 @@
 import { LocalDate, type VersionSpan, type VesselId } from '@qt-led/contract';
+import { RegisterReadingsJson } from './canonical-json.js';
 import { JcmError, type JcmProblem } from './errors.js';
 
 /**
@@ -401,8 +402,9 @@ export function hashableInput(input: NormalisedFleetInput): unknown {
     vessels: input.vessels.map((v) => ({
       vesselId: v.vesselId,
       versions: v.versions.map((s) => ({ from: s.from, to: s.to, version: s.version })),
-      energyReadings: v.energyReadings,
-      fuelReadings: v.fuelReadings,
+      // Written by canonical JSON's fast path for readings: the same bytes as the plain arrays.
+      energyReadings: new RegisterReadingsJson(v.energyReadings),
+      fuelReadings: new RegisterReadingsJson(v.fuelReadings),
       meterReplacements: v.meterReplacements,
       lampOnIntervals: v.lampOnIntervals,
       dataQuality: v.dataQuality,
