@@ -131,6 +131,16 @@ function dedupeSorted<T>(
   items: readonly T[],
   compare: (a: T, b: T) => number,
 ): { items: T[]; dropped: number } {
+  // Usually already in order and without duplicates (a store gives a vessel's readings by time): one pass
+  // says so, and the month's readings are neither copied nor sorted.
+  let ordered = true;
+  for (let i = 1; i < items.length; i++) {
+    if (compare(items[i - 1] as T, items[i] as T) >= 0) {
+      ordered = false;
+      break;
+    }
+  }
+  if (ordered) return { items: items as T[], dropped: 0 };
   const sorted = [...items].sort(compare);
   const kept: T[] = [];
   for (const item of sorted) {

@@ -22,10 +22,9 @@ import type { MeterReplacement, NormalisedReading } from './input.js';
 export interface RegisterPoint {
   readonly atMs: number;
   readonly register: number;
-  /** `null` for the registers a meter-replaced event reports. */
+  /** `null` for the registers a meter-replaced event reports (a reading always has its boot). */
   readonly bootId: string | null;
   readonly meterId: string | null;
-  readonly origin: 'reading' | 'meter-replaced-event';
 }
 
 export interface RegisterSegment {
@@ -76,16 +75,9 @@ export function segmentRegister(
   replacements: readonly MeterReplacement[],
 ): SegmentedRegister {
   if (replacements.length === 0) {
-    // No replacement: one epoch, and the readings are the points in order (a month of readings, so the
-    // points are made once and nothing is sorted again).
-    const points = readings.map((r): RegisterPoint => ({
-      atMs: r.atMs,
-      register: r.register,
-      bootId: r.bootId,
-      meterId: r.meterId,
-      origin: 'reading',
-    }));
-    return segmentPoints(points, () => 0, 0);
+    // No replacement: one epoch, and the readings are the points in order (a month of readings: neither
+    // copied nor sorted again).
+    return segmentPoints(readings, () => 0, 0);
   }
   let inconsistentEvents = 0;
   const events = retimeReplacements(readings, replacements);
@@ -101,7 +93,6 @@ export function segmentRegister(
     register: r.register,
     bootId: r.bootId,
     meterId: r.meterId,
-    origin: 'reading',
     epoch: epochAt(r.atMs),
     rank: 2,
   }));
@@ -118,7 +109,6 @@ export function segmentRegister(
           register: event.lastRegister,
           bootId: null,
           meterId: null,
-          origin: 'meter-replaced-event',
           epoch: epoch - 1,
           rank: 0,
         });
@@ -128,7 +118,6 @@ export function segmentRegister(
       register: event.firstRegister,
       bootId: null,
       meterId: null,
-      origin: 'meter-replaced-event',
       epoch,
       rank: 1,
     });
@@ -139,7 +128,6 @@ export function segmentRegister(
     register: point.register,
     bootId: point.bootId,
     meterId: point.meterId,
-    origin: point.origin,
   }));
   return segmentPoints(clean, (i) => (points[i] as Point).epoch, inconsistentEvents);
 }
