@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BootId, GatewayId, LocalDate, VesselId } from '@qt-led/contract';
@@ -11,6 +11,7 @@ import {
   loadBuiltInMethodology,
   localDateStartMs,
 } from '@qt-led/jcm';
+import { createLogger } from '@qt-led/runtime';
 import type { StoredReading, TelemetryStore } from '@qt-led/store';
 import { createSqliteStore } from '@qt-led/store-sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -226,5 +227,53 @@ describe('emissions kept on disk across restarts', () => {
     expect((await readdir(resultsDir)).filter((name) => name.endsWith('.json'))).toHaveLength(2);
     expect(await results.get('k2')).toBeUndefined();
     expect(await results.get('k4')).toBeDefined();
+  });
+
+  it('sets an unreadable archive aside and starts a new one; without any archive, reports read the store', async () => {
+    const archivePath = join(dir, 'garbage.sqlite');
+    await writeFile(archivePath, 'not a database, but a stray file of the same name'.repeat(100));
+    const replaced: string[] = [];
+    const archive = openVesselDayArchive({
+      path: archivePath,
+      storeIdentity: 'test',
+      onReplaced: (aside) => replaced.push(aside),
+    });
+    const day = await readVesselDay(store, vessels[2] as VesselId, startMs);
+    archive.record([day], []);
+    expect(
+      archive
+        .get(vessels[2] as VesselId, [startMs])
+        .get(startMs)
+        ?.digest.equals(day.digest),
+    ).toBe(true);
+    archive.close();
+    expect(replaced).toHaveLength(1);
+    expect(await readdir(dir)).toContain(replaced[0]?.slice(dir.length + 1));
+
+    // An archive path that cannot be a file (a directory stands there): the worker runs without one.
+    const blocked = join(dir, 'blocked');
+    await mkdir(join(blocked, 'vessel-days.sqlite'), { recursive: true });
+    const module = createEmissionsModule(
+      { ...config(), vesselDayArchivePath: join(blocked, 'vessel-days.sqlite'), resultArchiveDir: undefined },
+      // The worker's warning is expected here: not printed.
+      {
+        store,
+        registry,
+        clock: { now: () => endMs },
+        logger: createLogger({ name: 'test', level: 'silent' }),
+      },
+    );
+    await module.start();
+    try {
+      const report = await module.service.report({ from, toExclusive, methodologyId, vesselIds: vessels });
+      expect(report.fromCache).toBe(false);
+      expect(canonicalJson(report.result)).toBe(
+        canonicalJson(
+          (await inThread().report({ from, toExclusive, methodologyId, vesselIds: vessels })).result,
+        ),
+      );
+    } finally {
+      await module.stop();
+    }
   });
 });

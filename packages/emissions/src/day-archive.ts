@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { VesselId } from '@qt-led/contract';
 import type { StoreConfig } from '@qt-led/infrastructure';
@@ -37,6 +37,8 @@ export interface VesselDayArchiveOptions {
   /** Bytes of columns kept (default 1 GiB: about a year of a 40-boat fleet). */
   maxBytes?: number | undefined;
   clock?: { now(): number } | undefined;
+  /** Told when the file was not an archive SQLite can read (it is renamed to `aside`, a new one made). */
+  onReplaced?: ((aside: string, reason: string) => void) | undefined;
 }
 
 export const DEFAULT_ARCHIVE_MAX_BYTES = 1024 * 1024 * 1024;
@@ -68,34 +70,54 @@ interface Row {
 
 export function openVesselDayArchive(options: VesselDayArchiveOptions): VesselDayArchive {
   mkdirSync(dirname(options.path), { recursive: true });
+  try {
+    return openArchive(options);
+  } catch (error) {
+    // Derived data: a file SQLite cannot read (a crash mid-copy, a stray file) is set aside, not repaired.
+    const code = (error as { code?: unknown }).code;
+    if (code !== 'SQLITE_CORRUPT' && code !== 'SQLITE_NOTADB') throw error;
+    const aside = `${options.path}.unreadable-${String(Date.now())}`;
+    renameSync(options.path, aside);
+    for (const suffix of ['-wal', '-shm']) rmSync(`${options.path}${suffix}`, { force: true });
+    options.onReplaced?.(aside, (error as Error).message);
+    return openArchive(options);
+  }
+}
+
+function openArchive(options: VesselDayArchiveOptions): VesselDayArchive {
   const db = new Database(options.path);
-  db.pragma('journal_mode = WAL');
-  // Derived data: a crash can lose the last days archived, never corrupt the file; they are read again.
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS archive_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    CREATE TABLE IF NOT EXISTS vessel_days (
-      vessel TEXT NOT NULL,
-      day_start INTEGER NOT NULL,
-      length INTEGER NOT NULL,
-      digest BLOB NOT NULL,
-      boots TEXT NOT NULL,
-      meters TEXT NOT NULL,
-      columns BLOB NOT NULL,
-      used_ms INTEGER NOT NULL,
-      PRIMARY KEY (vessel, day_start)
-    ) WITHOUT ROWID;
-    CREATE INDEX IF NOT EXISTS vessel_days_used ON vessel_days (used_ms);
-  `);
-  const meta = db.prepare('SELECT value FROM archive_meta WHERE key = ?').pluck();
-  const setMeta = db.prepare('INSERT OR REPLACE INTO archive_meta (key, value) VALUES (?, ?)');
-  const identity = `${FORMAT} ${options.storeIdentity}`;
-  if (meta.get('identity') !== identity) {
-    db.transaction(() => {
-      db.exec('DELETE FROM vessel_days');
-      setMeta.run('identity', identity);
-    })();
+  try {
+    db.pragma('journal_mode = WAL');
+    // Derived data: a crash can lose the last days archived, never corrupt the file; they are read again.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS archive_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS vessel_days (
+        vessel TEXT NOT NULL,
+        day_start INTEGER NOT NULL,
+        length INTEGER NOT NULL,
+        digest BLOB NOT NULL,
+        boots TEXT NOT NULL,
+        meters TEXT NOT NULL,
+        columns BLOB NOT NULL,
+        used_ms INTEGER NOT NULL,
+        PRIMARY KEY (vessel, day_start)
+      ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS vessel_days_used ON vessel_days (used_ms);
+    `);
+    const meta = db.prepare('SELECT value FROM archive_meta WHERE key = ?').pluck();
+    const setMeta = db.prepare('INSERT OR REPLACE INTO archive_meta (key, value) VALUES (?, ?)');
+    const identity = `${FORMAT} ${options.storeIdentity}`;
+    if (meta.get('identity') !== identity) {
+      db.transaction(() => {
+        db.exec('DELETE FROM vessel_days');
+        setMeta.run('identity', identity);
+      })();
+    }
+  } catch (error) {
+    db.close();
+    throw error;
   }
   const maxBytes = options.maxBytes ?? DEFAULT_ARCHIVE_MAX_BYTES;
   const now = (): number => (options.clock ?? Date).now();

@@ -29,19 +29,30 @@ const storeModule = createStoreModule(storeConfig, { logger });
 let archive: VesselDayArchive | undefined;
 try {
   await storeModule.start();
-  if (data.vesselDayArchive !== undefined) {
-    archive = openVesselDayArchive({
-      path: data.vesselDayArchive.path,
-      maxBytes: data.vesselDayArchive.maxBytes,
-      storeIdentity: storeIdentity(data.store),
-    });
-  }
 } catch (error) {
   // Said before anything else, and the thread stays until the pool stops it: a message posted by a thread
   // that then ends can arrive after its exit, and the reason would be lost.
   post({ type: 'fatal', error: serialiseError(error) });
   port.on('message', () => undefined);
   await new Promise<never>(() => undefined);
+}
+if (data.vesselDayArchive !== undefined) {
+  try {
+    archive = openVesselDayArchive({
+      path: data.vesselDayArchive.path,
+      maxBytes: data.vesselDayArchive.maxBytes,
+      storeIdentity: storeIdentity(data.store),
+      onReplaced: (aside, reason) => {
+        logger.warn({ aside, reason }, 'vessel-day archive unreadable: set aside, starting a new one');
+      },
+    });
+  } catch (error) {
+    // A shortcut, not a part: without it every report reads the store.
+    logger.warn(
+      { err: error, path: data.vesselDayArchive.path },
+      'vessel-day archive cannot be opened; reports read the store',
+    );
+  }
 }
 const engine = createReportEngine(storeModule.store, {
   gather: data.gather,
