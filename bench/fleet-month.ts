@@ -19,46 +19,21 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createEmissionsModule } from '@qt-led/emissions';
 import { loadFleetRegistry } from '@qt-led/fleet-registry';
-import { HOME_PORTS } from '@qt-led/fleet-status';
 import type { VesselId } from '@qt-led/contract';
-import type { TelemetryStore } from '@qt-led/store';
 import { createSqliteStore } from '@qt-led/store-sqlite';
-import { generateFleetTelemetry } from '@qt-led/test-harness';
+import { ensureFleetHistory, FLEET_STORE_NOW_MS } from './fleet-store.js';
 
 const DIR = process.env['BENCH_DIR'] ?? '/tmp/qtled-overview-bench';
 const DAYS = 30;
-const NOW_MS = Date.parse('2024-03-31T13:00:00+07:00');
+const NOW_MS = FLEET_STORE_NOW_MS;
 const PERIOD = { from: '2024-03-02', toExclusive: '2024-03-31' };
 const registry = loadFleetRegistry();
 const vesselIds = registry.registry.vessels.map((v) => v.vesselId);
 
-async function seed(store: TelemetryStore): Promise<void> {
-  if ((await store.countReadings()) > 0) return;
-  const started = performance.now();
-  for (const [i, vesselId] of vesselIds.entries()) {
-    const t = generateFleetTelemetry({
-      registry,
-      vesselIds: [vesselId],
-      homePorts: HOME_PORTS,
-      fromMs: NOW_MS - DAYS * 86_400_000,
-      days: DAYS + 1,
-      untilMs: NOW_MS,
-      stepMs: 60_000,
-      seed: 1_000 + i,
-    });
-    for (let k = 0; k < t.readings.length; k += 5_000)
-      await store.writeReadings(t.readings.slice(k, k + 5_000));
-    await store.writeDeviceMessages(t.deviceMessages);
-  }
-  console.log(
-    `seeded ${await store.countReadings()} readings in ${((performance.now() - started) / 1000).toFixed(0)} s`,
-  );
-}
-
 mkdirSync(DIR, { recursive: true });
 const storePath = join(DIR, 'telemetry.sqlite');
 const store = createSqliteStore({ path: storePath });
-await seed(store);
+await ensureFleetHistory(store, registry, DAYS);
 const readings = await store.countReadings();
 const archiveDir = join(DIR, 'fleet-month');
 const dayArchive = join(archiveDir, 'vessel-days.sqlite');

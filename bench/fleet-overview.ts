@@ -13,37 +13,22 @@ import { performance } from 'node:perf_hooks';
 import { startApiTestServer } from '@qt-led/api/testing';
 import { topicFor, type VesselId } from '@qt-led/contract';
 import { loadFleetRegistry } from '@qt-led/fleet-registry';
-import { createFleetStatusService, HOME_PORTS } from '@qt-led/fleet-status';
+import { createFleetStatusService } from '@qt-led/fleet-status';
 import { createLogger } from '@qt-led/runtime';
 import type { TelemetryStore } from '@qt-led/store';
 import { createSqliteStore } from '@qt-led/store-sqlite';
-import { claimFirstAdmin, fetchPost, generateFleetTelemetry } from '@qt-led/test-harness';
+import { claimFirstAdmin, fetchPost } from '@qt-led/test-harness';
+import { ensureFleetHistory, FLEET_STORE_NOW_MS } from './fleet-store.js';
 
 const DIR = process.env['BENCH_DIR'] ?? '/tmp/qtled-overview-bench';
 const DAYS = Number(process.env['BENCH_DAYS'] ?? 30);
 const REQUESTS = Number(process.env['BENCH_REQUESTS'] ?? 200);
-const NOW_MS = Date.parse('2024-03-31T13:00:00+07:00');
+const NOW_MS = FLEET_STORE_NOW_MS;
 const registry = loadFleetRegistry();
 const vesselIds = registry.registry.vessels.map((v) => v.vesselId);
 
 async function seed(store: TelemetryStore): Promise<void> {
-  if ((await store.countReadings()) > 0) return;
-  const started = performance.now();
-  for (const [i, vesselId] of vesselIds.entries()) {
-    const t = generateFleetTelemetry({
-      registry,
-      vesselIds: [vesselId],
-      homePorts: HOME_PORTS,
-      fromMs: NOW_MS - DAYS * 86_400_000,
-      days: DAYS + 1,
-      untilMs: NOW_MS,
-      stepMs: 60_000,
-      seed: 1_000 + i,
-    });
-    for (let k = 0; k < t.readings.length; k += 5_000)
-      await store.writeReadings(t.readings.slice(k, k + 5_000));
-    await store.writeDeviceMessages(t.deviceMessages);
-  }
+  if (!(await ensureFleetHistory(store, registry, DAYS))) return;
   // Set-aside batches of a drifting clock, as the simulated fleet's faults leave them.
   const letters = Array.from({ length: 1_000 }, (_, k) => {
     const vesselId = vesselIds[k % vesselIds.length] as VesselId;
@@ -73,9 +58,6 @@ async function seed(store: TelemetryStore): Promise<void> {
     };
   });
   await store.addDeadLetters(letters);
-  console.log(
-    `seeded ${await store.countReadings()} readings in ${((performance.now() - started) / 1000).toFixed(0)} s`,
-  );
 }
 
 /** The store with every call timed, summed by method. */

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BootId, GatewayId, LocalDate, VesselId } from '@qt-led/contract';
+import type { BootId, LocalDate, VesselId } from '@qt-led/contract';
 import { loadFleetRegistry } from '@qt-led/fleet-registry';
 import {
   BUILT_IN_METHODOLOGY_IDS,
@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openVesselDayArchive, storeIdentity } from './day-archive.js';
 import { createEmissionsModule, type EmissionsModuleConfig } from './module.js';
 import { createEmissionsService, fileResultArchive } from './service.js';
+import { fiveMinuteReadings } from './readings.fixture.js';
 import { createVesselDayCache, DAY_MS, readVesselDay, type VesselDay } from './vessel-days.js';
 
 const registry = loadFleetRegistry();
@@ -31,40 +32,19 @@ const methodologies = new Map(
   BUILT_IN_METHODOLOGY_IDS.map((id) => [id as string, loadBuiltInMethodology(id)]),
 );
 
-/** A reading every 5 minutes from a day before the period to a day after; lamps lit 18:00–04:00 local. */
+/**
+ * A reading every 5 minutes from a day before the period to a day after, lamps lit 18:00–04:00 local, with
+ * what a day's columns must carry through the archive: a reboot on the third day, no lamp count while the
+ * lamps are off (NaN), no meter named before the period (−1), a fuel register on every other reading.
+ */
 function readings(vesselId: VesselId, index: number): StoredReading[] {
-  const out: StoredReading[] = [];
-  let energy = 5_000 + index * 1_000;
-  const ledMeterId = registry.vessel(vesselId)?.versions.at(-1)?.meter.meterId ?? null;
-  for (let t = startMs - DAY_MS, seq = 0; t < endMs + DAY_MS; t += 300_000, seq++) {
-    const localHour = new Date(t + 7 * 3_600_000).getUTCHours();
-    const lit = localHour >= 18 || localHour < 4;
-    out.push({
-      vesselId,
-      gatewayId: `gw-0000aaa${index}` as GatewayId,
-      // A reboot on the third day: boots are part of a day's columns.
-      bootId: (t < startMs + 2 * DAY_MS ? `abcd000${index}` : `bcde000${index}`) as BootId,
-      seq,
-      deviceTimeMs: t,
-      receivedAtMs: t,
-      clockSkewMs: 0,
-      timeSource: 'gps',
-      ledPowerW: lit ? 12_000 : 0,
-      ledEnergyKwh: energy,
-      lampsOn: lit ? 40 : null,
-      // Older firmware named no meter before the period: −1 in the meter column.
-      ledMeterId: t < startMs ? null : ledMeterId,
-      fuelRateLph: null,
-      fuelTotalL: seq % 2 === 0 ? 1_000 + seq : null,
-      fix: '3d',
-      lat: 17.2,
-      lon: 107.4,
-      speedKn: 0,
-      headingDeg: 0,
-    });
-    if (lit) energy += 1;
-  }
-  return out;
+  return fiveMinuteReadings(registry, vesselId, index, startMs - DAY_MS, endMs + DAY_MS).map((r) => ({
+    ...r,
+    bootId: (r.deviceTimeMs < startMs + 2 * DAY_MS ? r.bootId : `bcde000${index}`) as BootId,
+    lampsOn: r.lampsOn === 0 ? null : r.lampsOn,
+    ledMeterId: r.deviceTimeMs < startMs ? null : r.ledMeterId,
+    fuelTotalL: r.seq % 2 === 0 ? 1_000 + r.seq : null,
+  }));
 }
 
 describe('emissions kept on disk across restarts', () => {

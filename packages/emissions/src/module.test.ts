@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BootId, GatewayId, LocalDate, VesselId } from '@qt-led/contract';
+import type { BootId, LocalDate, VesselId } from '@qt-led/contract';
 import { loadFleetRegistry } from '@qt-led/fleet-registry';
 import {
   BUILT_IN_METHODOLOGY_IDS,
@@ -14,6 +14,7 @@ import type { StoredReading, TelemetryStore } from '@qt-led/store';
 import { createSqliteStore } from '@qt-led/store-sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmissionsModule, type EmissionsModule } from './module.js';
+import { fiveMinuteReadings } from './readings.fixture.js';
 import { createEmissionsService } from './service.js';
 
 const registry = loadFleetRegistry();
@@ -24,39 +25,9 @@ const startMs = localDateStartMs(from);
 const endMs = localDateStartMs(toExclusive);
 const methodologyId = 'qtled-vn006-electricity-ratio';
 
-/** One reading every 5 minutes from a day before the period to a day after it; lamps lit 18:00–04:00. */
-function readings(vesselId: VesselId, index: number, untilMs: number): StoredReading[] {
-  const out: StoredReading[] = [];
-  let energy = 5_000 + index * 1_000;
-  const ledMeterId = registry.vessel(vesselId)?.versions.at(-1)?.meter.meterId ?? null;
-  for (let t = startMs - 86_400_000, seq = 0; t < untilMs; t += 300_000, seq++) {
-    const localHour = new Date(t + 7 * 3_600_000).getUTCHours();
-    const lit = localHour >= 18 || localHour < 4;
-    out.push({
-      vesselId,
-      gatewayId: `gw-0000aaa${index}` as GatewayId,
-      bootId: `abcd000${index}` as BootId,
-      seq,
-      deviceTimeMs: t,
-      receivedAtMs: t,
-      clockSkewMs: 0,
-      timeSource: 'gps',
-      ledPowerW: lit ? 12_000 : 0,
-      ledEnergyKwh: energy,
-      lampsOn: lit ? 40 : 0,
-      ledMeterId,
-      fuelRateLph: null,
-      fuelTotalL: null,
-      fix: '3d',
-      lat: 17.2,
-      lon: 107.4,
-      speedKn: 0,
-      headingDeg: 0,
-    });
-    if (lit) energy += 1; // 12 kW for 5 minutes
-  }
-  return out;
-}
+/** One reading every 5 minutes from a day before the period to `untilMs`; lamps lit 18:00–04:00. */
+const readings = (vesselId: VesselId, index: number, untilMs: number): StoredReading[] =>
+  fiveMinuteReadings(registry, vesselId, index, startMs - 86_400_000, untilMs);
 
 describe('the emissions module: reports computed in worker threads', () => {
   let dir: string;
