@@ -207,6 +207,15 @@ describe('emissions kept on disk across restarts', () => {
     expect((await readdir(resultsDir)).filter((name) => name.endsWith('.json'))).toHaveLength(2);
     expect(await results.get('k2')).toBeUndefined();
     expect(await results.get('k4')).toBeDefined();
+
+    // And within its bytes: room for one and a half results keeps the newest only.
+    const size = JSON.stringify(result).length;
+    const small = fileResultArchive(join(dir, 'results-small'), { maxBytes: 1.5 * size });
+    await small.put('k5', result);
+    await new Promise((resolve) => setTimeout(resolve, 15));
+    await small.put('k6', result);
+    expect(await small.get('k5')).toBeUndefined();
+    expect(await small.get('k6')).toBeDefined();
   });
 
   it('sets an unreadable archive aside and starts a new one; without any archive, reports read the store', async () => {

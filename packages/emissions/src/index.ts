@@ -6,6 +6,7 @@ export {
   type IssuedReport,
   type IssuedReportStore,
   type ResultArchive,
+  DEFAULT_RESULT_ARCHIVE_BYTES,
   DEFAULT_RESULT_ARCHIVE_ENTRIES,
   createEmissionsService,
   fileIssuedReportStore,

@@ -197,20 +197,23 @@ export interface ResultArchive {
   put(key: string, result: FleetResult): Promise<void>;
 }
 
-/** Default number of results the archive keeps. */
+/** Default number of results the archive keeps, and of bytes (a fleet-month of 40 boats is about 115 kB). */
 export const DEFAULT_RESULT_ARCHIVE_ENTRIES = 256;
+export const DEFAULT_RESULT_ARCHIVE_BYTES = 512 * 1024 * 1024;
 
 /**
  * Results as JSON files in a directory, one per key, written atomically, the least recently used dropped
- * beyond `maxEntries`. The file name is the SHA-256 of the calculator's name and version and the key: a
+ * beyond `maxEntries` files or `maxBytes` in all (a national fleet's results are megabytes each). The file
+ * name is the SHA-256 of the calculator's name and version and the key: a
  * new calculator version never answers with a result an older one calculated, and a file whose result
  * says another schema or version is ignored (and removed) rather than served.
  */
 export function fileResultArchive(
   directory: string,
-  options: { maxEntries?: number | undefined } = {},
+  options: { maxEntries?: number | undefined; maxBytes?: number | undefined } = {},
 ): ResultArchive {
   const maxEntries = options.maxEntries ?? DEFAULT_RESULT_ARCHIVE_ENTRIES;
+  const maxBytes = options.maxBytes ?? DEFAULT_RESULT_ARCHIVE_BYTES;
   const fileOf = (key: string): string =>
     join(
       directory,
@@ -218,13 +221,24 @@ export function fileResultArchive(
     );
   const trim = async (): Promise<void> => {
     const names = (await readdir(directory)).filter((name) => name.endsWith('.json'));
-    if (names.length <= maxEntries) return;
-    const dated = await Promise.all(
-      names.map(async (name) => ({ name, mtimeMs: (await stat(join(directory, name))).mtimeMs })),
-    );
-    dated.sort((a, b) => a.mtimeMs - b.mtimeMs);
-    for (const { name } of dated.slice(0, dated.length - maxEntries)) {
-      await unlink(join(directory, name)).catch(() => undefined);
+    // Another process sharing the directory may remove a file meanwhile: it is then not counted.
+    const files = (
+      await Promise.all(
+        names.map((name) =>
+          stat(join(directory, name)).then(
+            ({ mtimeMs, size }) => ({ name, mtimeMs, size }),
+            () => undefined,
+          ),
+        ),
+      )
+    ).filter((file) => file !== undefined);
+    // Newest first: keep while both limits hold, drop the rest.
+    files.sort((a, b) => b.mtimeMs - a.mtimeMs);
+    let bytes = 0;
+    for (const [i, file] of files.entries()) {
+      bytes += file.size;
+      if (i < maxEntries && bytes <= maxBytes) continue;
+      await unlink(join(directory, file.name)).catch(() => undefined);
     }
   };
   return {
