@@ -26,7 +26,7 @@ export interface VesselDayArchive {
    * transaction.
    */
   record(put: readonly VesselDay[], used: readonly VesselDay[]): void;
-  readonly stats: { hits: number; puts: number; bytes: number; dropped: number };
+  readonly stats: { bytes: number; dropped: number };
   close(): void;
 }
 
@@ -140,7 +140,7 @@ function openArchive(options: VesselDayArchiveOptions): VesselDayArchive {
     .prepare('SELECT length(columns) FROM vessel_days WHERE vessel = ? AND day_start = ?')
     .pluck();
   const remove = db.prepare('DELETE FROM vessel_days WHERE vessel = ? AND day_start = ?');
-  const stats = { hits: 0, puts: 0, bytes: totalBytes.get() as number, dropped: 0 };
+  const stats = { bytes: totalBytes.get() as number, dropped: 0 };
 
   const trim = (): void => {
     while (stats.bytes > maxBytes) {
@@ -165,7 +165,6 @@ function openArchive(options: VesselDayArchiveOptions): VesselDayArchive {
       for (const row of rows) {
         if (!wanted.has(row.day_start)) continue;
         found.set(row.day_start, vesselDayFromRow(vesselId, row));
-        stats.hits += 1;
       }
       return found;
     },
@@ -187,7 +186,6 @@ function openArchive(options: VesselDayArchiveOptions): VesselDayArchive {
             at,
           );
           stats.bytes += columns.byteLength - (previous ?? 0);
-          stats.puts += 1;
         }
         const spans = new Map<string, { from: number; to: number }>();
         for (const day of used) {

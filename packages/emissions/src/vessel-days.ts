@@ -119,7 +119,8 @@ function vesselDayOf(vesselId: VesselId, dayStartMs: number, rows: readonly Regi
  * changed or deleted, only added (writes are idempotent; late data arrives for days already stored), so a
  * day whose count of stored readings is what it was holds the same readings: one count per vessel and
  * period re-validates a whole month. A day whose count moved is read again. With an archive, days not held
- * in memory are looked for on disk first (validated the same way), and days read from the store are archived.
+ * in memory are looked for on disk first (validated the same way), and days read from the store are archived;
+ * a day's use is written to the archive when it is taken from there (memory hits do not write).
  */
 export interface VesselDayCache {
   /** The vessel's days `[firstDayMs, firstDayMs + days × 24 h)`, from the cache when still valid. */
@@ -249,13 +250,10 @@ export function createVesselDayCache(
           i = end - 1;
         }
       } finally {
-        const read = new Set(readNow);
-        archived(() =>
-          archive?.record(
-            readNow,
-            out.filter((day) => !read.has(day)),
-          ),
-        );
+        // Written only when there is something to keep or a day came from disk: a report served from
+        // memory touches no file.
+        const fromDisk = out.filter((day) => fromArchive.has(day));
+        if (readNow.length > 0 || fromDisk.length > 0) archived(() => archive?.record(readNow, fromDisk));
       }
       return out;
     },
